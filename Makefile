@@ -1,0 +1,104 @@
+# The pipeline and the checks. `make help` lists the targets.
+# Set-up is automatic: every target that needs Python creates .venv from the locked,
+# hashed requirements first, and re-running does not reinstall anything.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SITE_DIR ?= site
+
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Reproducible builds: dates in the site come from the last commit, not the clock.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+RUN_STAMP := $(VENV)/.installed-main
+TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP := node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+##@ Reading and writing
+
+help: ## List every target with what it does
+	@awk 'BEGIN {FS = ":.*## "} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127.0.0.1:8000 with live reload
+	$(PY) -m charts
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
+
+build: $(RUN_STAMP) ## Build the site into site/ (strict); a failed build leaves the old site/ untouched
+	$(PY) -m charts
+	$(PY) -m charts._site.build --site-dir $(SITE_DIR)
+
+charts: $(RUN_STAMP) ## Build all charts, or the named ones: make charts IDS="robot_installations"
+	$(PY) -m charts $(IDS)
+
+check-data: $(RUN_STAMP) ## Validate every dataset, the source registry and the claims ledger
+	$(PY) -m charts._site.validate
+
+##@ Checks
+
+test: $(TEST_STAMP) $(NODE_STAMP) chromium ## Set up everything and run the whole test suite (offline)
+	$(PY) -m charts._site.validate
+	$(PY) -m pytest
+
+check-links: $(TEST_STAMP) ## Check every internal link and anchor of the built site, offline (lychee)
+	@test -d $(SITE_DIR) || $(MAKE) --no-print-directory build
+	$(PY) -m charts._site.links internal $(SITE_DIR)
+
+linkcheck: $(TEST_STAMP) ## Check every external link of the site and the registry (network; CI schedule)
+	@test -d $(SITE_DIR) || $(MAKE) --no-print-directory build
+	$(PY) -m charts._site.links external $(SITE_DIR) --report linkcheck-report.md
+
+bench: $(TEST_STAMP) chromium ## Measure build times, the save-to-reload time and per-page bytes and requests
+	$(PY) -m tests.bench
+
+audit: $(TEST_STAMP) chromium lighthouse ## Run Lighthouse on every page, served gzip-compressed, and print the scores
+	@test -d $(SITE_DIR) || $(MAKE) --no-print-directory build
+	$(PY) -m tests.audit $(SITE_DIR)
+
+##@ Set-up and housekeeping
+
+setup: $(TEST_STAMP) $(NODE_STAMP) chromium ## Install everything the targets need (done on demand anyway)
+
+lock: ## Re-resolve requirements/*.txt from requirements/*.in (needs uv; network)
+	cd requirements && uv pip compile main.in --generate-hashes --python-version 3.11 --no-header -o main.txt
+	cd requirements && uv pip compile test.in --generate-hashes --python-version 3.11 --no-header -o test.txt
+
+clean: ## Remove generated files (site/, build/, caches); keeps .venv
+	rm -rf site build .pytest_cache linkcheck-report.md .lycheecache
+
+$(RUN_STAMP): requirements/main.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/main.txt
+	$(PY) -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
+	@touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) requirements/test.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/test.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+lighthouse: tools/lighthouse/node_modules/.installed
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium for the browser tests; never a browser download.
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium (apt)"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium > /dev/null; }
+
+.PHONY: help serve build charts check-data test check-links linkcheck bench audit setup lock clean chromium lighthouse

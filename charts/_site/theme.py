@@ -1,0 +1,94 @@
+"""One theme for every chart, light and dark: the site's fonts and a colour-blind-safe palette.
+
+Specs stay theme-neutral; this config is merged in when the static SVGs are rendered and,
+in the browser, when a chart becomes interactive (charts.js reads `theme.json`). Colours
+follow Okabe and Ito's palette, darkened for white and lightened for the dark scheme so
+each keeps at least 3:1 contrast against its background (WCAG 1.4.11).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+# The order matters: every chart that colours by country lists its entities in this order,
+# so China and the United States keep their colours from chart to chart.
+ENTITIES = ["China", "United States", "Japan", "Republic of Korea", "Germany", "World"]
+
+SCHEMES: dict[str, dict[str, Any]] = {
+    "light": {
+        "background": "#ffffff",
+        "text": "#1f2328",
+        "muted": "#4b5563",
+        "grid": "#e3e6ea",
+        "domain": "#8c959f",
+        "category": ["#c2410c", "#0861a8", "#00795a", "#a43f7f", "#7a5d00", "#5b6270", "#6a3fb5", "#9a3412"],
+    },
+    "dark": {
+        "background": "#1e2029",
+        "text": "#e6e8ee",
+        "muted": "#b7bcc8",
+        "grid": "#363b48",
+        "domain": "#7d8594",
+        "category": ["#ff9466", "#6cc0ff", "#45d6a6", "#ee9fd6", "#e8c552", "#c3c8d2", "#b9a0ff", "#ffb38a"],
+    },
+}
+
+WIDE = {"width": 600, "height": 320}
+NARROW = {"width": 300, "height": 260}
+
+
+def config(scheme: str) -> dict[str, Any]:
+    """The Vega-Lite config for one scheme (background transparent: the page shows through)."""
+    s = SCHEMES[scheme]
+    return {
+        "background": None,
+        "font": FONT,
+        "padding": 8,
+        "view": {"stroke": None},
+        "title": {"color": s["text"], "fontSize": 16, "fontWeight": 600, "anchor": "start", "subtitleColor": s["muted"], "subtitleFontSize": 13, "offset": 12},
+        "axis": {
+            "labelColor": s["muted"], "titleColor": s["muted"], "labelFontSize": 12, "titleFontSize": 12,
+            "titleFontWeight": 500, "gridColor": s["grid"], "domainColor": s["domain"], "tickColor": s["domain"],
+            "labelFlush": False,
+        },
+        "legend": {"labelColor": s["text"], "titleColor": s["muted"], "labelFontSize": 12, "titleFontSize": 12, "symbolSize": 90},
+        "header": {"labelColor": s["text"], "titleColor": s["muted"], "labelFontSize": 12},
+        "text": {"color": s["text"], "fontSize": 12},
+        "range": {"category": s["category"]},
+        "line": {"strokeWidth": 2.5},
+        "point": {"size": 45, "filled": True},
+        "bar": {"color": s["category"][1]},
+        "mark": {"color": s["category"][1]},
+        "rule": {"color": s["muted"]},
+    }
+
+
+def with_config(spec: dict[str, Any], scheme: str, size: dict[str, int] | None = None, background: str | None = None) -> dict[str, Any]:
+    """A copy of a spec with a scheme's config merged in (and, optionally, a size for static renders)."""
+    out = copy.deepcopy(spec)
+    cfg = config(scheme)
+    if background:
+        cfg["background"] = background
+    own = out.get("config", {})
+    out["config"] = {k: ({**cfg[k], **own[k]} if isinstance(cfg.get(k), dict) and isinstance(own.get(k), dict) else own.get(k, cfg.get(k)))
+                     for k in {*cfg, *own}}
+    if size:
+        _resize(out, size)
+    return out
+
+
+def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
+    """Set the size of a single or layered view; leave concatenations to their own sizes."""
+    if any(k in spec for k in ("hconcat", "vconcat", "concat")):
+        return
+    if "facet" in spec and "spec" in spec:
+        return
+    spec["width"] = size["width"]
+    spec.setdefault("height", size["height"])   # a chart that sets its own height keeps it
+
+
+def browser_themes() -> dict[str, Any]:
+    """What charts.js needs to re-theme interactive views on the light/dark toggle."""
+    return {name: config(name) for name in SCHEMES}

@@ -1,0 +1,382 @@
+"""`make check-data`: every dataset, the source registry and the claims ledger, checked at once.
+
+Tables are checked by Frictionless against their Table Schemas; the registry and the
+ledger by JSON Schema; then the cross-references (every `source` in the registry, every
+registry entry used, every claim's evidence found). One line per problem, all of them in
+one run, exit status 1 when there is any. Nothing is written anywhere.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+from frictionless import Dialect, Resource, Schema, formats
+
+from charts._site import paths
+from charts._site.problems import Problem, ProblemsError
+from charts._site.yamlines import load_with_lines, strip_lines
+
+KINDS = ["primary publication", "official statistics", "press-wire copy", "news coverage", "secondary summary"]
+RELIABILITY = ["high", "medium", "low"]
+STATUSES = ["reported", "preliminary", "revised", "projected", "estimated"]
+VERDICTS = ["matches", "close", "different year", "different figure", "partly supported",
+            "not found", "contradicts itself", "not checkable"]
+
+MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words
+
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_URL = r"^https?://[^\s/$.?#][^\s]*$"
+
+REGISTRY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "producer", "title", "citation_full", "url_main", "kind", "reliability",
+                 "date_published", "date_accessed", "license", "notes"],
+    "additionalProperties": False,
+    "properties": {
+        "__line__": {"type": "integer"},
+        "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "producer": {"type": "string", "minLength": 2},
+        "title": {"type": "string", "minLength": 2},
+        "citation_full": {"type": "string", "minLength": 10},
+        "url_main": {"type": "string", "pattern": _URL},
+        "primary": {"type": ["string", "null"]},
+        "primary_url": {"type": ["string", "null"], "pattern": _URL},
+        "url_archive": {"type": ["string", "null"], "pattern": r"^https?://web\.archive\.org/web/\S+$"},
+        "kind": {"enum": KINDS},
+        "reliability": {"enum": RELIABILITY},
+        "date_published": {"type": ["string", "null"], "pattern": _DATE},  # null: the page shows no date
+        "date_accessed": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "license": {"type": ["string", "null"]},
+        "notes": {"type": ["string", "null"]},
+    },
+}
+
+_SELECTOR = {
+    "type": "object",
+    "required": ["dataset", "where", "column"],
+    "additionalProperties": False,
+    "properties": {
+        "dataset": {"type": "string"},
+        "where": {"type": "object", "minProperties": 1},
+        "column": {"type": "string"},
+    },
+}
+
+CLAIM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "section", "quote"],
+    "additionalProperties": False,
+    "properties": {
+        "__line__": {"type": "integer"},
+        "id": {"type": "string", "pattern": r"^C\d{2}$"},
+        "section": {"type": "string"},
+        "quote": {"type": "string", "minLength": 3},
+        "figure": {
+            "type": "object",
+            "required": ["value", "unit"],
+            "additionalProperties": False,
+            "properties": {
+                "value": {"type": ["number", "string"]},
+                "unit": {"type": "string"},
+                "year": {"type": ["integer", "string", "null"]},
+            },
+        },
+        "compare": {
+            "type": "object",
+            "required": ["op", "of"],
+            "additionalProperties": False,
+            "properties": {
+                "op": {"enum": ["value", "ratio", "share", "sum"]},
+                "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
+                "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
+                "year": {"type": ["integer", "string"]},
+            },
+        },
+        "verdict": {"enum": VERDICTS},
+        "finding": {"type": "string", "minLength": 3},
+        "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "note": {"type": "string"},
+    },
+    "allOf": [
+        # A computed claim carries no typed verdict; any other carries one.
+        # Its sources come from the evidence rows (plus any listed); a written claim lists them.
+        {"if": {"required": ["compare"]}, "then": {"not": {"required": ["verdict"]}},
+         "else": {"required": ["verdict", "finding", "sources"]}},
+    ],
+}
+
+
+def _quote(v: Any) -> str:
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+# --- the registry -----------------------------------------------------------------
+
+def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
+    f = paths.rel(path)
+    problems: list[Problem] = []
+    if not path.exists():
+        return [Problem(f, None, "", "the source registry is missing", "required-file")], []
+    try:
+        entries = load_with_lines(path)
+    except UnicodeDecodeError as e:
+        return [Problem(f, _line_of_byte(path, e.start), "", f"not UTF-8 text: {e.reason}", "encoding")], []
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        return [Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")], []
+    if not isinstance(entries, list) or not entries:
+        return [Problem(f, 1, "", "expected a non-empty list of source entries", "registry-shape")], []
+    validator = jsonschema.Draft202012Validator(REGISTRY_SCHEMA)
+    seen: dict[str, int] = {}
+    good = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            problems.append(Problem(f, None, "", f"an entry is not a mapping: {_quote(entry)}", "registry-shape"))
+            continue
+        line = entry.get("__line__")
+        place = f"entry '{entry.get('id', '?')}'"
+        for err in sorted(validator.iter_errors(entry), key=lambda e: list(e.path)):
+            field = ".".join(str(p) for p in err.path)
+            where = f"{place} field '{field}'" if field else place
+            problems.append(Problem(f, line, where, _schema_message(err), f"schema:{err.validator}"))
+        eid = entry.get("id")
+        if isinstance(eid, str):
+            if eid in seen:
+                problems.append(Problem(f, line, place, f"duplicate id (first at line {seen[eid]})", "unique-id"))
+            else:
+                seen[eid] = line
+        good.append(entry)
+    return problems, good
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "pattern":
+        return f"{_quote(err.instance)} does not match the expected format ({err.validator_value})"
+    if err.validator == "enum":
+        return f"{_quote(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
+    if err.validator == "required":
+        return err.message.replace("'", "'", 2)
+    return err.message
+
+
+# --- the datasets -----------------------------------------------------------------
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    return path.read_bytes()[:offset].count(b"\n") + 1
+
+
+def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+    """Problems in one dataset, and where each source id it cites first appears."""
+    csv = data / f"{name}.csv"
+    schema_file = data / f"{name}.schema.yaml"
+    f = paths.rel(csv)
+    problems: list[Problem] = []
+    used: dict[str, tuple[str, int]] = {}
+    if not csv.exists():
+        return [Problem(f, None, "", f"the dataset described by {schema_file.name} is missing", "required-file")], used
+    raw = csv.read_bytes()
+    if not raw.strip():
+        return [Problem(f, None, "", "the file is empty", "empty-file")], used
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = _line_of_byte(csv, e.start)
+        return [Problem(f, line, "", f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}", "encoding")], used
+    try:
+        descriptor = yaml.safe_load(schema_file.read_text(encoding="utf-8"))
+        schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k in ("fields", "primaryKey", "missingValues")})
+    except Exception as e:  # noqa: BLE001 - any schema fault is reported, not raised
+        return [Problem(paths.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
+    names = [fd["name"] for fd in descriptor.get("fields", [])]
+    for required in ("source", "status"):
+        if required not in names:
+            problems.append(Problem(paths.rel(schema_file), None, "", f"every dataset needs a '{required}' column", "provenance-columns"))
+    # The dialect is fixed, never sniffed: sniffing misreads files whose notes hold commas.
+    dialect = Dialect(header_rows=[1], controls=[formats.CsvControl(delimiter=",", quote_char='"', double_quote=True)])
+    resource = Resource(path=csv.name, basepath=str(data), schema=schema, encoding="utf-8", format="csv", dialect=dialect)
+    report = resource.validate()
+    for task in report.tasks:
+        for err in task.errors:
+            problems.append(_frictionless_problem(f, err))
+    # Provenance: the rows' sources, for the registry cross-check.
+    header = None
+    for lineno, row in enumerate(_csv_rows(raw.decode("utf-8")), start=1):
+        if header is None:
+            header = row
+            continue
+        rec = dict(zip(header, row))
+        if rec.get("source"):
+            used.setdefault(rec["source"], (f, lineno))
+    return problems, used
+
+
+def _csv_rows(text: str) -> Iterable[list[str]]:
+    import csv as _csv
+    import io
+    return _csv.reader(io.StringIO(text))
+
+
+def _frictionless_problem(f: str, err: Any) -> Problem:
+    row = getattr(err, "row_number", None)
+    field = getattr(err, "field_name", None) or ""
+    cell = getattr(err, "cell", None)
+    etype = err.type
+    place = f"column '{field}'" if field else ""
+    if etype == "type-error":
+        msg = f"{_quote(cell)} is not a valid {err.note.split()[-1].split('/')[0].strip(chr(34))}"
+    elif etype == "constraint-error":
+        msg = f"{_quote(cell) if cell not in (None, 'None') else 'empty value'} breaks the constraint {err.note}"
+    elif etype == "missing-cell":
+        msg = "the row has too few cells (missing this column)"
+    elif etype == "extra-cell":
+        msg = f"the row has more cells than the header ({_quote(cell)} is extra)"
+        place = ""
+    elif etype == "primary-key":
+        msg = f"duplicate key: {err.note}"
+    elif etype in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
+        msg = f"header: {err.message}"
+        row = 1
+    else:
+        msg = err.message
+    return Problem(f, row, place, msg, etype)
+
+
+# --- chart modules: their declared sources, read without importing them -------------
+
+def chart_sources(charts: Path) -> dict[str, tuple[list[str], int]]:
+    out = {}
+    for py in sorted(charts.glob("*.py")):
+        if py.name.startswith("_") or py.stem == "data":
+            continue
+        tree = ast.parse(py.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SOURCES" for t in node.targets):
+                try:
+                    out[py.stem] = (list(ast.literal_eval(node.value)), node.lineno)
+                except ValueError:
+                    out[py.stem] = ([], node.lineno)
+    return out
+
+
+# --- the claims ledger --------------------------------------------------------------
+
+def check_claims(path: Path, registry_ids: set[str], docs: Path) -> tuple[list[Problem], set[str]]:
+    from charts._site import claims as claims_mod
+
+    f = paths.rel(path)
+    used: set[str] = set()
+    if not path.exists():
+        return [Problem(f, None, "", "the claims ledger is missing", "required-file")], used
+    try:
+        items = load_with_lines(path)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        return [Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")], used
+    if not isinstance(items, list) or not items:
+        return [Problem(f, 1, "", "expected a non-empty list of claims", "claims-shape")], used
+    problems: list[Problem] = []
+    validator = jsonschema.Draft202012Validator(CLAIM_SCHEMA)
+    seen: dict[str, int] = {}
+    sections = {p.stem for p in docs.glob("*.md")}
+    for item in items:
+        line = item.get("__line__") if isinstance(item, dict) else None
+        place = f"claim {item.get('id', '?')}" if isinstance(item, dict) else "claim"
+        if not isinstance(item, dict):
+            problems.append(Problem(f, None, place, "not a mapping", "claims-shape"))
+            continue
+        errors = list(validator.iter_errors(strip_lines(item)))
+        for err in errors:
+            field = ".".join(str(p) for p in err.path)
+            where = f"{place} field '{field}'" if field else place
+            msg = _schema_message(err)
+            if err.validator == "if" or "should not be valid" in msg:
+                msg = "a computed claim ('compare') must not also type a verdict"
+            problems.append(Problem(f, line, where, msg, f"schema:{err.validator}"))
+        words = len(str(item.get("quote", "")).split())
+        if words > MAX_QUOTE_WORDS:
+            problems.append(Problem(f, line, place, f"the quote has {words} words; quote at most {MAX_QUOTE_WORDS}", "short-quote"))
+        cid = item.get("id")
+        if cid in seen:
+            problems.append(Problem(f, line, place, f"duplicate id (first at line {seen[cid]})", "unique-id"))
+        elif isinstance(cid, str):
+            seen[cid] = line
+        if item.get("section") not in sections:
+            problems.append(Problem(f, line, place, f"section {_quote(item.get('section'))} is not a page in docs/", "claim-section"))
+        for sid in item.get("sources") or []:
+            used.add(sid)
+            if sid not in registry_ids:
+                problems.append(Problem(f, line, place, f"source {_quote(sid)} is not in the registry", "unknown-source"))
+        if errors:
+            continue
+        if "compare" in item:
+            try:
+                claims_mod.evaluate(strip_lines(item))
+            except claims_mod.EvidenceError as e:
+                problems.append(Problem(f, line, place, str(e), "evidence"))
+    return problems, used
+
+
+# --- everything ----------------------------------------------------------------------
+
+def check_all(data: Path | None = None, charts: Path | None = None, docs: Path | None = None) -> list[Problem]:
+    data = data or paths.data_dir()
+    charts = charts or paths.charts_dir()
+    docs = docs or paths.docs_dir()
+    problems, entries = check_registry(data / "sources.yaml")
+    registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
+    used: set[str] = set()
+
+    schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
+    csvs = {p.stem for p in data.glob("*.csv")}
+    for orphan in sorted(csvs - schemas):
+        problems.append(Problem(paths.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"))
+    cited: dict[str, tuple[str, int]] = {}
+    for name in sorted(schemas):
+        found, srcs = check_dataset(name, data)
+        problems += found
+        for sid, where in srcs.items():
+            cited.setdefault(sid, where)
+    used |= set(cited)
+    for sid, (f, line) in sorted(cited.items()):
+        if sid not in registry_ids:
+            problems.append(Problem(f, line, "column 'source'", f"{_quote(sid)} is not in the registry (data/sources.yaml)", "unknown-source"))
+
+    for chart, (ids, line) in chart_sources(charts).items():
+        if not ids:
+            problems.append(Problem(paths.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"))
+        for sid in ids:
+            used.add(sid)
+            if sid not in registry_ids:
+                problems.append(Problem(paths.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", f"source {_quote(sid)} is not in the registry", "unknown-source"))
+
+    if not any(p.rule in ("yaml", "encoding", "required-file") and p.file.endswith("sources.yaml") for p in problems):
+        found, srcs = check_claims(data / "claims.yaml", registry_ids, docs)
+        problems += found
+        used |= srcs
+
+    for e in entries:
+        if isinstance(e.get("id"), str) and e["id"] not in used:
+            problems.append(Problem(paths.rel(data / "sources.yaml"), e.get("__line__"), f"entry '{e['id']}'",
+                                    "not used by any dataset, chart or claim", "unused-source"))
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    problems = check_all()
+    for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
+        print(p)
+    if problems:
+        print(f"check-data: {len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    data = paths.data_dir()
+    n = len(list(data.glob("*.schema.yaml")))
+    print(f"check-data: {n} datasets, the registry and the claims ledger are valid")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

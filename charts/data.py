@@ -1,0 +1,115 @@
+"""The one loader: every chart, page hook and the Methods notebook read data through it.
+
+Datasets are `data/<name>.csv`, each described by `data/<name>.schema.yaml` (a
+Frictionless Table Schema). Columns come back typed after the schema, and each file
+is parsed once per change (cached on its path, size and modification time).
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from charts._site import paths
+
+STATUSES = ("reported", "preliminary", "revised", "projected", "estimated")
+
+_PANDAS_TYPES = {
+    "integer": "Int64",
+    "number": "Float64",
+    "string": "string",
+    "year": "Int64",
+    "boolean": "boolean",
+}
+
+# Charts record what they read, so the runner can cache them on exactly their inputs.
+_reads: list[Path] = []
+
+
+def dataset_path(name: str) -> Path:
+    return paths.data_dir() / f"{name}.csv"
+
+
+def schema_path(name: str) -> Path:
+    return paths.data_dir() / f"{name}.schema.yaml"
+
+
+def dataset_names() -> list[str]:
+    """Every dataset: a CSV beside its schema."""
+    return sorted(p.name[: -len(".schema.yaml")] for p in paths.data_dir().glob("*.schema.yaml"))
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
+def schema(name: str) -> dict[str, Any]:
+    return _read_yaml(*_stamp(schema_path(name)))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_yaml(path: str, _size: int, _mtime: int) -> Any:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_csv(path: str, _size: int, _mtime: int, dtypes: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=dict(dtypes), keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+def load(name: str) -> pd.DataFrame:
+    """A dataset as a typed DataFrame (a copy: callers may change it freely)."""
+    path = dataset_path(name)
+    fields = schema(name)["fields"]
+    dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
+    _reads.append(path)
+    return _read_csv(*_stamp(path), dtypes).copy()
+
+
+def registry() -> list[dict[str, Any]]:
+    """The source registry, in file order."""
+    return _read_yaml(*_stamp(paths.data_dir() / "sources.yaml")) or []
+
+
+def sources_by_id() -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in registry()}
+
+
+def claims() -> list[dict[str, Any]]:
+    """The claims ledger, in the essay's order."""
+    return _read_yaml(*_stamp(paths.data_dir() / "claims.yaml")) or []
+
+
+def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
+    """Rows of a dataset whose columns equal every value in `where` (compared as text)."""
+    df = load(name)
+    mask = pd.Series(True, index=df.index)
+    for col, value in where.items():
+        if col not in df.columns:
+            raise KeyError(f"dataset '{name}' has no column '{col}'")
+        mask &= df[col].astype("string") == str(value)
+    return df[mask]
+
+
+def value(name: str, where: dict[str, Any], column: str) -> float:
+    """The one value a selector picks out; an error unless exactly one row matches."""
+    rows = select(name, where)
+    if len(rows) != 1:
+        raise LookupError(f"{name} {where}: {len(rows)} rows match, expected exactly 1")
+    v = rows.iloc[0][column]
+    if pd.isna(v):
+        raise LookupError(f"{name} {where}: column '{column}' is empty")
+    return float(v)
+
+
+def start_recording() -> None:
+    _reads.clear()
+
+
+def recorded() -> list[Path]:
+    return sorted(set(_reads))

@@ -1,0 +1,38 @@
+"""Industrial robot installations, China vs the other leading markets
+China now installs more industrial robots each year than the rest of the world's leading markets combined.
+"""
+import altair as alt
+
+from charts._common import entity_color, fmt_int
+from charts.data import load
+
+SOURCES = ["ifr-wr2025-finanznachrichten", "ifr-wr2025-reuters-tradingkey", "ifr-wr2024-wallstreet-online"]
+CREDIT = "International Federation of Robotics, World Robotics 2015–2025 (via press releases and coverage)"
+
+
+def _data():
+    df = load("robot_installations")
+    return df[df.country != "World"]
+
+
+def build() -> alt.Chart:
+    df = _data()
+    first, last = int(df.year.min()), int(df.year.max())
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 2))),
+        y=alt.Y("units:Q").title("Robots installed per year").axis(format="~s"),
+        color=entity_color(df.country),
+        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("year:O", title="Year"),
+                 alt.Tooltip("units:Q", title="Installed", format=","), alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("edition:N", title="Edition")],
+    )
+
+
+def key_numbers() -> str:
+    df = load("robot_installations")
+    last = int(df.year.max())
+    y = df[df.year == last].set_index("country").units
+    share = y["China"] / y["World"] * 100
+    ratio = y["China"] / y["United States"]
+    return (f"In {last} China installed {fmt_int(y['China'])} robots, {share:.0f}% of the world's {fmt_int(y['World'])}; "
+            f"the United States installed {fmt_int(y['United States'])}, so China installed {ratio:.1f} times as many.")
