@@ -254,7 +254,9 @@ def build_one(chart_id: str) -> dict[str, Any]:
     if not frames:
         raise ChartError("the chart has no data frame")
     table = frames[0]
-    row_sources = sorted({s for f in frames if "source" in f.columns for s in f["source"].dropna().astype(str)})
+    # Every column named `source` or `source_<n>` holds registry ids (ratios cite two rows).
+    row_sources = sorted({s for f in frames for c in f.columns if c == "source" or c.startswith("source_")
+                          for s in f[c].dropna().astype(str)})
     bad_rows = [s for s in row_sources if s not in registry]
     if bad_rows:
         raise ChartError(f"the data cite unknown registry ids: {', '.join(bad_rows)}")

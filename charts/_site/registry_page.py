@@ -1,0 +1,159 @@
+"""The generated pages: the source registry with "Used by", and the Fact-check table.
+
+"Used by" is derived from what cites each source (dataset rows, charts, claims and the pages
+that embed them), never kept by hand.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from charts import data as D
+from charts._site import paths
+from charts._site.pages import (CHART_RE, CLAIM_RE, CLAIMS_RE, VERDICT_CLASS, Page, Site, claim_sources, esc,
+                                essay_figure, source_label, what_data_say)
+from charts._site.validate import VERDICTS
+
+FRONT_TITLE = re.compile(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", re.M)
+
+
+def page_titles() -> dict[str, str]:
+    """Markdown pages and their titles (front matter), keyed by stem."""
+    out = {}
+    for md in sorted(paths.docs_dir().glob("*.md")):
+        m = FRONT_TITLE.match(md.read_text(encoding="utf-8"))
+        out[md.stem] = m.group(1).strip().strip('"') if m else md.stem
+    return out
+
+
+def page_url(stem: str, root: str) -> str:
+    return root if stem == "index" else f"{root}{stem}/"
+
+
+def embeds() -> dict[str, dict[str, list[str]]]:
+    """What each page embeds: {'charts': [...], 'claims': [...]} by page stem."""
+    out: dict[str, dict[str, list[str]]] = {}
+    claims_by_section = defaultdict(list)
+    for c in D.claims():
+        claims_by_section[c["section"]].append(c["id"])
+    for md in sorted(paths.docs_dir().glob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        charts = CHART_RE.findall(text)
+        claims = [cid for group in CLAIM_RE.findall(text) for cid in group.split()]
+        if CLAIMS_RE.search(text):
+            claims += [c for c in claims_by_section[md.stem] if c not in claims]
+        out[md.stem] = {"charts": charts, "claims": claims}
+    return out
+
+
+def usage(site: Site) -> dict[str, dict[str, list[str]]]:
+    used: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for name in D.dataset_names():
+        for sid in sorted(set(D.load(name)["source"].astype(str))):
+            used[sid]["datasets"].append(name)
+    chart_sources = {cid: m["sources"] for cid, m in site.metas.items()}
+    for cid, srcs in chart_sources.items():
+        for s in srcs:
+            used[s]["charts"].append(cid)
+    claim_srcs = {cid: claim_sources(r) for cid, r in site.results.items()}
+    for cid, srcs in claim_srcs.items():
+        for s in srcs:
+            used[s]["claims"].append(cid)
+    for stem, e in embeds().items():
+        cited = {s for c in e["charts"] for s in chart_sources.get(c, [])} | {s for c in e["claims"] for s in claim_srcs.get(c, [])}
+        for s in cited:
+            used[s]["pages"].append(stem)
+    return used
+
+
+def _where_used(sid: str, u: dict[str, list[str]], page: Page, site: Site, titles: dict[str, str], chart_page: dict[str, str], claim_page: dict[str, str]) -> str:
+    items = []
+    for stem in u.get("pages", []):
+        items.append(f'<a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a> (page)')
+    for cid in u.get("charts", []):
+        title = site.metas[cid]["title"]
+        target = f'{page_url(chart_page[cid], page.root)}#chart-{cid}' if cid in chart_page else f"{page.root}assets/charts/{cid}.csv"
+        items.append(f'<a href="{target}">{esc(title)}</a> (chart)')
+    for cid in u.get("claims", []):
+        target = f'{page_url(claim_page[cid], page.root)}#claim-{cid}' if cid in claim_page else f"{page.root}fact-check/#{cid.lower()}"
+        items.append(f'<a href="{target}">claim {cid}</a>')
+    for name in u.get("datasets", []):
+        items.append(f'<a href="{page.root}assets/data/{name}.csv">{esc(name)}.csv</a> (dataset)')
+    return ", ".join(items) if items else "nothing yet"
+
+
+def sources_html(page: Page, site: Site) -> str:
+    used = usage(site)
+    titles = page_titles()
+    chart_page, claim_page = {}, {}
+    for stem, e in embeds().items():
+        for c in e["charts"]:
+            chart_page.setdefault(c, stem)
+        for c in e["claims"]:
+            claim_page.setdefault(c, stem)
+    entries = D.registry()
+    kinds = Counter(e["kind"] for e in entries)
+    rel = Counter(e["reliability"] for e in entries)
+    summary = (f'<p class="sources__summary">{len(entries)} pages read. By kind: '
+               + ", ".join(f"{esc(k)} {n}" for k, n in kinds.most_common())
+               + ". By reliability of the page read: "
+               + ", ".join(f"{k} {rel.get(k, 0)}" for k in ("high", "medium", "low")) + ".</p>")
+    out = [summary]
+    for e in entries:
+        sid = e["id"]
+        host = urlparse(e["url_main"]).netloc.removeprefix("www.")
+        rows = [
+            ("Producer", esc(e["producer"])),
+            ("Kind", esc(e["kind"])),
+            ("Reliability of this page", f'<span class="rel rel--{esc(e["reliability"])}">{esc(e["reliability"])}</span>'),
+            ("Published", esc(e.get("date_published") or "date not shown")),
+            ("Read on", esc(e["date_accessed"])),
+            ("Licence", esc(e.get("license") or "unknown")),
+            ("Where we read it", f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
+             + (f' · <a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>' if e.get("url_archive") else "")),
+        ]
+        if e.get("primary"):
+            prim = esc(e["primary"])
+            if e.get("primary_url"):
+                prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
+            rows.append(("Original publication", prim))
+        if e.get("notes"):
+            rows.append(("Notes", esc(e["notes"])))
+        rows.append(("Used by", _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)))
+        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+        out.append(f'<section class="source" id="{esc(sid)}" aria-labelledby="{esc(sid)}-title">'
+                   f'<h3 class="source__title" id="{esc(sid)}-title">{esc(e["title"])}</h3>'
+                   f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
+                   f'<dl class="source__fields">{dl}</dl></section>')
+    return "\n".join(out)
+
+
+def fact_check_html(page: Page, site: Site) -> str:
+    titles = page_titles()
+    counts = Counter(r.verdict for r in site.results.values())
+    claim_page = {c: stem for stem, e in embeds().items() for c in e["claims"]}
+    badges = " ".join(f'<li class="claim--{VERDICT_CLASS[v]}"><span class="claim__verdict">{esc(v)}</span> {counts[v]}</li>'
+                      for v in VERDICTS if counts.get(v))
+    rows = []
+    for cid, r in site.results.items():
+        stem = r.claim["section"]
+        link = f'{page_url(claim_page.get(cid, stem), page.root)}#claim-{cid}'
+        srcs = claim_sources(r)
+        src_links = ", ".join(f'<a href="{page.root}sources/#{esc(s)}">{esc(source_label(site.registry[s]))}</a>' for s in srcs[:3])
+        if len(srcs) > 3:
+            src_links += f", and {len(srcs) - 3} more"
+        rows.append(
+            f'<tr id="{cid.lower()}"><td><a href="{link}">{cid}</a></td>'
+            f'<td><a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a></td>'
+            f'<td>“{esc(r.claim["quote"])}”<br><small>{esc(essay_figure(r.claim))}</small></td>'
+            f'<td class="claim--{VERDICT_CLASS[r.verdict]}"><span class="claim__verdict">{esc(r.verdict)}</span>'
+            f'<br><small>{"computed" if r.computed else "written"}</small></td>'
+            f"<td>{esc(what_data_say(r))}</td><td>{src_links}</td></tr>")
+    return (f'<p>{len(site.results)} claims checked.</p><ul class="verdict-counts">{badges}</ul>'
+            '<div class="chart__scroll" tabindex="0" role="region" aria-label="All claims and verdicts">'
+            '<table class="fact-check"><thead><tr><th scope="col">Claim</th><th scope="col">Section</th>'
+            '<th scope="col">What the essay says</th><th scope="col">Verdict</th><th scope="col">What the data say</th>'
+            '<th scope="col">Sources</th></tr></thead><tbody>' + "\n".join(rows) + "</tbody></table></div>")

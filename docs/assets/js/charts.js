@@ -1,0 +1,128 @@
+/* Charts become interactive when they come near the viewport.
+ *
+ * The static SVG is the chart: it shows without JavaScript and in print. This script only
+ * enhances it. It loads the self-hosted Vega bundle once, the first time a chart nears the
+ * viewport, renders the chart's Vega-Lite spec (an external JSON file) in place of the image,
+ * re-themes live charts when the reader toggles light/dark, and, under Material's instant
+ * navigation, releases the old page's views before rendering the new page's charts.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var ROOT = script ? script.src.replace(/assets\/js\/charts\.js(\?.*)?$/, "") : "/";
+  var bundle = null;   // Promise of the Vega bundle, loaded once
+  var themes = null;   // Promise of theme.json, loaded once
+  var live = new Map(); // figure -> {result, spec}
+  var observer = null;
+
+  function scheme() {
+    return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.async = true;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  function loadVega() {
+    if (!bundle) bundle = window.vegaEmbed ? Promise.resolve() : loadScript(ROOT + "assets/vendor/vega-bundle.js");
+    return bundle;
+  }
+
+  function loadThemes() {
+    if (!themes) themes = fetch(ROOT + "assets/charts/theme.json").then(function (r) { return r.json(); });
+    return themes;
+  }
+
+  function merge(base, own) {
+    var out = {};
+    Object.keys(base).forEach(function (k) { out[k] = base[k]; });
+    Object.keys(own || {}).forEach(function (k) {
+      var b = base[k], o = own[k];
+      out[k] = (b && o && typeof b === "object" && typeof o === "object" && !Array.isArray(b)) ? merge(b, o) : o;
+    });
+    return out;
+  }
+
+  function render(fig) {
+    var holder = fig.querySelector(".chart__live");
+    if (!holder || fig.dataset.state === "loading") return Promise.resolve();
+    fig.dataset.state = "loading";
+    var specP = live.has(fig) ? Promise.resolve(live.get(fig).spec)
+      : fetch(fig.dataset.spec).then(function (r) { return r.json(); });
+    return Promise.all([loadVega(), loadThemes(), specP]).then(function (all) {
+      var spec = all[2];
+      var s = scheme();
+      var view = merge(spec, {});
+      view.config = merge(all[1][s], spec.config || {});
+      view.width = "container";
+      view.autosize = { type: "fit-x", contains: "padding" };
+      release(fig);
+      holder.innerHTML = "";
+      return window.vegaEmbed(holder, view, {
+        renderer: "svg",       // Vega's ARIA output exists only with SVG
+        actions: false,
+        ast: true,             // Vega's interpreter: no Function(), so no 'unsafe-eval' in the CSP
+        defaultStyle: false,   // site.css styles the embed; nothing injected
+        tooltip: { theme: s, disableDefaultStyle: true }
+      }).then(function (result) {
+        live.set(fig, { result: result, spec: spec });
+        fig.classList.add("chart--live");
+        holder.removeAttribute("aria-hidden");
+        fig.dataset.state = "live";
+      });
+    }).catch(function (err) {
+      // The static image stays; say why in the console for authors.
+      fig.dataset.state = "static";
+      console.warn("chart " + fig.dataset.chart + " stays static:", err);
+    });
+  }
+
+  function release(fig) {
+    var entry = live.get(fig);
+    if (entry && entry.result) entry.result.finalize();
+  }
+
+  function releaseDetached() {
+    live.forEach(function (entry, fig) {
+      if (!document.body.contains(fig)) {
+        if (entry.result) entry.result.finalize();
+        live.delete(fig);
+      }
+    });
+  }
+
+  function setup() {
+    releaseDetached();
+    if (observer) observer.disconnect();
+    var figures = document.querySelectorAll("figure.chart[data-spec]");
+    if (!figures.length) return;
+    if (!("IntersectionObserver" in window)) { figures.forEach(render); return; }
+    observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { observer.unobserve(e.target); render(e.target); }
+      });
+    }, { rootMargin: "300px 0px" });
+    figures.forEach(function (f) { observer.observe(f); });
+  }
+
+  // Re-theme live charts when the reader toggles the scheme (no reload).
+  new MutationObserver(function () {
+    live.forEach(function (_entry, fig) { if (document.body.contains(fig)) render(fig); });
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(setup);   // first load and every instant navigation
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();
