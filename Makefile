@@ -34,8 +34,7 @@ serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127
 	$(PY) -m charts
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
 
-build: $(RUN_STAMP) ## Build the site into site/ (strict); a failed build leaves the old site/ untouched
-	$(PY) -m charts
+build: $(RUN_STAMP) ## Build the site into site/ (strict, charts included); a failed build leaves the old site/ untouched
 	$(PY) -m charts._site.build --site-dir $(SITE_DIR)
 
 charts: $(RUN_STAMP) ## Build all charts, or the named ones: make charts IDS="robot_installations"

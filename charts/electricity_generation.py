@@ -22,7 +22,7 @@ def build() -> alt.Chart:
     df = _data()
     x = alt.X("year:O").title(None).axis(labelAngle=0)
     xoff = alt.XOffset("country:N").scale(domain=[c for c in ("China", "United States") if c in set(df.country)])
-    y = alt.Y("twh:Q").title("Terawatt-hours a year").axis(format=",").scale(zero=True)
+    y = alt.Y("twh:Q").title("Terawatt-hours a year").axis(format=",.0f").scale(zero=True)
     bars = alt.Chart().mark_bar().encode(
         x=x, xOffset=xoff, y=y, color=entity_color(df.country),
         tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("year:O", title="Year"),

@@ -1,5 +1,5 @@
 """OpenAI: revenue, losses and cash burn
-OpenAI's losses have grown faster than its revenue, and its own projections have cash burn climbing for years.
+OpenAI's losses exceed its fast-growing revenue, and projections reported by the press have its cash burn climbing for years.
 """
 import re
 
@@ -46,6 +46,11 @@ def _data() -> pd.DataFrame:
     return df.sort_values(["metric", "year"]).reset_index(drop=True)
 
 
+def _fill_if_reported():
+    """Filled points for reported figures, hollow for projections and estimates."""
+    return alt.condition("datum.status == 'reported'", alt.value(1), alt.value(0))
+
+
 def build() -> alt.Chart:
     df = _data()
     years = sorted(int(y) for y in df.year.unique())
@@ -58,18 +63,29 @@ def build() -> alt.Chart:
                alt.Tooltip("usd_billion:Q", title="US$ billion", format=",.2f"), alt.Tooltip("status:N", title="Status"),
                alt.Tooltip("source:N", title="Source"), alt.Tooltip("note:N", title="Note")]
 
-    # Dashed line through every figure but estimates; solid over the reported ones only.
-    dashed = alt.Chart().transform_filter("datum.status != 'estimated'").mark_line(
+    # Dashed line through every figure but estimates; solid over the reported ones only. Net loss
+    # gets no connecting line: the reported figure includes a large non-cash charge that the
+    # projections (made earlier, on other definitions) do not, so a line would suggest a trend.
+    dashed = alt.Chart().transform_filter("datum.status != 'estimated' && datum.metric != 'net loss'").mark_line(
         strokeDash=[4, 4], strokeWidth=1.5).encode(x=x, y=y, color=color)
     solid = alt.Chart().transform_filter("datum.status == 'reported'").mark_line().encode(x=x, y=y, color=color)
     points = alt.Chart().mark_point(size=70, strokeWidth=2, opacity=1, filled=True).encode(
         x=x, y=y, color=color, stroke=alt.Stroke("measure:N").scale(domain=list(METRICS.values())).legend(None),
-        shape=alt.Shape("status:N").scale(domain=STATUSES, range=["circle", "circle", "diamond"]).legend(
-            orient="bottom", title=None, direction="horizontal"),
-        fillOpacity=alt.FillOpacity("status:N").scale(domain=STATUSES, range=[1, 0, 0]).legend(
-            orient="bottom", title=None, direction="horizontal"),
+        shape=alt.Shape("status:N").scale(domain=STATUSES, range=["circle", "circle", "diamond"]).legend(None),
+        fillOpacity=_fill_if_reported(),
         tooltip=tooltip)
-    return alt.layer(dashed, solid, points, data=df)
+    # A key for the point styles (a merged shape/fill legend cannot show hollow symbols).
+    key_df = pd.DataFrame({"status": STATUSES, "label": ["reported", "projected, dashed", "estimated"],
+                           "py": [6, 22, 38]})
+    key = alt.Chart(key_df)
+    key_pts = key.mark_point(size=60, strokeWidth=2, opacity=1, filled=True, color="#8c959f", stroke="#8c959f").encode(
+        x=alt.value(10), y=alt.Y("py:Q").scale(None), shape=alt.Shape("status:N").legend(None),
+        fillOpacity=_fill_if_reported())
+    key_txt = key.mark_text(align="left", dx=0).encode(x=alt.value(22), y=alt.Y("py:Q").scale(None), text="label:N")
+    # The reported net loss includes a non-cash charge (see the row's note); say so on the chart.
+    nl = df[(df.metric == "net loss") & (df.status == "reported")].assign(label="incl. non-cash\ncharge")
+    nl_label = alt.Chart(nl).mark_text(align="left", dx=10, fontSize=11, lineBreak="\n").encode(x=x, y=y, text="label:N")
+    return alt.layer(dashed, solid, points, key_pts, key_txt, nl_label, data=df)
 
 
 def key_numbers() -> str:

@@ -35,7 +35,7 @@ def build() -> alt.Chart:
     techs = [t for t in _ORDER if t in set(df.technology)]
     x = alt.X("technology:N").sort(techs).title(None).axis(labelAngle=0, labelExpr="upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)")
     xoff = alt.XOffset("country:N").scale(domain=_COUNTRIES)
-    y = alt.Y("gw:Q").title("Gigawatts, end of year").axis(format=",").scale(zero=True)
+    y = alt.Y("gw:Q").title("Gigawatts, end of year").axis(format=",.0f").scale(zero=True)
     bars = alt.Chart().mark_bar().encode(
         x=x, xOffset=xoff, y=y, color=entity_color(df.country),
         tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("technology:N", title="Technology"),

@@ -1,0 +1,95 @@
+"""Who leads where: China and the United States compared
+China leads the United States in robots, renewable capacity and electricity, but the US lead in private AI investment is wider than any of them.
+"""
+import altair as alt
+import pandas as pd
+
+from charts._site.theme import ENTITIES
+from charts.data import load, schema
+
+SOURCES = ["ifr-wr2025-finanznachrichten", "ei-2025-generation-thepatriot", "irena-2025-rcs-scantv",
+           "meritalk-aiindex2026"]
+CREDIT = "IFR World Robotics; Energy Institute; IRENA; Stanford HAI AI Index"
+
+CN, US = "China", "United States"
+# Order of certainty: the combined status of a ratio is the less certain of its two rows.
+_STATUS_ORDER = ["reported", "revised", "preliminary", "estimated", "projected"]
+
+# measure label, dataset, value column, row filter, numerator (the leader), denominator
+MEASURES = [
+    ("Robot installations", "robot_installations", "units", {}, CN, US),
+    ("Electricity generation", "electricity_generation", "twh",
+     {"series": "Energy Institute Statistical Review of World Energy 2025"}, CN, US),
+    ("Renewable power capacity", "renewable_capacity", "gw",
+     {"technology": "all renewables", "series": "IRENA Renewable Capacity Statistics 2025"}, CN, US),
+    ("Private AI investment", "private_ai_investment", "usd_billion", {}, US, CN),
+]
+
+
+def _unit(dataset: str, column: str) -> str:
+    return next((f.get("unit", "") for f in schema(dataset)["fields"] if f["name"] == column), "")
+
+
+def _ratio_row(label, dataset, column, where, num, den) -> dict:
+    """Leader ÷ other for the latest year in which both countries have a value (after the filters)."""
+    df = load(dataset)
+    for col, val in where.items():
+        df = df[df[col] == val]
+    both = df[df.country.isin([num, den])]
+    counts = both.groupby("year").country.nunique()
+    year = int(counts[counts == 2].index.max())
+    rows = both[both.year == year].set_index("country")
+    a, b = rows.loc[num], rows.loc[den]
+    status = max(a.status, b.status, key=_STATUS_ORDER.index)
+    unit = _unit(dataset, column)
+    return {
+        "measure": label,
+        "leader": num,
+        "ratio": float(a[column]) / float(b[column]),
+        "year": year,
+        "source": a.source,
+        "source_2": b.source,
+        "status": status,
+        "note": f"{num} {float(a[column]):,.6g} ÷ {den} {float(b[column]):,.6g} ({unit}), {year}",
+    }
+
+
+def _data() -> pd.DataFrame:
+    df = pd.DataFrame([_ratio_row(*m) for m in MEASURES])
+    df["label"] = df.measure + ", " + df.year.astype(str)
+    df["value_label"] = df.apply(lambda r: f"{r.ratio:.1f}× ({'US' if r.leader == US else r.leader} leads)", axis=1)
+    return df.sort_values("ratio", ascending=False).reset_index(drop=True)
+
+
+def _leader_color(present) -> alt.Color:
+    """Colour by leading country, in the fixed entity order (China and the US keep their colours)."""
+    domain = [e for e in ENTITIES if e in set(present)]
+    return alt.Color("leader:N").scale(domain=domain).legend(None)
+
+
+def build() -> alt.Chart:
+    df = _data()
+    order = list(df.measure)
+    top = float(df.ratio.max()) * 3
+    x = alt.X("ratio:Q").title("Times as much (leader ÷ other), log scale").scale(
+        type="log", domain=[1, top], nice=False).axis(values=[1, 2, 5, 10, 20, 50], labelExpr="datum.label + '×'")
+    y = alt.Y("measure:N").sort(order).title(None).axis(None)
+    color = _leader_color(df.leader)
+    tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("year:O", title="Year"),
+               alt.Tooltip("leader:N", title="Leader"), alt.Tooltip("ratio:Q", title="Times as much", format=".1f"),
+               alt.Tooltip("note:N", title="Values"), alt.Tooltip("source:N", title="Source (leader)"),
+               alt.Tooltip("source_2:N", title="Source (other)"), alt.Tooltip("status:N", title="Status")]
+    stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, x2=alt.X2(datum=1), y=y, color=color)
+    dots = alt.Chart().mark_point(filled=True, size=120, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
+    values = alt.Chart().mark_text(align="left", dx=9, fontWeight=600).encode(x=x, y=y, text="value_label:N", color=color)
+    names = alt.Chart().mark_text(align="left", baseline="bottom", dy=-9).encode(
+        x=alt.value(0), y=y, text="label:N")
+    return alt.layer(stems, dots, values, names, data=df)
+
+
+def key_numbers() -> str:
+    df = _data()
+    parts = [f"{r.measure.lower()} {r.ratio:.1f} times ({r.year})" for r in df.itertuples() if r.leader == CN]
+    us = df[df.leader == US].iloc[0]
+    return (f"China's figure is " + ", ".join(parts) + " that of the United States; "
+            f"US private AI investment in {us.year} was {us.ratio:.1f} times China's.")

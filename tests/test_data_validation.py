@@ -1,0 +1,130 @@
+"""The validator: passes on the real data, and reports every kind of bad input with its place."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from charts import data as D
+from charts._site import validate
+from conftest import ROOT, tree_digest
+
+
+def run_check(data: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SITE_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "charts._site.validate"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_the_real_data_is_valid():
+    before = tree_digest(ROOT / "data")
+    proc = run_check(ROOT / "data")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_digest(ROOT / "data") == before, "the validator must never write into data/"
+
+
+def test_there_is_enough_sourced_data():
+    names = D.dataset_names()
+    assert len(names) >= 10
+    assert len(D.registry()) >= 25
+    values = 0
+    for name in names:
+        schema = D.schema(name)
+        measured = [f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] != "year"]
+        df = D.load(name)
+        values += int(df[measured].notna().sum().sum())
+        assert df["source"].notna().all() and df["status"].notna().all(), name
+    assert values >= 150
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not found in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+CASES = {
+    "missing column": (lambda d: edit(d / "robot_installations.csv", "year,country,units,", "year,country,"), "robot_installations.csv:1", "missing"),
+    "wrong type": (lambda d: edit(d / "robot_installations.csv", "2024,China,295000,", "2024,China,many,"), "robot_installations.csv:", "'many' is not a valid integer"),
+    "unknown source id": (lambda d: edit(d / "private_ai_investment.csv", "meritalk-aiindex2026", "no-such-source"), "private_ai_investment.csv:", "'no-such-source' is not in the registry"),
+    "duplicate registry id": (lambda d: edit(d / "sources.yaml", "- id: ifr-wr2025-reuters-tradingkey", "- id: ifr-wr2025-finanznachrichten"), "sources.yaml:", "duplicate id"),
+    "malformed date": (lambda d: edit(d / "sources.yaml", 'date_published: "2025-09"', 'date_published: "Sept 2025"'), "sources.yaml:", "field 'date_published'"),
+    "bad url": (lambda d: edit(d / "sources.yaml", "url_main: https://www.finanznachrichten.de", "url_main: ftp//www.finanznachrichten.de"), "sources.yaml:", "field 'url_main'"),
+    "empty file": (lambda d: (d / "model_gap.csv").write_bytes(b""), "model_gap.csv", "the file is empty"),
+    "not utf-8": (lambda d: (d / "smart_factories.csv").write_bytes((d / "smart_factories.csv").read_bytes().replace(b"basic", b"b\xe9sic", 1)), "smart_factories.csv:2", "not UTF-8"),
+    "ragged row": (lambda d: edit(d / "text_stock.csv", "Llama 2,training set,", "Llama 2,extra cell,training set,"), "text_stock.csv:", "more cells than the header"),
+    "duplicate key": (lambda d: edit(d / "robot_installations.csv", "2024,Japan,", "2024,China,"), "robot_installations.csv:", "duplicate key"),
+    "claim row missing": (lambda d: edit(d / "claims.yaml", "where: {year: 2024, country: China}, column: units}", "where: {year: 2031, country: China}, column: units}"), "claims.yaml:", "claim C04: evidence robot_installations"),
+    "claim unknown source": (lambda d: edit(d / "claims.yaml", "sources: [globalnews-facebook-meta-2021-10-28]", "sources: [no-such-page]"), "claims.yaml:", "claim C09: source 'no-such-page' is not in the registry"),
+    "claim bad verdict": (lambda d: edit(d / "claims.yaml", "verdict: contradicts itself", "verdict: mostly wrong"), "claims.yaml:", "claim C03 field 'verdict'"),
+    "claim unknown dataset": (lambda d: edit(d / "claims.yaml", "{dataset: smart_factories,", "{dataset: smart_factory,"), "claims.yaml:", "does not exist"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_reported_with_file_and_place(case, data_copy):
+    mutate, where, what = CASES[case]
+    mutate(data_copy)
+    before = tree_digest(data_copy)
+    proc = run_check(data_copy)
+    assert proc.returncode == 1, proc.stdout
+    lines = [ln for ln in proc.stdout.splitlines() if where in ln and what in ln]
+    assert lines, f"no line with {where!r} and {what!r} in:\n{proc.stdout}"
+    assert "[" in lines[0] and lines[0].rstrip().endswith("]"), "each problem names its rule"
+    assert tree_digest(data_copy) == before, "the validator must not modify its input"
+
+
+def test_a_row_problem_names_the_line_and_column(data_copy):
+    path = data_copy / "robot_installations.csv"
+    edit(path, "2024,China,295000,", "2024,China,many,")
+    line = line_of(path, "2024,China,many,")
+    out = run_check(data_copy).stdout
+    assert f"data/robot_installations.csv:{line}: column 'units':" in out.replace(str(data_copy), "data")
+
+
+def test_all_problems_are_reported_in_one_run(data_copy):
+    for case in ("wrong type", "unknown source id", "duplicate registry id", "ragged row", "claim bad verdict"):
+        CASES[case][0](data_copy)
+    out = run_check(data_copy).stdout
+    for case in ("wrong type", "unknown source id", "duplicate registry id", "ragged row", "claim bad verdict"):
+        _, where, what = CASES[case]
+        assert any(where in ln and what in ln for ln in out.splitlines()), case
+
+
+def test_an_unused_registry_entry_is_reported(data_copy):
+    with open(data_copy / "sources.yaml", "a", encoding="utf-8") as f:
+        f.write("""
+- id: lonely-page
+  producer: Nobody
+  title: A page nothing cites
+  citation_full: Nobody (2026). A page nothing cites.
+  url_main: https://example.org/lonely
+  primary: null
+  primary_url: null
+  url_archive: null
+  kind: news coverage
+  reliability: low
+  date_published: "2026"
+  date_accessed: "2026-11-29"
+  license: null
+  notes: null
+""")
+    out = run_check(data_copy).stdout
+    assert "entry 'lonely-page': not used by any dataset, chart or claim [unused-source]" in out
+
+
+def test_quotes_are_short_and_verbatim_from_the_essay():
+    essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    norm = lambda s: s.replace("’", "'").replace("“", '"').replace("”", '"')
+    for c in D.claims():
+        assert len(c["quote"].split()) <= validate.MAX_QUOTE_WORDS, c["id"]
+        assert norm(c["quote"]) in norm(essay), f"{c['id']}: quote not found verbatim in the essay"
