@@ -20,7 +20,7 @@ MEASURES = [
     ("Robot installations", "robot_installations", "units", {}, CN, US),
     ("Electricity generation", "electricity_generation", "twh",
      {"series": "Energy Institute Statistical Review of World Energy 2025"}, CN, US),
-    ("Renewable power capacity", "renewable_capacity", "gw",
+    ("Renewable capacity", "renewable_capacity", "gw",
      {"technology": "all renewables", "series": "IRENA Renewable Capacity Statistics 2025"}, CN, US),
     ("Private AI investment", "private_ai_investment", "usd_billion", {}, US, CN),
 ]
@@ -45,7 +45,7 @@ def _ratio_row(label, dataset, column, where, num, den) -> dict:
     return {
         "measure": label,
         "leader": num,
-        "ratio": float(a[column]) / float(b[column]),
+        "ratio": round(float(a[column]) / float(b[column]), 2),
         "year": year,
         "source": a.source,
         "source_2": b.source,
@@ -56,8 +56,6 @@ def _ratio_row(label, dataset, column, where, num, den) -> dict:
 
 def _data() -> pd.DataFrame:
     df = pd.DataFrame([_ratio_row(*m) for m in MEASURES])
-    df["label"] = df.measure + ", " + df.year.astype(str)
-    df["value_label"] = df.apply(lambda r: f"{r.ratio:.1f}× ({'US' if r.leader == US else r.leader} leads)", axis=1)
     return df.sort_values("ratio", ascending=False).reset_index(drop=True)
 
 
@@ -70,9 +68,10 @@ def _leader_color(present) -> alt.Color:
 def build() -> alt.Chart:
     df = _data()
     order = list(df.measure)
-    top = float(df.ratio.max()) * 3
+    top = float(df.ratio.max()) * 1.3
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100) if t <= top]
     x = alt.X("ratio:Q").title("Times as much (leader ÷ other), log scale").scale(
-        type="log", domain=[1, top], nice=False).axis(values=[1, 2, 5, 10, 20, 50], labelExpr="datum.label + '×'")
+        type="log", domain=[1, top], nice=False).axis(values=ticks, labelExpr="datum.label + '×'")
     y = alt.Y("measure:N").sort(order).title(None).axis(None)
     color = _leader_color(df.leader)
     tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("year:O", title="Year"),
@@ -81,15 +80,17 @@ def build() -> alt.Chart:
                alt.Tooltip("source_2:N", title="Source (other)"), alt.Tooltip("status:N", title="Status")]
     stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, x2=alt.X2(datum=1), y=y, color=color)
     dots = alt.Chart().mark_point(filled=True, size=120, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
-    values = alt.Chart().mark_text(align="left", dx=9, fontWeight=600).encode(x=x, y=y, text="value_label:N", color=color)
-    names = alt.Chart().mark_text(align="left", baseline="bottom", dy=-9).encode(
+    label = ("datum.measure + ', ' + datum.year + ': ' + (datum.leader == 'United States' ? 'US' : datum.leader)"
+             " + ' ' + format(datum.ratio, '.1f') + '×'")
+    names = alt.Chart().transform_calculate(label=label).mark_text(align="left", baseline="bottom", dy=-9).encode(
         x=alt.value(0), y=y, text="label:N")
-    return alt.layer(stems, dots, values, names, data=df)
+    return alt.layer(stems, dots, names, data=df)
 
 
 def key_numbers() -> str:
     df = _data()
-    parts = [f"{r.measure.lower()} {r.ratio:.1f} times ({r.year})" for r in df.itertuples() if r.leader == CN]
+    cn = [f"{r.ratio:.1f} times for {r.measure.lower()} ({r.year})" for r in df.itertuples() if r.leader == CN]
+    cn[0] = cn[0].replace(" times ", " times that of the United States ", 1)
     us = df[df.leader == US].iloc[0]
-    return (f"China's figure is " + ", ".join(parts) + " that of the United States; "
+    return (f"China's figure was " + ", ".join(cn[:-1]) + f" and {cn[-1]}; "
             f"US private AI investment in {us.year} was {us.ratio:.1f} times China's.")

@@ -273,7 +273,7 @@ def build_one(chart_id: str) -> dict[str, Any]:
     missing = sorted(_encoded_fields(spec) - columns - _derived_fields(spec))
     if missing:
         raise ChartError(f"the chart encodes column(s) its data lack: {', '.join(missing)}")
-    spec["usermeta"] = {"embedOptions": {"actions": False}}
+    theme._rewrap_title(spec, theme.WIDE["width"])   # the live view's title, wrapped for the wide size
 
     files: dict[str, bytes] = {}
     dims = {}

@@ -79,7 +79,32 @@ def with_config(spec: dict[str, Any], scheme: str, size: dict[str, int] | None =
     return out
 
 
+def wrap(text: str, chars: int) -> list[str]:
+    """Break a title line into lines of at most `chars` characters (Vega titles do not wrap)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > chars:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + ([line] if line else [])
+
+
+def _rewrap_title(spec: dict[str, Any], width: int) -> None:
+    title = spec.get("title")
+    if not isinstance(title, dict):
+        return
+    chars = max(30, int(width / 7.2))
+    for key, size in (("text", 16), ("subtitle", 13)):
+        value = title.get(key)
+        if value:
+            text = " ".join(value) if isinstance(value, list) else value
+            title[key] = wrap(text, int(chars * 13 / size))
+
+
 def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
+    _rewrap_title(spec, size["width"])
     """Set the size of a single or layered view; leave concatenations to their own sizes."""
     if any(k in spec for k in ("hconcat", "vconcat", "concat")):
         return

@@ -51,6 +51,23 @@
     return out;
   }
 
+  // Vega titles do not wrap: break them for the width at hand (as theme.py does for the SVGs).
+  function wrap(value, chars) {
+    var words = (Array.isArray(value) ? value.join(" ") : String(value)).split(/\s+/), lines = [], line = "";
+    words.forEach(function (w) {
+      if (line && line.length + 1 + w.length > chars) { lines.push(line); line = w; } else { line = line ? line + " " + w : w; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  function rewrapTitle(view, width) {
+    if (!view.title || typeof view.title !== "object") return;
+    var chars = Math.max(30, Math.floor(width / 7.2));
+    if (view.title.text) view.title.text = wrap(view.title.text, Math.floor(chars * 13 / 16));
+    if (view.title.subtitle) view.title.subtitle = wrap(view.title.subtitle, chars);
+  }
+
   function render(fig) {
     var holder = fig.querySelector(".chart__live");
     if (!holder || fig.dataset.state === "loading") return Promise.resolve();
@@ -62,8 +79,14 @@
       var s = scheme();
       var view = merge(spec, {});
       view.config = merge(all[1][s], spec.config || {});
-      view.width = "container";
-      view.autosize = { type: "fit-x", contains: "padding" };
+      // "container" would measure the hidden live holder as zero wide: size from the figure.
+      var width = Math.round(fig.getBoundingClientRect().width);
+      fig.dataset.width = String(width);
+      rewrapTitle(view, width);
+      if (!view.hconcat && !view.vconcat && !view.concat) {
+        view.width = width;
+        view.autosize = { type: "fit-x", contains: "padding" };
+      }
       release(fig);
       holder.innerHTML = "";
       return window.vegaEmbed(holder, view, {
@@ -99,6 +122,14 @@
     });
   }
 
+  // Re-render a live chart when its figure changes width (rotation, window resize).
+  var resizer = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var fig = e.target, w = Math.round(e.contentRect.width);
+      if (live.has(fig) && Math.abs(w - Number(fig.dataset.width || 0)) > 24) render(fig);
+    });
+  }) : null;
+
   function setup() {
     releaseDetached();
     if (observer) observer.disconnect();
@@ -107,7 +138,11 @@
     if (!("IntersectionObserver" in window)) { figures.forEach(render); return; }
     observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
-        if (e.isIntersecting) { observer.unobserve(e.target); render(e.target); }
+        if (e.isIntersecting) {
+          observer.unobserve(e.target);
+          render(e.target);
+          if (resizer) resizer.observe(e.target);
+        }
       });
     }, { rootMargin: "300px 0px" });
     figures.forEach(function (f) { observer.observe(f); });
