@@ -8,6 +8,8 @@ so a page never holds chart JSON and a figure in the prose cannot drift from the
     <!-- claim: C04 C05 -->                   particular claim cards
     {{ data robot_installations.units year=2024 country=China }}    one value from a dataset
     {{ claim C08 }}                           what the data give for a claim (with its unit)
+    {{ essay C08 }}                           the essay's own figure for a claim, from the ledger
+    {{ method tolerance }}                    the verdict rule's tolerances (tolerance, close)
     <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
 
 Unknown ids and selectors that do not match exactly one row are errors naming the page.
@@ -32,6 +34,8 @@ CLAIMS_RE = re.compile(r"<!--\s*claims\s*-->")
 CLAIM_RE = re.compile(r"<!--\s*claim:\s*([C\d\s]+?)\s*-->")
 DATA_RE = re.compile(r"\{\{\s*data\s+([\w]+)\.([\w]+)((?:\s+[\w]+=(?:\"[^\"]*\"|[^\s}|]+))*)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+(C\d+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
+ESSAY_RE = re.compile(r"\{\{\s*essay\s+(C\d+)\s*\}\}")
+METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
 BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources)\s*-->")
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
@@ -61,6 +65,8 @@ def fmt_with_unit(v: float, unit: str, spec: str | None = None) -> str:
         return f"{format(v, spec or '.1f')}×"
     if unit == "percent":
         return f"{format(v, spec or '.1f')}%"
+    if unit == "US$ per kWh":
+        return f"${format(v, spec or '.2f')} per kWh"
     if unit == "US$ billion":
         return f"${fmt_number(v, spec or ',.1f')} billion"
     n = fmt_number(v, spec)
@@ -133,6 +139,8 @@ def expand(markdown: str, page: Page, site: Site) -> str:
     out = sub(CLAIMS_RE, lambda m: claim_cards(section_claims(page, site, placed), page, site, placed), out)
     out = sub(DATA_RE, lambda m: data_value(m), out)
     out = sub(CLAIMVAL_RE, lambda m: claim_value(m.group(1), m.group(2), site), out)
+    out = sub(ESSAY_RE, lambda m: essay_value(m.group(1), site), out)
+    out = sub(METHOD_RE, lambda m: f"{(C.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else C.CLOSE) * 100:.0f}%", out)
     out = sub(BLOCK_RE, lambda m: block(m.group(1), page, site), out)
     for m in ANY_MARKER_RE.finditer(out):
         if "{{" in m.group(0) and not m.group(0).startswith("{{{"):
@@ -247,7 +255,7 @@ def essay_figure(c: dict[str, Any]) -> str:
     if not fig:
         return ""
     v = fig["value"]
-    s = fmt_with_unit(float(v), fig["unit"]) if isinstance(v, (int, float)) else str(v)
+    s = fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None) if isinstance(v, (int, float)) else str(v)
     return f"{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
 
 
@@ -294,6 +302,19 @@ def data_value(m: re.Match) -> str:
     if column == "year" and not spec:
         return str(int(v))
     return fmt_number(v, spec)
+
+
+def essay_value(cid: str, site: Site) -> str:
+    if cid not in site.results:
+        raise KeyError(f"unknown claim id '{cid}'")
+    fig = site.results[cid].claim.get("figure")
+    if not fig:
+        raise ValueError(f"claim {cid} records no figure from the essay")
+    v = fig["value"]
+    if not isinstance(v, (int, float)):
+        return str(v)
+    # As the essay wrote it: a whole number stays whole ("54%", not "54.0%").
+    return fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None)
 
 
 def claim_value(cid: str, spec: str | None, site: Site) -> str:

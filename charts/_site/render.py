@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+from altair.utils.schemapi import SchemaValidationError
 import pandas as pd
 import vl_convert as vlc
 
@@ -246,8 +247,10 @@ def build_one(chart_id: str) -> dict[str, Any]:
     try:
         chart = module.build()
         key_numbers = module.key_numbers() if hasattr(module, "key_numbers") else ""
+    except SchemaValidationError as e:   # Altair checks some properties as they are set
+        raise ChartError(f"the spec fails the Vega-Lite schema: {_first_line(e)}") from e
     except Exception as e:  # noqa: BLE001
-        raise ChartError(f"build() failed: {type(e).__name__}: {e}") from e
+        raise ChartError(f"build() failed: {type(e).__name__}: {_first_line(e)}") from e
     reads = [str(p) for p in D.recorded()]
 
     frames = _frames(chart)
@@ -267,8 +270,7 @@ def build_one(chart_id: str) -> dict[str, Any]:
     try:
         spec = chart.to_dict(validate=True)
     except Exception as e:  # noqa: BLE001 - altair raises SchemaValidationError and friends
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ChartError(f"the spec fails the Vega-Lite schema: {first}") from e
+        raise ChartError(f"the spec fails the Vega-Lite schema: {_first_line(e)}") from e
     columns = set().union(*(set(f.columns) for f in frames))
     missing = sorted(_encoded_fields(spec) - columns - _derived_fields(spec))
     if missing:
@@ -305,6 +307,11 @@ def build_one(chart_id: str) -> dict[str, Any]:
     for kind, content in files.items():
         _write_atomic(artifact(chart_id, kind), content)
     return {"key": input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _credit(ids: list[str], registry: dict[str, dict]) -> str:

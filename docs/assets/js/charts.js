@@ -2,7 +2,8 @@
  *
  * The static SVG is the chart: it shows without JavaScript and in print. This script only
  * enhances it. It loads the self-hosted Vega bundle once, the first time a chart nears the
- * viewport, renders the chart's Vega-Lite spec (an external JSON file) in place of the image,
+ * viewport after the reader has engaged with the page (scrolled, pointed, typed or touched:
+ * the first view costs no Vega bytes, even when a chart sits in it), renders the chart's Vega-Lite spec (an external JSON file) in place of the image,
  * re-themes live charts when the reader toggles light/dark, and, under Material's instant
  * navigation, releases the old page's views before rendering the new page's charts.
  */
@@ -15,6 +16,9 @@
   var themes = null;   // Promise of theme.json, loaded once
   var live = new Map(); // figure -> {result, spec}
   var observer = null;
+  var pending = new Set(); // figures near the viewport, waiting for the reader's first interaction
+  var engaged = false;     // has the reader interacted with the page yet?
+  var ENGAGE = ["scroll", "wheel", "pointerdown", "pointermove", "keydown", "touchstart", "focusin"];
 
   function scheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
@@ -130,18 +134,34 @@
     });
   }) : null;
 
+  function start(fig) {
+    render(fig);
+    if (resizer) resizer.observe(fig);
+  }
+
+  // The first interaction releases the charts already near the viewport; later ones go live
+  // as they near it.
+  function engage() {
+    if (engaged) return;
+    engaged = true;
+    ENGAGE.forEach(function (t) { window.removeEventListener(t, engage, true); });
+    pending.forEach(function (fig) { if (document.body.contains(fig)) start(fig); });
+    pending.clear();
+  }
+  ENGAGE.forEach(function (t) { window.addEventListener(t, engage, { capture: true, passive: true }); });
+
   function setup() {
     releaseDetached();
+    pending.clear();
     if (observer) observer.disconnect();
     var figures = document.querySelectorAll("figure.chart[data-spec]");
     if (!figures.length) return;
-    if (!("IntersectionObserver" in window)) { figures.forEach(render); return; }
+    if (!("IntersectionObserver" in window)) { figures.forEach(start); return; }
     observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
         if (e.isIntersecting) {
           observer.unobserve(e.target);
-          render(e.target);
-          if (resizer) resizer.observe(e.target);
+          if (engaged) start(e.target); else pending.add(e.target);
         }
       });
     }, { rootMargin: "300px 0px" });
