@@ -128,3 +128,21 @@ def test_quotes_are_short_and_verbatim_from_the_essay():
     for c in D.claims():
         assert len(c["quote"].split()) <= validate.MAX_QUOTE_WORDS, c["id"]
         assert norm(c["quote"]) in norm(essay), f"{c['id']}: quote not found verbatim in the essay"
+
+
+def test_the_data_dictionary_matches_the_schemas(data_copy):
+    from charts._site import datadict
+
+    assert datadict.main([]) == 0, "data/README.md is stale: python -m charts._site.datadict --write"
+    schema = data_copy / "model_gap.schema.yaml"
+    schema.write_text(schema.read_text().replace("title: US lead", "title: Lead of the US model"))
+    assert datadict.main([]) == 1, "a schema change must make the committed dictionary stale"
+
+
+def test_every_dataset_section_documents_every_column():
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for name in D.dataset_names():
+        section = readme[readme.index(f"## {name}\n"):]
+        section = section[: section.find("\n## ", 5) if "\n## " in section[5:] else None]
+        for f in D.schema(name)["fields"]:
+            assert f"| `{f['name']}` |" in section, (name, f["name"])
