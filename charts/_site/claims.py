@@ -66,6 +66,17 @@ def judge(essay: float, data: float, tolerance: float, same_year: bool) -> str:
     return "different figure"
 
 
+# From best to worst; a claim's `compare.cap` bounds its computed verdict from above when the
+# figure matches but the essay describes it wrongly (its scope, say), explained in its note.
+RANK = ["matches", "close", "different year", "partly supported", "different figure"]
+
+
+def capped(verdict: str, cap: str | None) -> str:
+    if cap and RANK.index(verdict) < RANK.index(cap):
+        return cap
+    return verdict
+
+
 def evaluate(claim: dict[str, Any]) -> Result:
     cmp = claim.get("compare")
     if not cmp:
@@ -82,7 +93,7 @@ def evaluate(claim: dict[str, Any]) -> Result:
         essay_value = float(claim["figure"]["value"])
     except (KeyError, TypeError, ValueError):
         raise EvidenceError("a computed claim needs a numeric figure.value") from None
-    verdict = judge(essay_value, data_value, cmp.get("tolerance", DEFAULT_TOLERANCE), same_year)
+    verdict = capped(judge(essay_value, data_value, cmp.get("tolerance", DEFAULT_TOLERANCE), same_year), cmp.get("cap"))
     return Result(claim, verdict, data_value, None if data_year is None else str(data_year), computed=True)
 
 

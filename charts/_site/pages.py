@@ -68,7 +68,7 @@ def fmt_with_unit(v: float, unit: str, spec: str | None = None) -> str:
     if unit == "US$ per kWh":
         return f"${format(v, spec or '.2f')} per kWh"
     if unit == "US$ billion":
-        return f"${fmt_number(v, spec or ',.1f')} billion"
+        return f"${fmt_number(v, spec)} billion"
     n = fmt_number(v, spec)
     return f"{n} {unit}" if unit else n
 

@@ -94,6 +94,7 @@ CLAIM_SCHEMA: dict[str, Any] = {
                 "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
                 "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
                 "year": {"type": ["integer", "string"]},
+                "cap": {"enum": ["close", "different year", "partly supported"]},
             },
         },
         "verdict": {"enum": VERDICTS},
@@ -313,6 +314,8 @@ def check_claims(path: Path, registry_ids: set[str], docs: Path, broken: set[str
                 problems.append(Problem(f, line, place, f"source {_quote(sid)} is not in the registry", "unknown-source"))
         if errors:
             continue
+        if (item.get("compare") or {}).get("cap") and not item.get("note"):
+            problems.append(Problem(f, line, place, "a capped verdict needs a note saying why", "cap-note"))
         if "compare" in item:
             if {sel["dataset"] for sel in item["compare"]["of"]} & broken:
                 continue
