@@ -25,6 +25,8 @@ _PANDAS_TYPES = {
     "boolean": "boolean",
 }
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available: much faster
+
 # Charts record what they read, so the runner can cache them on exactly their inputs.
 _reads: list[Path] = []
 
@@ -54,7 +56,7 @@ def schema(name: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=64)
 def _read_yaml(path: str, _size: int, _mtime: int) -> Any:
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=_YAML_LOADER)
 
 
 @functools.lru_cache(maxsize=64)

@@ -66,4 +66,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_page(output, page, config):
-    return csp.apply(devloop.clean_notebook_html(output))
+    output = devloop.clean_notebook_html(output)
+    if _state["serve"]:
+        # The dev server injects its live-reload script after this hook; a CSP would block it.
+        return output
+    return csp.apply(output)

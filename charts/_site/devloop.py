@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from charts import data as D
 from charts._site import paths, render, validate
@@ -31,6 +31,33 @@ def inputs_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def _validation_key() -> str:
+    """Everything check_all reads: the data, the chart modules, the page names and its own code."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    files = sorted(paths.data_dir().glob("*")) + sorted(paths.charts_dir().glob("*.py")) + \
+        [here / "validate.py", here / "claims.py", paths.ROOT / "charts" / "data.py"]
+    for p in files:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    h.update("\n".join(sorted(p.name for p in paths.docs_dir().glob("*.md"))).encode())
+    return h.hexdigest()[:24]
+
+
+def _check_data() -> list:
+    """validate.check_all, skipped when exactly these inputs were validated before."""
+    marker = paths.out_dir() / "validated" / _validation_key()
+    if marker.exists():
+        return []
+    problems = validate.check_all()
+    if not problems:
+        shutil.rmtree(marker.parent, ignore_errors=True)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return problems
+
+
 def _snapshot_dir() -> Path:
     return paths.out_dir() / "last-good-data"
 
@@ -45,7 +72,7 @@ def _use_data_dir(path: str | None) -> None:
 def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
     """Returns (data problems as text, {chart id: error}) -- both empty when all is well."""
     _use_data_dir(_ORIGINAL_DATA_DIR)
-    problems = validate.check_all()
+    problems = _check_data()
     banner = ""
     if problems:
         text = "\n".join(str(p) for p in problems)
@@ -96,6 +123,31 @@ _MATHJAX = re.compile(r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>
                       r'<script type="text/x-mathjax-config">.*?</script>\s*<!-- End of mathjax configuration -->', re.S)
 
 
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_MERMAID = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded".*?mermaid.*?</script>', re.S)
+
+
 def clean_notebook_html(page: str) -> str:
-    """nbconvert always adds a MathJax loader (a CDN, or an empty src); the Methods page has no maths."""
-    return _MATHJAX.sub("", page)
+    """Keep the notebook page light and self-contained.
+
+    nbconvert adds a MathJax loader (a CDN, or an empty src) and a Mermaid loader that imports
+    from a CDN; the Methods page has neither maths nor diagrams, so both go. Its JupyterLab theme
+    is a 570 KB inline stylesheet; it is replaced by assets/css/notebook.css (a few lines).
+    """
+    if "jupyter-wrapper" not in page:
+        return page
+    page = _MATHJAX.sub("", page)
+    page = _MERMAID.sub("", page)
+
+    def keep(m: re.Match) -> str:
+        css = m.group(1)
+        # Drop the JupyterLab theme and variables and the Mermaid styles; keep small scoped rules
+        # (pandas tables) and the code-highlighting classes, which notebook.css maps to Material.
+        if ".jupyter-wrapper{" in css.replace(" ", "") or ".jp-Mermaid" in css:
+            return ""
+        return m.group(0)
+
+    page = _STYLE.sub(keep, page)
+    root = re.search(r'<link rel="stylesheet" href="([^"]*)assets/stylesheets/main\.[^"]+\.min\.css"', page)
+    href = (root.group(1) if root else "../") + "assets/css/notebook.css"
+    return page.replace("</head>", f'  <link rel="stylesheet" href="{href}">\n  </head>', 1)

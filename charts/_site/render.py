@@ -9,6 +9,7 @@ the registry, the theme and the library versions.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import inspect
 import json
@@ -21,10 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import altair as alt
-from altair.utils.schemapi import SchemaValidationError
 import pandas as pd
-import vl_convert as vlc
 
 from charts import data as D
 from charts._site import paths, theme
@@ -33,7 +31,14 @@ from charts._site.problems import Problem
 NOT_CHARTS = {"data", "__init__", "__main__"}
 META_COLUMNS = ("source", "status", "note")
 ARTIFACTS = ("vl.json", "light.svg", "dark.svg", "narrow.light.svg", "narrow.dark.svg", "png", "csv", "meta.json")
-VEGA_LITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]   # e.g. "6.4"
+# Altair and vl-convert are imported only when a chart is actually rendered: checking that
+# nothing changed must stay fast (they take over a second to import).
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes specs for, e.g. "6.4"."""
+    import altair as alt
+    return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 
 
 class ChartError(Exception):
@@ -88,7 +93,8 @@ def _code_fingerprint(chart_id: str) -> list[bytes]:
 
 
 def _versions() -> bytes:
-    return f"altair={alt.__version__};vl-convert={vlc.__version__ if hasattr(vlc, '__version__') else ''};pandas={pd.__version__};vl={VEGA_LITE_VERSION}".encode()
+    v = importlib.metadata.version
+    return f"altair={v('altair')};vl-convert={v('vl-convert-python')};pandas={v('pandas')}".encode()
 
 
 def input_key(chart_id: str, reads: list[str]) -> str | None:
@@ -143,7 +149,9 @@ def _doc_lines(module) -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-def _frames(chart: alt.TopLevelMixin) -> list[pd.DataFrame]:
+def _frames(chart: Any) -> list[pd.DataFrame]:
+    import altair as alt
+
     out = []
     stack = [chart]
     while stack:
@@ -228,6 +236,11 @@ def _svg_size(svg: str) -> tuple[int, int]:
 
 def build_one(chart_id: str) -> dict[str, Any]:
     """Build one chart's artifacts; returns its cache entry. Raises ChartError."""
+    import altair as alt
+    import vl_convert as vlc
+    from altair.utils.schemapi import SchemaValidationError
+
+    vl_version = vega_lite_version()
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
@@ -282,13 +295,13 @@ def build_one(chart_id: str) -> dict[str, Any]:
     for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW)):
         for scheme in ("light", "dark"):
             try:
-                svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=VEGA_LITE_VERSION)
+                svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
             except Exception as e:  # noqa: BLE001
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             files[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
     files["png"] = vlc.vegalite_to_png(theme.with_config(spec, "light", theme.WIDE, background="#ffffff"),
-                                       vl_version=VEGA_LITE_VERSION, scale=2)
+                                       vl_version=vl_version, scale=2)
     files["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     files["csv"] = table.to_csv(index=False, lineterminator="\n").encode()
     shown = [c for c in table.columns if c != "note"]
@@ -334,7 +347,8 @@ def write_shared() -> None:
     version = _versions()
     if not bundle.exists() or not stamp.exists() or stamp.read_bytes() != version:
         # Wrapped in a function so the bundle's top-level names stay out of the page's scope.
-        js = "(function(){\n" + vlc.javascript_bundle(vl_version=VEGA_LITE_VERSION) + "\n})();\n"
+        import vl_convert as vlc
+        js = "(function(){\n" + vlc.javascript_bundle(vl_version=vega_lite_version()) + "\n})();\n"
         _write_atomic(bundle, js.encode())
         _write_atomic(stamp, version)
 
@@ -344,38 +358,69 @@ def _write_if_changed(path: Path, content: bytes) -> None:
         _write_atomic(path, content)
 
 
+def _build_safely(chart_id: str) -> tuple[str, Any, float]:
+    """Build one chart in a worker: ("built", cache entry, s) or ("failed", message, s)."""
+    t0 = time.perf_counter()
+    try:
+        return "built", build_one(chart_id), time.perf_counter() - t0
+    except ChartError as e:
+        return "failed", str(e), time.perf_counter() - t0
+
+
+def _workers(n_jobs: int) -> int:
+    """Two cores render twice as fast; a single chart is not worth a second process."""
+    if n_jobs < 3 or os.environ.get("SITE_CHART_WORKERS") == "1":
+        return 1
+    return max(1, min(int(os.environ.get("SITE_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
+
+
 def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Outcome]:
     known = discover()
     wanted = ids or known
-    outcomes: list[Outcome] = []
-    write_shared()
     cache = _read_cache()
+    outcomes: dict[str, Outcome] = {}
+    todo: list[str] = []
     for chart_id in wanted:
-        t0 = time.perf_counter()
         if chart_id not in known:
-            outcomes.append(Outcome(chart_id, "failed", 0, [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'",
-                                                                    "no such chart module", "unknown-chart")]))
-            continue
-        if not force and is_fresh(chart_id, cache):
-            outcomes.append(Outcome(chart_id, "unchanged", time.perf_counter() - t0))
-            continue
-        try:
-            cache[chart_id] = build_one(chart_id)
-            outcomes.append(Outcome(chart_id, "built", time.perf_counter() - t0))
-        except ChartError as e:
+            outcomes[chart_id] = Outcome(chart_id, "failed", 0, [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'",
+                                                                         "no such chart module", "unknown-chart")])
+        elif not force and is_fresh(chart_id, cache):
+            outcomes[chart_id] = Outcome(chart_id, "unchanged", 0.0)
+        else:
+            todo.append(chart_id)
+
+    workers = _workers(len(todo))
+    if workers > 1:
+        # Separate processes (spawned, not forked: vl-convert runs threads of its own).
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            shared = pool.submit(write_shared)
+            results = dict(zip(todo, pool.map(_build_safely, todo)))
+            shared.result()
+    else:
+        write_shared()
+        results = {cid: _build_safely(cid) for cid in todo}
+
+    for chart_id, (status, value, seconds) in results.items():
+        if status == "built":
+            cache[chart_id] = value
+            outcomes[chart_id] = Outcome(chart_id, "built", seconds)
+        else:
             cache.pop(chart_id, None)
-            outcomes.append(Outcome(chart_id, "failed", time.perf_counter() - t0,
-                                    [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'", str(e), "chart")]))
+            outcomes[chart_id] = Outcome(chart_id, "failed", seconds,
+                                         [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'", value, "chart")])
     _write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
-    for o in outcomes:
+    ordered = [outcomes[c] for c in wanted]
+    for o in ordered:
         if o.status == "failed":
             for p in o.problems:
                 log(f"  FAILED     {p}")
         else:
             log(f"  {o.status:<10} {o.chart_id} ({o.seconds:.2f} s)")
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "unchanged", "failed")}
+    counts = {s: sum(o.status == s for o in ordered) for s in ("built", "unchanged", "failed")}
     log(f"charts: {counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed")
-    return outcomes
+    return ordered
 
 
 def main(argv: list[str]) -> int:

@@ -14,7 +14,6 @@ from typing import Any, Iterable
 
 import jsonschema
 import yaml
-from frictionless import Dialect, Resource, Schema, formats
 
 from charts._site import paths
 from charts._site.problems import Problem, ProblemsError
@@ -179,6 +178,8 @@ def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple
     used: dict[str, tuple[str, int]] = {}
     if not csv.exists():
         return [Problem(f, None, "", f"the dataset described by {schema_file.name} is missing", "required-file")], used
+    from frictionless import Dialect, Resource, Schema, formats   # slow to import: only when checking
+
     raw = csv.read_bytes()
     if not raw.strip():
         return [Problem(f, None, "", "the file is empty", "empty-file")], used

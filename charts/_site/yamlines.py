@@ -7,12 +7,16 @@ from typing import Any
 import yaml
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's loader when PyYAML has it: the registry is long and pure-Python YAML is slow.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_Base):
     pass
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = _Base.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
