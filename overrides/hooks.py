@@ -21,12 +21,25 @@ from mkdocs.structure.files import File  # noqa: E402
 from charts._site import csp, devloop, pages, paths, render  # noqa: E402
 from charts._site.problems import ProblemsError  # noqa: E402
 
-log = logging.getLogger("mkdocs.hooks.site")
 _state: dict = {"serve": False}
+# Under `mkdocs serve` problems are shown, not fatal: they go to a logger outside the
+# "mkdocs" family, which strict mode would otherwise count and abort on.
+log = logging.getLogger("mkdocs.hooks.site")
+serve_log = logging.getLogger("site.serve")
+if not serve_log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    serve_log.addHandler(_handler)
+    serve_log.setLevel(logging.INFO)
+    serve_log.propagate = False
 
 
 def on_startup(command, dirty):
     _state["serve"] = command == "serve"
+
+
+def _log():
+    return serve_log if _state["serve"] else log
 
 
 def on_config(config):
@@ -38,7 +51,7 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    banner, chart_errors = devloop.prepare(serve=_state["serve"], log=log)
+    banner, chart_errors = devloop.prepare(serve=_state["serve"], log=_log())
     if not _state["serve"] and (banner or chart_errors):
         raise PluginError("the build stopped; fix the problems above")
     _state["banner"] = banner
@@ -58,7 +71,7 @@ def on_page_markdown(markdown, page, config, files):
     except ProblemsError as e:
         if not _state["serve"]:
             raise PluginError(str(e)) from None
-        log.error(str(e))
+        serve_log.error(str(e))
         out = pages.error_box("This page has problems", str(e)) + "\n\n" + markdown
     if _state.get("banner"):
         out = pages.error_box("The data did not validate: showing the last good data", _state["banner"]) + "\n\n" + out

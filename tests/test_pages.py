@@ -74,7 +74,7 @@ def test_the_sources_page_lists_every_entry_with_used_by_links(site):
     for e in D.registry():
         i = page.index(f'<section class="source" id="{e["id"]}"')
         entry = page[i: page.index("</section>", i)]
-        used = entry[entry.index("<dt>Used by</dt>"):]
+        used = entry[entry.index("<b>Used by:</b>"):]
         assert "<a href=" in used, f"{e['id']}: nothing uses it"
         assert html.escape(e["url_main"], quote=True) in entry
         assert html.escape(e["citation_full"]) in entry

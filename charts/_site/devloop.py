@@ -148,6 +148,10 @@ def clean_notebook_html(page: str) -> str:
         return m.group(0)
 
     page = _STYLE.sub(keep, page)
+    # jupytext gives every cell a random id, and nbconvert writes it into the page: number the
+    # cells instead, so two builds of the same commit are byte-identical.
+    counter = iter(range(1, 10_000))
+    page = re.sub(r'id="cell-id=[^"]*"', lambda m: f'id="cell-{next(counter)}"', page)
     root = re.search(r'<link rel="stylesheet" href="([^"]*)assets/stylesheets/main\.[^"]+\.min\.css"', page)
     href = (root.group(1) if root else "../") + "assets/css/notebook.css"
     return page.replace("</head>", f'  <link rel="stylesheet" href="{href}">\n  </head>', 1)

@@ -160,7 +160,9 @@ def source_label(s: dict[str, Any]) -> str:
 
 def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     if chart_id in site.chart_errors:
-        return error_box(f"Chart '{chart_id}' failed to build", site.chart_errors[chart_id])
+        box = error_box(f"Chart '{chart_id}' failed to build", site.chart_errors[chart_id])
+        # Under make serve the last good version of the chart stays below the error.
+        return box + ("\n" + chart_figure(chart_id, page, Site(site.metas, site.results, site.registry)) if chart_id in site.metas else "")
     if chart_id not in site.metas:
         raise KeyError(f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)")
     m = site.metas[chart_id]

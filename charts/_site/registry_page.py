@@ -103,31 +103,27 @@ def sources_html(page: Page, site: Site) -> str:
                + ", ".join(f"{k} {rel.get(k, 0)}" for k in ("high", "medium", "low")) + ".</p>")
     out = [summary]
     for e in entries:
+        # Few elements per entry: the page lists every source, and a large DOM is slow on phones.
         sid = e["id"]
         host = urlparse(e["url_main"]).netloc.removeprefix("www.")
-        rows = [
-            ("Producer", esc(e["producer"])),
-            ("Kind", esc(e["kind"])),
-            ("Reliability of this page", f'<span class="rel rel--{esc(e["reliability"])}">{esc(e["reliability"])}</span>'),
-            ("Published", esc(e.get("date_published") or "date not shown")),
-            ("Read on", esc(e["date_accessed"])),
-            ("Licence", esc(e.get("license") or "unknown")),
-            ("Where we read it", f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
-             + (f' · <a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>' if e.get("url_archive") else "")),
-        ]
-        if e.get("primary"):
-            prim = esc(e["primary"])
-            if e.get("primary_url"):
-                prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
-            rows.append(("Original publication", prim))
-        if e.get("notes"):
-            rows.append(("Notes", esc(e["notes"])))
-        rows.append(("Used by", _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)))
-        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-        out.append(f'<section class="source" id="{esc(sid)}" aria-labelledby="{esc(sid)}-title">'
-                   f'<h3 class="source__title" id="{esc(sid)}-title">{esc(e["title"])}</h3>'
+        read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
+        if e.get("url_archive"):
+            read += f' (<a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>)'
+        prim = esc(e.get("primary") or "")
+        if prim and e.get("primary_url"):
+            prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
+        facts = (f'<b>Producer:</b> {esc(e["producer"])}. <b>Kind:</b> {esc(e["kind"])}. '
+                 f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e["reliability"])}">{esc(e["reliability"])}</span>. '
+                 f'<b>Published:</b> {esc(e.get("date_published") or "date not shown")}. <b>Read on:</b> {esc(e["date_accessed"])}. '
+                 f'<b>Licence:</b> {esc(e.get("license") or "unknown")}.')
+        where = f"<b>Where we read it:</b> {read}." + (f" <b>Original publication:</b> {prim}." if prim else "")
+        notes = f'<p class="source__notes"><b>Notes:</b> {esc(e["notes"])}</p>' if e.get("notes") else ""
+        used_by = _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)
+        out.append(f'<section class="source" id="{esc(sid)}">'
+                   f'<h2 class="source__title">{esc(e["title"])}</h2>'
                    f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
-                   f'<dl class="source__fields">{dl}</dl></section>')
+                   f'<p class="source__facts">{facts}<br>{where}</p>{notes}'
+                   f'<p class="source__used"><b>Used by:</b> {used_by}</p></section>')
     return "\n".join(out)
 
 
