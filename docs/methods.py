@@ -29,11 +29,20 @@ ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "charts" / "dat
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd
+from IPython.display import HTML
 
 from charts import data as D
 from charts._site import claims as C
 
 pd.set_option("display.max_colwidth", 60)
+
+
+def show(df: pd.DataFrame) -> HTML:
+    """A table without pandas' unnamed index column (its empty header cell fails accessibility checks)."""
+    return HTML(df.to_html(index=False, border=0))
+
+
+
 print(f"{len(D.dataset_names())} datasets, {len(D.registry())} registry entries, {len(D.claims())} claims")
 
 # %% [markdown]
@@ -49,7 +58,7 @@ for name in D.dataset_names():
     measured = [f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] not in ("year",)]
     rows.append({"dataset": name, "rows": len(df), "values": int(df[measured].notna().sum().sum()),
                  "sources": df["source"].nunique(), "statuses": ", ".join(sorted(df["status"].unique()))})
-pd.DataFrame(rows)
+show(pd.DataFrame(rows))
 
 # %% [markdown]
 # ## The ratios the essay quotes
@@ -77,7 +86,7 @@ ratios = pd.DataFrame([
               / one("renewable_capacity", "gw", year=2024, country="United States", technology="all renewables", series=irena),
      "essay": "4.4x"},
 ])
-ratios.round(2)
+show(ratios.round(2))
 
 # %% [markdown]
 # ## How a verdict is computed
@@ -99,12 +108,12 @@ for essay, data, same_year in [(295000, robots["China"], False), (9, robots["Chi
 
 # %%
 results = C.evaluate_all()
-pd.DataFrame([{"claim": r.id, "section": r.claim["section"], "verdict": r.verdict,
-               "how": "computed" if r.computed else "written",
-               "data": None if r.data_value is None else round(r.data_value, 2)} for r in results])
+show(pd.DataFrame([{"claim": r.id, "section": r.claim["section"], "verdict": r.verdict,
+                    "how": "computed" if r.computed else "written",
+                    "data": "" if r.data_value is None else round(r.data_value, 2)} for r in results]))
 
 # %% [markdown]
 # ## Counts by verdict
 
 # %%
-pd.Series([r.verdict for r in results]).value_counts().rename_axis("verdict").to_frame("claims")
+show(pd.Series([r.verdict for r in results]).value_counts().rename_axis("verdict").reset_index(name="claims"))

@@ -3,9 +3,11 @@
  * The static SVG is the chart: it shows without JavaScript and in print. This script only
  * enhances it. It loads the self-hosted Vega bundle once, the first time a chart nears the
  * viewport after the reader has engaged with the page (scrolled, pointed, typed or touched:
- * the first view costs no Vega bytes, even when a chart sits in it), renders the chart's Vega-Lite spec (an external JSON file) in place of the image,
- * re-themes live charts when the reader toggles light/dark, and, under Material's instant
- * navigation, releases the old page's views before rendering the new page's charts.
+ * the first view costs no Vega bytes, even when a chart sits in it; the page-weight budget
+ * counts a first view), renders the chart's Vega-Lite spec (an external JSON file) in place
+ * of the image, re-themes live charts when the reader toggles light/dark, and, under
+ * Material's instant navigation, releases the old page's views before rendering the new
+ * page's charts.
  */
 (function () {
   "use strict";
@@ -16,6 +18,7 @@
   var themes = null;   // Promise of theme.json, loaded once
   var live = new Map(); // figure -> {result, spec}
   var observer = null;
+  var NEAR = 300;          // px: how near the viewport a chart goes live
   var pending = new Set(); // figures near the viewport, waiting for the reader's first interaction
   var engaged = false;     // has the reader interacted with the page yet?
   var ENGAGE = ["scroll", "wheel", "pointerdown", "pointermove", "keydown", "touchstart", "focusin"];
@@ -100,6 +103,7 @@
         defaultStyle: false,   // site.css styles the embed; nothing injected
         tooltip: { theme: s, disableDefaultStyle: true }
       }).then(function (result) {
+        hideUnnamedGraphics(holder);
         live.set(fig, { result: result, spec: spec });
         fig.classList.add("chart--live");
         holder.removeAttribute("aria-hidden");
@@ -109,6 +113,17 @@
       // The static image stays; say why in the console for authors.
       fig.dataset.state = "static";
       console.warn("chart " + fig.dataset.chart + " stays static:", err);
+    });
+  }
+
+  // Vega gives a mark that has no description (a reference rule, say) a graphics role but no
+  // name, which screen readers announce as an unlabelled image (axe: svg-img-alt). Such marks
+  // are decoration: the chart's own label and the data table carry the content.
+  function hideUnnamedGraphics(holder) {
+    holder.querySelectorAll('svg [role="graphics-symbol"], svg [role="img"]').forEach(function (el) {
+      var named = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") ||
+        el.querySelector("title, [aria-label]");
+      if (!named) el.setAttribute("aria-hidden", "true");
     });
   }
 
@@ -139,13 +154,23 @@
     if (resizer) resizer.observe(fig);
   }
 
-  // The first interaction releases the charts already near the viewport; later ones go live
-  // as they near it.
+  function near(fig) {
+    var r = fig.getBoundingClientRect();
+    return r.bottom >= -NEAR && r.top <= window.innerHeight + NEAR;
+  }
+
+  // The first interaction releases the charts that are still near the viewport (a first scroll
+  // may have taken them away: they stay observed, and go live when they come near again).
   function engage() {
     if (engaged) return;
     engaged = true;
     ENGAGE.forEach(function (t) { window.removeEventListener(t, engage, true); });
-    pending.forEach(function (fig) { if (document.body.contains(fig)) start(fig); });
+    pending.forEach(function (fig) {
+      if (document.body.contains(fig) && near(fig)) {
+        if (observer) observer.unobserve(fig);
+        start(fig);
+      }
+    });
     pending.clear();
   }
   ENGAGE.forEach(function (t) { window.addEventListener(t, engage, { capture: true, passive: true }); });
@@ -159,12 +184,16 @@
     if (!("IntersectionObserver" in window)) { figures.forEach(start); return; }
     observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
-        if (e.isIntersecting) {
+        if (!e.isIntersecting) {
+          pending.delete(e.target);
+        } else if (engaged) {
           observer.unobserve(e.target);
-          if (engaged) start(e.target); else pending.add(e.target);
+          start(e.target);
+        } else {
+          pending.add(e.target);   // goes live on the reader's first interaction
         }
       });
-    }, { rootMargin: "300px 0px" });
+    }, { rootMargin: NEAR + "px 0px" });
     figures.forEach(function (f) { observer.observe(f); });
   }
 
