@@ -262,3 +262,23 @@ def test_search_works_and_its_index_waits_for_the_reader(browser, server):
         page.wait_for_function("t => location.href.split('#')[0] === t", arg=target)
         assert rec.off_site(server.origin) == []
         assert rec.problems() == []
+
+
+def test_a_source_link_unfolds_its_entry_on_the_sources_page(browser, server, site):
+    """Chart source links point into folded groups of the registry; following one shows the entry."""
+    path = chart_pages(site)[0]
+    with open_page(browser) as (page, rec):
+        page.goto(server.url(path), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        link = page.locator("figure.chart .chart__sources a[href*='sources/#']").first
+        sid = link.get_attribute("href").split("#", 1)[1]
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_url(f"**/sources/#{sid}")
+        entry = page.locator(f"section.source[id='{sid}']")
+        entry.wait_for(state="visible", timeout=10_000)
+        assert entry.evaluate("el => el.closest('details').open")
+        assert page.evaluate("() => document.activeElement !== null")
+    with open_page(browser, javascript=False) as (page, rec):
+        page.goto(server.url("sources/") + f"#{sid}", wait_until="load")
+        page.locator(f"section.source[id='{sid}']").wait_for(state="visible", timeout=10_000)

@@ -101,30 +101,53 @@ def sources_html(page: Page, site: Site) -> str:
                + ", ".join(f"{esc(k)} {n}" for k, n in kinds.most_common())
                + ". By reliability of the page read: "
                + ", ".join(f"{k} {rel.get(k, 0)}" for k in ("high", "medium", "low")) + ".</p>")
-    out = [summary]
+    # Entries are grouped under the dataset they feed (derived from the data, not kept by hand),
+    # each group folded: the whole registry laid out at once cost a phone seconds of layout.
+    # Browsers unfold a group when a link points into it or find-in-page matches inside it.
+    titles_by_dataset = {name: D.schema(name)["title"] for name in D.dataset_names()}
+    other = "Evidence for the essay's other claims"
+    groups: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
-        # Few elements per entry: the page lists every source, and a large DOM is slow on phones.
-        sid = e["id"]
-        host = urlparse(e["url_main"]).netloc.removeprefix("www.")
-        read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
-        if e.get("url_archive"):
-            read += f' (<a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>)'
-        prim = esc(e.get("primary") or "")
-        if prim and e.get("primary_url"):
-            prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
-        facts = (f'<b>Producer:</b> {esc(e["producer"])}. <b>Kind:</b> {esc(e["kind"])}. '
-                 f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e["reliability"])}">{esc(e["reliability"])}</span>. '
-                 f'<b>Published:</b> {esc(e.get("date_published") or "date not shown")}. <b>Read on:</b> {esc(e["date_accessed"])}. '
-                 f'<b>Licence:</b> {esc(e.get("license") or "unknown")}.')
-        where = f"<b>Where we read it:</b> {read}." + (f" <b>Original publication:</b> {prim}." if prim else "")
-        notes = f'<p class="source__notes"><b>Notes:</b> {esc(e["notes"])}</p>' if e.get("notes") else ""
-        used_by = _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)
-        out.append(f'<section class="source" id="{esc(sid)}">'
-                   f'<h2 class="source__title">{esc(e["title"])}</h2>'
-                   f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
-                   f'<p class="source__facts">{facts}<br>{where}</p>{notes}'
-                   f'<p class="source__used"><b>Used by:</b> {used_by}</p></section>')
+        first = (used.get(e["id"], {}).get("datasets") or [None])[0]
+        groups.setdefault(titles_by_dataset.get(first, other), []).append(e)
+    if other in groups:
+        groups[other] = groups.pop(other)   # last
+    out = [summary, '<ul class="source-groups">' + "".join(
+        f'<li><a href="#{_slug(label)}">{esc(label)}</a> ({len(members)})</li>' for label, members in groups.items()) + "</ul>"]
+    for label, members in groups.items():
+        out.append(f'<h2 id="{_slug(label)}">{esc(label)}</h2>')
+        out.append(f'<details class="source-group"><summary>Show the {len(members)} pages read for this topic</summary>')
+        out += [_entry_html(e, page, site, used, titles, chart_page, claim_page) for e in members]
+        out.append("</details>")
     return "\n".join(out)
+
+
+def _slug(text: str) -> str:
+    return "group-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
+    """One registry entry: few elements, since the page lists every source."""
+    sid = e["id"]
+    host = urlparse(e["url_main"]).netloc.removeprefix("www.")
+    read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
+    if e.get("url_archive"):
+        read += f' (<a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>)'
+    prim = esc(e.get("primary") or "")
+    if prim and e.get("primary_url"):
+        prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
+    facts = (f'<b>Producer:</b> {esc(e["producer"])}. <b>Kind:</b> {esc(e["kind"])}. '
+             f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e["reliability"])}">{esc(e["reliability"])}</span>. '
+             f'<b>Published:</b> {esc(e.get("date_published") or "date not shown")}. <b>Read on:</b> {esc(e["date_accessed"])}. '
+             f'<b>Licence:</b> {esc(e.get("license") or "unknown")}.')
+    where = f"<b>Where we read it:</b> {read}." + (f" <b>Original publication:</b> {prim}." if prim else "")
+    notes = f'<p class="source__notes"><b>Notes:</b> {esc(e["notes"])}</p>' if e.get("notes") else ""
+    used_by = _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)
+    return (f'<section class="source" id="{esc(sid)}">'
+            f'<h3 class="source__title">{esc(e["title"])}</h3>'
+            f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
+            f'<p class="source__facts">{facts}<br>{where}</p>{notes}'
+            f'<p class="source__used"><b>Used by:</b> {used_by}</p></section>')
 
 
 def fact_check_html(page: Page, site: Site) -> str:

@@ -369,7 +369,7 @@ def _build_safely(chart_id: str) -> tuple[str, Any, float]:
 
 def _workers(n_jobs: int) -> int:
     """Two cores render twice as fast; a single chart is not worth a second process."""
-    if n_jobs < 3 or os.environ.get("SITE_CHART_WORKERS") == "1":
+    if n_jobs < 4 or os.environ.get("SITE_CHART_WORKERS") == "1":
         return 1
     return max(1, min(int(os.environ.get("SITE_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
 

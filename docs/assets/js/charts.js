@@ -202,7 +202,22 @@
     live.forEach(function (_entry, fig) { if (document.body.contains(fig)) render(fig); });
   }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
+  // A link into a folded group of the Sources page unfolds it. Browsers do this themselves for
+  // plain fragment navigation, but not when Material's instant navigation scrolls by script.
+  function unfoldTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var details = target.closest("details");
+    if (details && !details.open) {
+      details.open = true;
+      target.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", unfoldTarget);
+
   if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(unfoldTarget);
     window.document$.subscribe(setup);   // first load and every instant navigation
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setup);
