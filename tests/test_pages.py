@@ -147,3 +147,15 @@ def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
         out = pages.expand(md, pages.Page(f"{stem}.md", url), site)
         assert "<script>alert" not in out and "<img src=x" not in out, stem
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages.data_table(m, pages.Page("x.md", "x/"), site)
+
+
+def test_a_claim_resting_on_a_weak_page_says_so(site):
+    low = {e["id"] for e in D.registry() if e["reliability"] == "low"}
+    results = [r for r in C.evaluate_all() if set(pages.claim_sources(r)) & low]
+    assert results, "no claim cites a low-reliability page (then this test has nothing to check)"
+    r = results[0]
+    stem = r.claim["section"]
+    html_page = (site / ("index.html" if stem == "index" else f"{stem}/index.html")).read_text(encoding="utf-8")
+    card = html_page[html_page.index(f'id="claim-{r.id}"'):]
+    card = card[: card.index("</div>")]
+    assert "low-reliability page" in card

@@ -155,7 +155,9 @@ def expand(markdown: str, page: Page, site: Site) -> str:
 def source_label(s: dict[str, Any]) -> str:
     producer = s["producer"].split(" (")[0]
     host = urlparse(s["url_main"]).netloc.removeprefix("www.")
-    return f"{producer} ({host})" if host and host not in producer.lower() else producer
+    label = f"{producer} ({host})" if host and host not in producer.lower() else producer
+    # A reader should see at a glance when a figure rests on a weak page.
+    return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
 
 
 def chart_figure(chart_id: str, page: Page, site: Site) -> str:
