@@ -282,3 +282,31 @@ def test_a_source_link_unfolds_its_entry_on_the_sources_page(browser, server, si
     with open_page(browser, javascript=False) as (page, rec):
         page.goto(server.url("sources/") + f"#{sid}", wait_until="load")
         page.locator(f"section.source[id='{sid}']").wait_for(state="visible", timeout=10_000)
+
+
+def test_html_in_data_is_escaped_in_chart_tooltips(browser, server):
+    """A data value carrying markup reaches the tooltip as text, never as HTML."""
+    import json as _json
+
+    payload = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+
+    def poison(route):
+        spec = _json.loads(route.fetch().text())
+        for rows in spec.get("datasets", {}).values():
+            for row in rows:
+                for key in ("edition",):
+                    if key in row:
+                        row[key] = payload
+        route.fulfill(status=200, content_type="application/json", body=_json.dumps(spec))
+
+    with open_page(browser) as (page, rec):
+        page.route("**/assets/charts/robot_installations.vl.json", poison)
+        page.goto(server.url("two-different-roads/"), wait_until="load")
+        fig = page.locator("#chart-robot_installations")
+        wait_live(page, fig)
+        text = hover_for_tooltip(page, fig)
+        assert payload.split(">")[0] in text or "<b>bold</b>" in text, text
+        tooltip = page.locator("#vg-tooltip-element")
+        assert tooltip.locator("img, b").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        assert not rec.page_errors
