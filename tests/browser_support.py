@@ -222,7 +222,7 @@ def chart_pages(site: Path) -> list[str]:
 def browser():
     from playwright.sync_api import sync_playwright
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (make chromium installs Debian's)")
+        pytest.fail(f"no Chromium at {CHROMIUM}: run make chromium (Debian's package, through apt)")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
