@@ -48,6 +48,7 @@ from pathlib import Path
 
 from charts._site import paths
 from tests.audit import serve_site, site_pages
+from tests.processes import stop_process_group
 
 ROOT = paths.ROOT
 PY = sys.executable
@@ -213,16 +214,7 @@ class Serve:
         return self.log_text()[-n:]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGINT)     # mkdocs serve shuts down cleanly on Ctrl-C
-                self.proc.wait(timeout=15)
-            except (subprocess.TimeoutExpired, ProcessLookupError):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=10)
+        stop_process_group(self.proc)
         self._log.close()
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, tree_digest
+from processes import stop_process_group
 
 pytestmark = pytest.mark.slow
 
@@ -239,16 +240,7 @@ class Served:
         pytest.fail(f"mkdocs serve still rebuilding after {timeout} s:\n{self.log()[-3000:]}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGINT)
-                self.proc.wait(timeout=15)
-            except (subprocess.TimeoutExpired, ProcessLookupError):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=10)
+        stop_process_group(self.proc)
         self._log.close()
 
 
