@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from charts._site import csp, devloop, pages, paths, render  # noqa: E402
+from charts._site import csp, devloop, pages, paths  # noqa: E402
 from charts._site.problems import ProblemsError  # noqa: E402
 
 _state: dict = {"serve": False}

@@ -80,21 +80,14 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
             log.error(str(p))
         banner = text
         snap = _snapshot_dir()
-        if serve and snap.exists():
-            _use_data_dir(str(snap))
-        elif serve:
+        if not (serve and snap.exists()):
             return banner, {}
-        else:
-            return banner, {}
+        _use_data_dir(str(snap))   # serve: keep building from the last data that validated
     elif serve:
         _snapshot(paths.data_dir(), _snapshot_dir())
 
-    outcomes = render.run(log=log.info)
-    errors = {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
-    for o in outcomes:
-        for p in o.problems:
-            log.error(str(p))
-    return banner, errors
+    outcomes = render.run(log=log.info)   # prints a line per chart, failures included
+    return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
 
 
 def _snapshot(src: Path, dst: Path) -> None:

@@ -115,9 +115,6 @@ def expand(markdown: str, page: Page, site: Site) -> str:
     problems: list[Problem] = []
     where = f"docs/{page.src}"
 
-    def line_of(m: re.Match) -> int:
-        return markdown.count("\n", 0, m.start()) + 1
-
     def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str) -> str:
         def wrap(m: re.Match) -> str:
             try:

@@ -104,11 +104,7 @@ def input_key(chart_id: str, reads: list[str]) -> str | None:
         registry = (paths.data_dir() / "sources.yaml").read_bytes()
     except FileNotFoundError:
         return None
-    return _sha(*_code_fingerprint(chart_id), *files, *schemas, registry, _versions(), "\n".join(map(_rel_data, reads)).encode())
-
-
-def _rel_data(p: str) -> str:
-    return Path(p).name
+    return _sha(*_code_fingerprint(chart_id), *files, *schemas, registry, _versions(), "\n".join(Path(r).name for r in reads).encode())
 
 
 def _cache_file() -> Path:
@@ -167,9 +163,6 @@ def _frames(chart: Any) -> list[pd.DataFrame]:
         if inner is not alt.Undefined and hasattr(inner, "to_dict"):
             stack.append(inner)
     return out
-
-
-_FIELD_KEYS = ("field",)
 
 
 def _encoded_fields(spec: Any) -> set[str]:

@@ -158,8 +158,6 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"{_quote(err.instance)} does not match the expected format ({err.validator_value})"
     if err.validator == "enum":
         return f"{_quote(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
-    if err.validator == "required":
-        return err.message.replace("'", "'", 2)
     return err.message
 
 
