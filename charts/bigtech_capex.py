@@ -1,19 +1,24 @@
 """Big Tech capital spending: reported and guided
 Alphabet, Amazon and Meta have guided to capital spending well above their latest reported year.
 """
+
 import altair as alt
 import pandas as pd
 
 from charts._common import fmt_int
-from charts.data import load
+from explainer.data import load
 
-SOURCES = ["stockanalysison-alphabet-cashflow", "stockanalysison-amazon-cashflow", "nasdaq-fool-meta-capex",
-           "stockanalysis-msft-cashflow"]
+SOURCES = [
+    "stockanalysison-alphabet-cashflow",
+    "stockanalysison-amazon-cashflow",
+    "nasdaq-fool-meta-capex",
+    "stockanalysis-msft-cashflow",
+]
 CREDIT = "Company filings and results (via Stock Analysis, Motley Fool and press coverage)"
 
 COMBINED = "Big Four combined"
 COMPANIES = ["Alphabet", "Amazon", "Meta", "Microsoft"]
-_DODGE = 0.09   # horizontal offset between companies in one year, in years
+_DODGE = 0.09  # horizontal offset between companies in one year, in years
 
 
 def _data() -> pd.DataFrame:
@@ -26,7 +31,9 @@ def _data() -> pd.DataFrame:
     df = load("bigtech_capex")
     df = df[df.company != COMBINED]
     reported = set(zip(df[df.basis == "reported"].company, df[df.basis == "reported"].year))
-    keep = (df.basis == "reported") | ~pd.Series([(c, y) in reported for c, y in zip(df.company, df.year)], index=df.index)
+    keep = (df.basis == "reported") | ~pd.Series(
+        [(c, y) in reported for c, y in zip(df.company, df.year)], index=df.index
+    )
     df = df[keep].copy()
     df["kind"] = df.basis.map(lambda b: "Reported" if b == "reported" else "Guidance")
     df["period"] = df.company.map(lambda c: "fiscal year to June" if c == "Microsoft" else "calendar year")
@@ -45,27 +52,49 @@ def build() -> alt.Chart:
     x = alt.X("x:Q").title(None).scale(scale).axis(values=years, format="d", grid=False)
     y = alt.Y("usd_billion:Q").title("Capital expenditure, US$ billion")
     color = alt.Color("company:N").scale(domain=COMPANIES).legend(orient="bottom", title=None, direction="horizontal")
-    tooltip = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("year:O", title="Year"),
-               alt.Tooltip("period:N", title="Period"), alt.Tooltip("basis:N", title="Basis"),
-               alt.Tooltip("usd_billion:Q", title="US$ billion", format=",.1f"), alt.Tooltip("note:N", title="Note")]
+    tooltip = [
+        alt.Tooltip("company:N", title="Company"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip("usd_billion:Q", title="US$ billion", format=",.1f"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
 
-    band = alt.Chart(pd.DataFrame({"x0": [g - 0.5 for g in guide_years], "x1": [g + 0.4 for g in guide_years],
-                                   "label": ["Guidance" for _ in guide_years]}))
+    band = alt.Chart(
+        pd.DataFrame(
+            {
+                "x0": [g - 0.5 for g in guide_years],
+                "x1": [g + 0.4 for g in guide_years],
+                "label": ["Guidance" for _ in guide_years],
+            }
+        )
+    )
     shade = band.mark_rect(color="#8c959f", opacity=0.12).encode(x=alt.X("x0:Q").scale(scale), x2="x1:Q")
     shade_label = band.mark_text(align="left", baseline="bottom", dx=6, dy=-4, fontStyle="italic").encode(
-        x=alt.X("x0:Q").scale(scale), y=alt.value({"expr": "height"}), text="label:N")
+        x=alt.X("x0:Q").scale(scale), y=alt.value({"expr": "height"}), text="label:N"
+    )
 
     rep = alt.Chart().transform_filter("datum.kind == 'Reported'")
     rep_line = rep.mark_line().encode(x=x, y=y, color=color)
     rep_pts = rep.mark_point(filled=True, size=60, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
 
-    connector = alt.Chart().transform_filter("datum.connect").mark_line(strokeDash=[4, 4], strokeWidth=1.5).encode(
-        x=x, y=alt.Y("mean(usd_billion):Q"), color=color, detail="company:N")
+    connector = (
+        alt.Chart()
+        .transform_filter("datum.connect")
+        .mark_line(strokeDash=[4, 4], strokeWidth=1.5)
+        .encode(x=x, y=alt.Y("mean(usd_billion):Q"), color=color, detail="company:N")
+    )
     ranges = alt.Chart().transform_filter("datum.basis == 'guidance low' || datum.basis == 'guidance high'")
     range_bar = ranges.mark_rule(strokeWidth=7, opacity=0.45).encode(
-        x=x, y=alt.Y("min(usd_billion):Q"), y2=alt.Y2("max(usd_billion):Q"), color=color)
-    guide_pts = alt.Chart().transform_filter("datum.kind == 'Guidance'").mark_point(
-        filled=False, size=60, strokeWidth=2, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
+        x=x, y=alt.Y("min(usd_billion):Q"), y2=alt.Y2("max(usd_billion):Q"), color=color
+    )
+    guide_pts = (
+        alt.Chart()
+        .transform_filter("datum.kind == 'Guidance'")
+        .mark_point(filled=False, size=60, strokeWidth=2, opacity=1)
+        .encode(x=x, y=y, color=color, tooltip=tooltip)
+    )
 
     return alt.layer(shade, shade_label, rep_line, connector, range_bar, rep_pts, guide_pts, data=df)
 
@@ -82,6 +111,16 @@ def key_numbers() -> str:
     parts = [f"{c} ${fmt_int(lo[c])}{'' if lo[c] == hi[c] else '–' + fmt_int(hi[c])} billion" for c in hi.index]
     comb = load("bigtech_capex")
     comb = comb[(comb.company == COMBINED) & (comb.year == gy)].usd_billion
-    tail = f"; press reports put the four firms' combined {gy} spending at about ${fmt_int(comb.iloc[0])} billion" if len(comb) else ""
-    return (f"Reported {last} capital expenditure: " + ", ".join(f"{c} ${fmt_int(r[c])} billion" for c in r.index)
-            + f" (Microsoft: fiscal year to June). Guidance for {gy}: " + ", ".join(parts) + tail + ".")
+    tail = (
+        f"; press reports put the four firms' combined {gy} spending at about ${fmt_int(comb.iloc[0])} billion"
+        if len(comb)
+        else ""
+    )
+    return (
+        f"Reported {last} capital expenditure: "
+        + ", ".join(f"{c} ${fmt_int(r[c])} billion" for c in r.index)
+        + f" (Microsoft: fiscal year to June). Guidance for {gy}: "
+        + ", ".join(parts)
+        + tail
+        + "."
+    )

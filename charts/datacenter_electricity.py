@@ -1,11 +1,13 @@
 """US data-centre electricity use
-Berkeley Lab estimates US data-centre electricity use tripled from 2014 to 2023 and could roughly double to more than triple again by 2028; other estimates differ.
+Berkeley Lab estimates US data-centre electricity use tripled from 2014 to 2023 and could roughly
+double to more than triple again by 2028; other estimates differ.
 """
+
 import altair as alt
 import pandas as pd
 
 from charts._common import fmt_int
-from charts.data import load
+from explainer.data import load
 
 SOURCES = ["lbnl-2024-miragenews", "iea-2025-energyai-graphicnews", "rystad-2025-datacenters-globalenergyprize"]
 CREDIT = "Berkeley Lab (2024); IEA, Energy and AI (2025); Rystad Energy"
@@ -43,8 +45,10 @@ def _lbnl_range(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for scen in ("LBNL low", "LBNL high"):
         r = df[df.scenario == scen].iloc[0]
-        rows += [{"scenario": scen, "year": int(last.year), "value": float(last.value)},
-                 {"scenario": scen, "year": int(r.year), "value": float(r.value)}]
+        rows += [
+            {"scenario": scen, "year": int(last.year), "value": float(last.value)},
+            {"scenario": scen, "year": int(r.year), "value": float(r.value)},
+        ]
     return pd.DataFrame(rows)
 
 
@@ -52,10 +56,14 @@ def _band(df: pd.DataFrame) -> pd.DataFrame:
     last = _lbnl_last(df)
     lo = df[df.scenario == "LBNL low"].iloc[0]
     hi = df[df.scenario == "LBNL high"].iloc[0]
-    return pd.DataFrame({"year": [int(last.year), int(lo.year)],
-                         "lo": [float(last.value), float(lo.value)],
-                         "hi": [float(last.value), float(hi.value)],
-                         "family": [_FAMILIES[0]] * 2})
+    return pd.DataFrame(
+        {
+            "year": [int(last.year), int(lo.year)],
+            "lo": [float(last.value), float(lo.value)],
+            "hi": [float(last.value), float(hi.value)],
+            "family": [_FAMILIES[0]] * 2,
+        }
+    )
 
 
 def build() -> alt.Chart:
@@ -65,33 +73,87 @@ def build() -> alt.Chart:
     if ticks[-1] != last:
         ticks.append(last)
     x = alt.X("year:Q").title(None).scale(domain=[first, last], nice=False).axis(format="d", values=ticks)
-    color = alt.Color("family:N").scale(domain=_FAMILIES).legend(orient="bottom", title=None, direction="horizontal",
-                                                                         symbolOpacity=1, symbolType="circle")
-    tooltip = [alt.Tooltip("scenario:N", title="Estimate or scenario"), alt.Tooltip("family:N", title="By"),
-               alt.Tooltip("year:Q", title="Year", format="d"), alt.Tooltip("value:Q", title="TWh", format=","),
-               alt.Tooltip("status:N", title="Status"), alt.Tooltip("note:N", title="Note")]
+    color = (
+        alt.Color("family:N")
+        .scale(domain=_FAMILIES)
+        .legend(orient="bottom", title=None, direction="horizontal", symbolOpacity=1, symbolType="circle")
+    )
+    tooltip = [
+        alt.Tooltip("scenario:N", title="Estimate or scenario"),
+        alt.Tooltip("family:N", title="By"),
+        alt.Tooltip("year:Q", title="Year", format="d"),
+        alt.Tooltip("value:Q", title="TWh", format=","),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
 
-    dash = alt.StrokeDash("kind:N").scale(domain=_KINDS, range=[[1, 0], [5, 4]]).legend(orient="top-left", title=None, direction="vertical")
+    dash = (
+        alt.StrokeDash("kind:N")
+        .scale(domain=_KINDS, range=[[1, 0], [5, 4]])
+        .legend(orient="top-left", title=None, direction="vertical")
+    )
     band = alt.Chart(_band(df)).mark_area(opacity=0.15).encode(x=x, y=alt.Y("lo:Q"), y2="hi:Q", color=color)
-    edges = alt.Chart(_lbnl_range(df)).mark_line(strokeWidth=1.8).encode(
-        x=x, y="value:Q", detail="scenario:N", color=color, strokeDash=dash,
-    ).transform_calculate(family=f"'{_FAMILIES[0]}'", kind=f"'{_KINDS[1]}'")
-    hist_lines = alt.Chart().mark_line().encode(
-        x=x, y=alt.Y("value:Q").title("Terawatt-hours a year"), color=color, strokeDash=dash,
-    ).transform_filter(alt.datum.kind == _KINDS[0])
-    points = alt.Chart().mark_point(size=60, strokeWidth=2, opacity=1, filled=False).encode(
-        x=x, y="value:Q", stroke=alt.Stroke("family:N").scale(domain=_FAMILIES).legend(None),
-        fill=alt.condition(alt.datum.kind == _KINDS[0], alt.Fill("family:N").scale(domain=_FAMILIES).legend(None),
-                           alt.value("transparent")),
-        tooltip=tooltip,
+    edges = (
+        alt.Chart(_lbnl_range(df))
+        .mark_line(strokeWidth=1.8)
+        .encode(
+            x=x,
+            y="value:Q",
+            detail="scenario:N",
+            color=color,
+            strokeDash=dash,
+        )
+        .transform_calculate(family=f"'{_FAMILIES[0]}'", kind=f"'{_KINDS[1]}'")
+    )
+    hist_lines = (
+        alt.Chart()
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q").title("Terawatt-hours a year"),
+            color=color,
+            strokeDash=dash,
+        )
+        .transform_filter(alt.datum.kind == _KINDS[0])
+    )
+    points = (
+        alt.Chart()
+        .mark_point(size=60, strokeWidth=2, opacity=1, filled=False)
+        .encode(
+            x=x,
+            y="value:Q",
+            stroke=alt.Stroke("family:N").scale(domain=_FAMILIES).legend(None),
+            fill=alt.condition(
+                alt.datum.kind == _KINDS[0],
+                alt.Fill("family:N").scale(domain=_FAMILIES).legend(None),
+                alt.value("transparent"),
+            ),
+            tooltip=tooltip,
+        )
     )
     proj = alt.datum.kind == _KINDS[1]
-    labels_r = alt.Chart().mark_text(align="left", dx=8, fontSize=11).encode(
-        x=x, y="value:Q", text=alt.Text("value:Q", format=","), color=color,
-    ).transform_filter(proj & (alt.datum.year < last))
-    labels_l = alt.Chart().mark_text(align="right", dx=-8, fontSize=11).encode(
-        x=x, y="value:Q", text=alt.Text("value:Q", format=","), color=color,
-    ).transform_filter(proj & (alt.datum.year == last))
+    labels_r = (
+        alt.Chart()
+        .mark_text(align="left", dx=8, fontSize=11)
+        .encode(
+            x=x,
+            y="value:Q",
+            text=alt.Text("value:Q", format=","),
+            color=color,
+        )
+        .transform_filter(proj & (alt.datum.year < last))
+    )
+    labels_l = (
+        alt.Chart()
+        .mark_text(align="right", dx=-8, fontSize=11)
+        .encode(
+            x=x,
+            y="value:Q",
+            text=alt.Text("value:Q", format=","),
+            color=color,
+        )
+        .transform_filter(proj & (alt.datum.year == last))
+    )
     return alt.layer(band, edges, hist_lines, points, labels_r, labels_l, data=df).resolve_scale(color="shared")
 
 
@@ -104,7 +166,10 @@ def key_numbers() -> str:
     iea = df[df.family == "IEA"].set_index("kind")
     iea_e, iea_p = iea.loc[_KINDS[0]], iea.loc[_KINDS[1]]
     ry = df[(df.family == "Rystad Energy") & (df.year == y1)].iloc[0]
-    return (f"Berkeley Lab puts US data-centre use at {fmt_int(lbnl[y0])} TWh in {y0} and {fmt_int(lbnl[y1])} TWh in {y1}, "
-            f"rising to {fmt_int(lo.value)}–{fmt_int(hi.value)} TWh by {int(lo.year)} in its scenarios; "
-            f"the IEA estimates {fmt_int(iea_e.value)} TWh in {int(iea_e.year)} and {fmt_int(iea_p.value)} TWh in {int(iea_p.year)} (base case), "
-            f"while Rystad Energy's {y1} estimate is {fmt_int(ry.value)} TWh.")
+    return (
+        f"Berkeley Lab puts US data-centre use at {fmt_int(lbnl[y0])} TWh in {y0} and {fmt_int(lbnl[y1])} TWh in {y1}, "
+        f"rising to {fmt_int(lo.value)}–{fmt_int(hi.value)} TWh by {int(lo.year)} in its scenarios; "
+        f"the IEA estimates {fmt_int(iea_e.value)} TWh in {int(iea_e.year)} "
+        f"and {fmt_int(iea_p.value)} TWh in {int(iea_p.year)} (base case), "
+        f"while Rystad Energy's {y1} estimate is {fmt_int(ry.value)} TWh."
+    )

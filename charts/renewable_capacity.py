@@ -1,11 +1,13 @@
 """Renewable power capacity, China vs the United States
-At the end of 2024 China had about four times the United States' renewable capacity, and five times its solar.
+At the end of 2024 China had about four times the United States' renewable capacity, and five times
+its solar.
 """
+
 import altair as alt
 import pandas as pd
 
 from charts._common import entity_color, fmt_int
-from charts.data import load
+from explainer.data import load
 
 SOURCES = ["irena-2025-rcs-scantv", "irena-2025-rcs-solarquarter", "irena-2025-rcs-indiarenews"]
 CREDIT = "IRENA, Renewable Capacity Statistics 2025 (via press coverage)"
@@ -33,17 +35,41 @@ def _data() -> pd.DataFrame:
 def build() -> alt.Chart:
     df = _data()
     techs = [t for t in _ORDER if t in set(df.technology)]
-    x = alt.X("technology:N").sort(techs).title(None).axis(labelAngle=0, labelExpr="upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)")
+    x = (
+        alt.X("technology:N")
+        .sort(techs)
+        .title(None)
+        .axis(labelAngle=0, labelExpr="upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)")
+    )
     xoff = alt.XOffset("country:N").scale(domain=_COUNTRIES)
     y = alt.Y("gw:Q").title("Gigawatts, end of year").axis(format=",.0f").scale(zero=True)
-    bars = alt.Chart().mark_bar().encode(
-        x=x, xOffset=xoff, y=y, color=entity_color(df.country),
-        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("technology:N", title="Technology"),
-                 alt.Tooltip("year:O", title="End of year"), alt.Tooltip("gw:Q", title="Capacity (GW)", format=","),
-                 alt.Tooltip("status:N", title="Status"), alt.Tooltip("note:N", title="Note")],
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            xOffset=xoff,
+            y=y,
+            color=entity_color(df.country),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country"),
+                alt.Tooltip("technology:N", title="Technology"),
+                alt.Tooltip("year:O", title="End of year"),
+                alt.Tooltip("gw:Q", title="Capacity (GW)", format=","),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("note:N", title="Note"),
+            ],
+        )
     )
-    labels = alt.Chart().mark_text(dy=-5, baseline="bottom", fontSize=11).encode(
-        x=x, xOffset=xoff, y=y, text=alt.Text("gw:Q", format=","),
+    labels = (
+        alt.Chart()
+        .mark_text(dy=-5, baseline="bottom", fontSize=11)
+        .encode(
+            x=x,
+            xOffset=xoff,
+            y=y,
+            text=alt.Text("gw:Q", format=","),
+        )
     )
     return alt.layer(bars, labels, data=df)
 
@@ -53,11 +79,15 @@ def key_numbers() -> str:
     year = int(_series().year.max())
     t = "all renewables"
     cn, us = s[("China", t)], s[("United States", t)]
-    out = (f"At the end of {year} China had {fmt_int(cn)} GW of renewable capacity and the United States {fmt_int(us)} GW "
-           f"({cn / us:.1f} times as much); China had {s[('China', 'solar')] / s[('United States', 'solar')]:.1f} times "
-           f"the US solar capacity and {s[('China', 'wind')] / s[('United States', 'wind')]:.1f} times its wind.")
+    out = (
+        f"At the end of {year} China had {fmt_int(cn)} GW of renewable capacity and the United States {fmt_int(us)} GW "
+        f"({cn / us:.1f} times as much); China had {s[('China', 'solar')] / s[('United States', 'solar')]:.1f} times "
+        f"the US solar capacity and {s[('China', 'wind')] / s[('United States', 'wind')]:.1f} times its wind."
+    )
     if ("World", t) in s.index:
         w = s[("World", t)]
-        out += (f" The world total was {fmt_int(w)} GW, so China held {cn / w * 100:.0f}% of it "
-                f"and the United States {us / w * 100:.0f}%.")
+        out += (
+            f" The world total was {fmt_int(w)} GW, so China held {cn / w * 100:.0f}% of it "
+            f"and the United States {us / w * 100:.0f}%."
+        )
     return out

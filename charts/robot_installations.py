@@ -1,10 +1,12 @@
 """Industrial robot installations, China vs the other leading markets
-China now installs more industrial robots each year than the rest of the world's leading markets combined.
+China now installs more industrial robots each year than the rest of the world's leading markets
+combined.
 """
+
 import altair as alt
 
 from charts._common import entity_color, fmt_int
-from charts.data import load
+from explainer.data import load
 
 SOURCES = ["ifr-wr2025-finanznachrichten", "ifr-wr2025-reuters-tradingkey", "ifr-wr2024-wallstreet-online"]
 CREDIT = "International Federation of Robotics, World Robotics 2015–2025 (via press releases and coverage)"
@@ -28,14 +30,26 @@ def build() -> alt.Chart:
         x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 2))),
         y=alt.Y("units:Q").title("Robots installed per year").axis(format="~s"),
         color=entity_color(df.country),
-        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("year:O", title="Year"),
-                 alt.Tooltip("units:Q", title="Installed", format=","), alt.Tooltip("status:N", title="Status"),
-                 alt.Tooltip("edition:N", title="Edition")],
+        tooltip=[
+            alt.Tooltip("country:N", title="Country"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("units:Q", title="Installed", format=","),
+            alt.Tooltip("status:N", title="Status"),
+            alt.Tooltip("edition:N", title="Edition"),
+        ],
     )
     # The two figures the essay leans on, next to the point they describe.
-    label = base.transform_filter((alt.datum.country == "China") & (alt.datum.year == last)).mark_text(
-        align="right", baseline="bottom", dx=-6, dy=-8, fontWeight=600,
-    ).encode(x="year:O", y="units:Q", text=alt.value(f"{last}: {share:.0f}% of the world, {ratio:.1f}× the US"))
+    label = (
+        base.transform_filter((alt.datum.country == "China") & (alt.datum.year == last))
+        .mark_text(
+            align="right",
+            baseline="bottom",
+            dx=-6,
+            dy=-8,
+            fontWeight=600,
+        )
+        .encode(x="year:O", y="units:Q", text=alt.value(f"{last}: {share:.0f}% of the world, {ratio:.1f}× the US"))
+    )
     return alt.layer(lines, label)
 
 
@@ -43,5 +57,7 @@ def key_numbers() -> str:
     df = load("robot_installations")
     last, share, ratio = _latest()
     y = df[df.year == last].set_index("country").units
-    return (f"In {last} China installed {fmt_int(y['China'])} robots, {share:.0f}% of the world's {fmt_int(y['World'])}; "
-            f"the United States installed {fmt_int(y['United States'])}, so China installed {ratio:.1f} times as many.")
+    return (
+        f"In {last} China installed {fmt_int(y['China'])} robots, {share:.0f}% of the world's {fmt_int(y['World'])}; "
+        f"the United States installed {fmt_int(y['United States'])}, so China installed {ratio:.1f} times as many."
+    )

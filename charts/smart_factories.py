@@ -1,20 +1,32 @@
 """China's smart factories by tier, as reported in 2025
-Self-assessed basic-level smart factories outnumber all higher tiers combined several times over, and the sources group and count the higher tiers differently.
+Self-assessed basic-level smart factories outnumber all higher tiers combined several times over,
+and the sources group and count the higher tiers differently.
 """
+
 import altair as alt
 import pandas as pd
 
 from charts._common import fmt_int
-from charts.data import load
+from explainer.data import load
 
-SOURCES = ["people-cn-xinhua-smart-factories-2025-02", "globaltimes-miit-xin-guobin-2025-11",
-           "digitalphablet-smart-factory-annual-report", "wedoany-smart-factory-2025"]
+SOURCES = [
+    "people-cn-xinhua-smart-factories-2025-02",
+    "globaltimes-miit-xin-guobin-2025-11",
+    "digitalphablet-smart-factory-annual-report",
+    "wedoany-smart-factory-2025",
+]
 CREDIT = "MIIT figures via Xinhua, Global Times and secondary summaries"
 
 _LOWER = "'over' or 'more than'"
 _TIERS = ["total", "basic", "higher levels combined", "advanced", "excellence", "pioneer"]
-_TIER_LABELS = {"total": "All tiers", "basic": "Basic (self-assessed)", "higher levels combined": "Higher tiers combined",
-                "advanced": "Advanced", "excellence": "Excellence", "pioneer": "Pioneer"}
+_TIER_LABELS = {
+    "total": "All tiers",
+    "basic": "Basic (self-assessed)",
+    "higher levels combined": "Higher tiers combined",
+    "advanced": "Advanced",
+    "excellence": "Excellence",
+    "pioneer": "Pioneer",
+}
 # How each source is named in the legend: when it reported, and who.
 _REPORTS = {
     "people-cn-xinhua-smart-factories-2025-02": "Feb 2025, Xinhua",
@@ -38,7 +50,19 @@ def _data() -> pd.DataFrame:
     df["bound"] = df.qualifier.map(lambda q: _LOWER if q in ("over", "more than") else "as stated")
     df["order"] = df.tier.map(_TIERS.index)
     df = df.sort_values(["order", "date", "source"]).drop(columns="order")
-    cols = ["date", "report", "tier", "tier_label", "factories", "qualifier", "wording", "bound", "source", "status", "note"]
+    cols = [
+        "date",
+        "report",
+        "tier",
+        "tier_label",
+        "factories",
+        "qualifier",
+        "wording",
+        "bound",
+        "source",
+        "status",
+        "note",
+    ]
     return df[cols].reset_index(drop=True)
 
 
@@ -58,25 +82,53 @@ def build() -> alt.Chart:
     tiers = [_TIER_LABELS[t] for t in _TIERS if t in set(df.tier)]
     lo, hi = float(df.factories.min()), float(df.factories.max())
     ticks = _ticks(lo, hi)
-    x = alt.X("factories:Q").title("Factories (log scale)").scale(type="log", domain=[ticks[0], ticks[-1]]).axis(
-        format=",", values=ticks)
+    x = (
+        alt.X("factories:Q")
+        .title("Factories (log scale)")
+        .scale(type="log", domain=[ticks[0], ticks[-1]])
+        .axis(format=",", values=ticks)
+    )
     y = alt.Y("tier_label:N").sort(tiers).title(None)
     yoff = alt.YOffset("report:N").scale(domain=reports, paddingOuter=0.3)
     leg = dict(orient="bottom", title=None, direction="horizontal", columns=2, symbolType="circle")
     color = alt.Color("report:N").scale(domain=reports).legend(**leg)
-    tooltip = [alt.Tooltip("tier_label:N", title="Tier"), alt.Tooltip("wording:N", title="Count as worded"),
-               alt.Tooltip("report:N", title="Reported"), alt.Tooltip("date:N", title="As of"),
-               alt.Tooltip("status:N", title="Status"), alt.Tooltip("note:N", title="Note")]
-    points = alt.Chart().mark_point(size=70, strokeWidth=2, opacity=1, filled=False).encode(
-        x=x, y=y, yOffset=yoff, stroke=alt.Stroke("report:N").scale(domain=reports).legend(**leg),
-        fill=alt.condition(alt.datum.qualifier == "exactly", alt.Fill("report:N").scale(domain=reports).legend(**leg),
-                           alt.value("transparent")),
-        shape=alt.Shape("bound:N").scale(domain=["as stated", _LOWER],
-                                         range=["circle", "triangle-right"]).legend(orient="top-left", title=None, direction="vertical", labelLimit=300),
-        tooltip=tooltip,
+    tooltip = [
+        alt.Tooltip("tier_label:N", title="Tier"),
+        alt.Tooltip("wording:N", title="Count as worded"),
+        alt.Tooltip("report:N", title="Reported"),
+        alt.Tooltip("date:N", title="As of"),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
+    points = (
+        alt.Chart()
+        .mark_point(size=70, strokeWidth=2, opacity=1, filled=False)
+        .encode(
+            x=x,
+            y=y,
+            yOffset=yoff,
+            stroke=alt.Stroke("report:N").scale(domain=reports).legend(**leg),
+            fill=alt.condition(
+                alt.datum.qualifier == "exactly",
+                alt.Fill("report:N").scale(domain=reports).legend(**leg),
+                alt.value("transparent"),
+            ),
+            shape=alt.Shape("bound:N")
+            .scale(domain=["as stated", _LOWER], range=["circle", "triangle-right"])
+            .legend(orient="top-left", title=None, direction="vertical", labelLimit=300),
+            tooltip=tooltip,
+        )
     )
-    labels = alt.Chart().mark_text(align="left", dx=9, fontSize=10).encode(
-        x=x, y=y, yOffset=yoff, text="wording:N", color=color,
+    labels = (
+        alt.Chart()
+        .mark_text(align="left", dx=9, fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            yOffset=yoff,
+            text="wording:N",
+            color=color,
+        )
     )
     return alt.layer(points, labels, data=df)
 
@@ -88,7 +140,10 @@ def key_numbers() -> str:
     feb = _REPORTS["people-cn-xinhua-smart-factories-2025-02"]
     wdy = _REPORTS["wedoany-smart-factory-2025"]
     basic, higher, pioneer = (s.loc[(rep, t)] for t in ("basic", "higher levels combined", "pioneer"))
-    return (f"The 2025 annual report counts {basic.wording} basic-level factories, {higher.wording} at the higher tiers combined "
-            f"and {pioneer.wording} pioneers; in February 2025 Xinhua reported {s.loc[(feb, 'basic')].wording} basic and "
-            f"{s.loc[(feb, 'advanced')].wording} advanced. Wedoany's {s.loc[(wdy, 'advanced')].wording} advanced-level "
-            f"factories alone exceed the report's figure for all higher tiers.")
+    return (
+        f"The 2025 annual report counts {basic.wording} basic-level factories, "
+        f"{higher.wording} at the higher tiers combined "
+        f"and {pioneer.wording} pioneers; in February 2025 Xinhua reported {s.loc[(feb, 'basic')].wording} basic and "
+        f"{s.loc[(feb, 'advanced')].wording} advanced. Wedoany's {s.loc[(wdy, 'advanced')].wording} advanced-level "
+        f"factories alone exceed the report's figure for all higher tiers."
+    )

@@ -1,14 +1,20 @@
 """Who leads where: China and the United States compared
-China leads the United States in robots, renewable capacity and electricity, but the US lead in private AI investment is wider than any of them.
+China leads the United States in robots, renewable capacity and electricity, but the US lead in
+private AI investment is wider than any of them.
 """
+
 import altair as alt
 import pandas as pd
 
-from charts._site.theme import ENTITIES
-from charts.data import load, schema
+from charts._common import ENTITIES
+from explainer.data import load, schema
 
-SOURCES = ["ifr-wr2025-finanznachrichten", "ei-2025-generation-thepatriot", "irena-2025-rcs-scantv",
-           "meritalk-aiindex2026"]
+SOURCES = [
+    "ifr-wr2025-finanznachrichten",
+    "owid-energy-data-e7897ae",
+    "irena-2025-rcs-scantv",
+    "meritalk-aiindex2026",
+]
 CREDIT = "IFR World Robotics; Energy Institute; IRENA; Stanford HAI AI Index"
 
 CN, US = "China", "United States"
@@ -18,10 +24,22 @@ _STATUS_ORDER = ["reported", "revised", "preliminary", "estimated", "projected"]
 # measure label, dataset, value column, row filter, numerator (the leader), denominator
 MEASURES = [
     ("Robot installations", "robot_installations", "units", {}, CN, US),
-    ("Electricity generation", "electricity_generation", "twh",
-     {"series": "Energy Institute Statistical Review of World Energy 2025"}, CN, US),
-    ("Renewable capacity", "renewable_capacity", "gw",
-     {"technology": "all renewables", "series": "IRENA Renewable Capacity Statistics 2025"}, CN, US),
+    (
+        "Electricity generation",
+        "electricity_generation",
+        "twh",
+        {"series": "Our World in Data (Ember; Energy Institute)"},
+        CN,
+        US,
+    ),
+    (
+        "Renewable capacity",
+        "renewable_capacity",
+        "gw",
+        {"technology": "all renewables", "series": "IRENA Renewable Capacity Statistics 2025"},
+        CN,
+        US,
+    ),
     ("Private AI investment", "private_ai_investment", "usd_billion", {}, US, CN),
 ]
 
@@ -70,20 +88,36 @@ def build() -> alt.Chart:
     order = list(df.measure)
     top = float(df.ratio.max()) * 1.3
     ticks = [t for t in (1, 2, 5, 10, 20, 50, 100) if t <= top]
-    x = alt.X("ratio:Q").title("Times as much (leader ÷ other), log scale").scale(
-        type="log", domain=[1, top], nice=False).axis(values=ticks, labelExpr="datum.label + '×'")
+    x = (
+        alt.X("ratio:Q")
+        .title("Times as much (leader ÷ other), log scale")
+        .scale(type="log", domain=[1, top], nice=False)
+        .axis(values=ticks, labelExpr="datum.label + '×'")
+    )
     y = alt.Y("measure:N").sort(order).title(None).axis(None)
     color = _leader_color(df.leader)
-    tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("year:O", title="Year"),
-               alt.Tooltip("leader:N", title="Leader"), alt.Tooltip("ratio:Q", title="Times as much", format=".1f"),
-               alt.Tooltip("note:N", title="Values"), alt.Tooltip("source:N", title="Source (leader)"),
-               alt.Tooltip("source_2:N", title="Source (other)"), alt.Tooltip("status:N", title="Status")]
+    tooltip = [
+        alt.Tooltip("measure:N", title="Measure"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("leader:N", title="Leader"),
+        alt.Tooltip("ratio:Q", title="Times as much", format=".1f"),
+        alt.Tooltip("note:N", title="Values"),
+        alt.Tooltip("source:N", title="Source (leader)"),
+        alt.Tooltip("source_2:N", title="Source (other)"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
     stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, x2=alt.X2(datum=1), y=y, color=color)
     dots = alt.Chart().mark_point(filled=True, size=120, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
-    label = ("datum.measure + ', ' + datum.year + ': ' + (datum.leader == 'United States' ? 'US' : datum.leader)"
-             " + ' ' + format(datum.ratio, '.1f') + '×'")
-    names = alt.Chart().transform_calculate(label=label).mark_text(align="left", baseline="bottom", dy=-9).encode(
-        x=alt.value(0), y=y, text="label:N")
+    label = (
+        "datum.measure + ', ' + datum.year + ': ' + (datum.leader == 'United States' ? 'US' : datum.leader)"
+        " + ' ' + format(datum.ratio, '.1f') + '×'"
+    )
+    names = (
+        alt.Chart()
+        .transform_calculate(label=label)
+        .mark_text(align="left", baseline="bottom", dy=-9)
+        .encode(x=alt.value(0), y=y, text="label:N")
+    )
     return alt.layer(stems, dots, names, data=df)
 
 
@@ -92,5 +126,7 @@ def key_numbers() -> str:
     cn = [f"{r.ratio:.1f} times for {r.measure.lower()} ({r.year})" for r in df.itertuples() if r.leader == CN]
     cn[0] = cn[0].replace(" times ", " times that of the United States ", 1)
     us = df[df.leader == US].iloc[0]
-    return (f"China's figure was " + ", ".join(cn[:-1]) + f" and {cn[-1]}; "
-            f"US private AI investment in {us.year} was {us.ratio:.1f} times China's.")
+    return (
+        "China's figure was " + ", ".join(cn[:-1]) + f" and {cn[-1]}; "
+        f"US private AI investment in {us.year} was {us.ratio:.1f} times China's."
+    )

@@ -12,7 +12,7 @@
 # # Methods
 #
 # This page is a notebook, run afresh whenever the data or the code change. It reads the
-# datasets through the same loader as the charts (`charts.data`), derives the ratios the essay
+# datasets through the same loader as the charts (`explainer.data`), derives the ratios the essay
 # quotes, and shows how a claim's verdict is computed. Nothing here is typed in by hand: change a
 # value in `data/` and every number below, in the charts and in the prose changes with it.
 #
@@ -22,17 +22,12 @@
 # checks that every source exists and is used, and evaluates every claim's evidence.
 
 # %%
-import sys
-from pathlib import Path
-
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "charts" / "data.py").exists())
-sys.path.insert(0, str(ROOT))
-
 import pandas as pd
 from IPython.display import HTML
 
-from charts import data as D
-from charts._site import claims as C
+from explainer import claims as C
+from explainer import data as D
+from explainer import settings
 
 pd.set_option("display.max_colwidth", 60)
 
@@ -40,7 +35,6 @@ pd.set_option("display.max_colwidth", 60)
 def show(df: pd.DataFrame) -> HTML:
     """A table without pandas' unnamed index column (its empty header cell fails accessibility checks)."""
     return HTML(df.to_html(index=False, border=0))
-
 
 
 print(f"{len(D.dataset_names())} datasets, {len(D.registry())} registry entries, {len(D.claims())} claims")
@@ -55,9 +49,18 @@ rows = []
 for name in D.dataset_names():
     df = D.load(name)
     schema = D.schema(name)
-    measured = [f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] not in ("year",)]
-    rows.append({"dataset": name, "rows": len(df), "values": int(df[measured].notna().sum().sum()),
-                 "sources": df["source"].nunique(), "statuses": ", ".join(sorted(df["status"].unique()))})
+    measured = [
+        f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] not in ("year",)
+    ]
+    rows.append(
+        {
+            "dataset": name,
+            "rows": len(df),
+            "values": int(df[measured].notna().sum().sum()),
+            "sources": df["source"].nunique(),
+            "statuses": ", ".join(sorted(df["status"].unique())),
+        }
+    )
 show(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -65,27 +68,56 @@ show(pd.DataFrame(rows))
 #
 # Each ratio is worked out from two rows of the same series and the same year.
 
+
 # %%
 def one(name, column, **where):
     return D.value(name, where, column)
 
+
 robots = {c: one("robot_installations", "units", year=2024, country=c) for c in ("China", "United States", "World")}
 ei = "Energy Institute Statistical Review of World Energy 2025"
 irena = "IRENA Renewable Capacity Statistics 2025"
-ratios = pd.DataFrame([
-    {"ratio": "Robots installed, China ÷ US (2024)", "value": robots["China"] / robots["United States"], "essay": "nearly 9x"},
-    {"ratio": "China's share of world robot installations, % (2024)", "value": robots["China"] / robots["World"] * 100, "essay": "54%"},
-    {"ratio": "Private AI investment, US ÷ China (2025)",
-     "value": one("private_ai_investment", "usd_billion", year=2025, country="United States")
-              / one("private_ai_investment", "usd_billion", year=2025, country="China"), "essay": "23x"},
-    {"ratio": "Electricity generation, China ÷ US (2024)",
-     "value": one("electricity_generation", "twh", year=2024, country="China", series=ei)
-              / one("electricity_generation", "twh", year=2024, country="United States", series=ei), "essay": "2.6x"},
-    {"ratio": "Renewable capacity, China ÷ US (end 2024)",
-     "value": one("renewable_capacity", "gw", year=2024, country="China", technology="all renewables", series=irena)
-              / one("renewable_capacity", "gw", year=2024, country="United States", technology="all renewables", series=irena),
-     "essay": "4.4x"},
-])
+ratios = pd.DataFrame(
+    [
+        {
+            "ratio": "Robots installed, China ÷ US (2024)",
+            "value": robots["China"] / robots["United States"],
+            "essay": "nearly 9x",
+        },
+        {
+            "ratio": "China's share of world robot installations, % (2024)",
+            "value": robots["China"] / robots["World"] * 100,
+            "essay": "54%",
+        },
+        {
+            "ratio": "Private AI investment, US ÷ China (2025)",
+            "value": one("private_ai_investment", "usd_billion", year=2025, country="United States")
+            / one("private_ai_investment", "usd_billion", year=2025, country="China"),
+            "essay": "23x",
+        },
+        {
+            "ratio": "Electricity generation, China ÷ US (2024)",
+            "value": one("electricity_generation", "twh", year=2024, country="China", series=ei)
+            / one("electricity_generation", "twh", year=2024, country="United States", series=ei),
+            "essay": "2.6x",
+        },
+        {
+            "ratio": "Renewable capacity, China ÷ US (end 2024)",
+            "value": one(
+                "renewable_capacity", "gw", year=2024, country="China", technology="all renewables", series=irena
+            )
+            / one(
+                "renewable_capacity",
+                "gw",
+                year=2024,
+                country="United States",
+                technology="all renewables",
+                series=irena,
+            ),
+            "essay": "4.4x",
+        },
+    ]
+)
 show(ratios.round(2))
 
 # %% [markdown]
@@ -98,19 +130,35 @@ show(ratios.round(2))
 # essay gives another year than the data, the verdict is *different year*.
 
 # %%
-print("tolerance:", C.DEFAULT_TOLERANCE, " close within:", C.CLOSE)
-for essay, data, same_year in [(295000, robots["China"], False), (9, robots["China"] / robots["United States"], False),
-                               (2.6, 2.18, True), (4.4, 4.2, True)]:
-    print(f"essay {essay:>9} vs data {data:>11.2f}  same year: {str(same_year):5} -> {C.judge(essay, data, C.DEFAULT_TOLERANCE, same_year)}")
+print("tolerance:", settings.DEFAULT_TOLERANCE, " close within:", settings.CLOSE)
+for essay, data, same_year in [
+    (295000, robots["China"], False),
+    (9, robots["China"] / robots["United States"], False),
+    (2.6, 2.18, True),
+    (4.4, 4.2, True),
+]:
+    verdict = C.judge(essay, data, settings.DEFAULT_TOLERANCE, same_year)
+    print(f"essay {essay:>9} vs data {data:>11.2f}  same year: {str(same_year):5} -> {verdict}")
 
 # %% [markdown]
 # Every claim, as computed on this build:
 
 # %%
 results = C.evaluate_all()
-show(pd.DataFrame([{"claim": r.id, "section": r.claim["section"], "verdict": r.verdict,
-                    "how": "computed" if r.computed else "written",
-                    "data": "" if r.data_value is None else round(r.data_value, 2)} for r in results]))
+show(
+    pd.DataFrame(
+        [
+            {
+                "claim": r.id,
+                "section": r.claim["section"],
+                "verdict": r.verdict,
+                "how": "computed" if r.computed else "written",
+                "data": "" if r.data_value is None else round(r.data_value, 2),
+            }
+            for r in results
+        ]
+    )
+)
 
 # %% [markdown]
 # ## Counts by verdict

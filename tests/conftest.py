@@ -1,7 +1,7 @@
 """Shared fixtures: one real build of the site per test session, and scratch copies of data/."""
+
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -9,49 +9,65 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from explainer import files
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-SECTION_PAGES = [
-    ("Two Different Roads", "two-different-roads.md"),
-    ("Why the US Bet on AGI", "why-the-us-bet-on-agi.md"),
-    ("Why China Went the Other Way", "why-china-went-the-other-way.md"),
-    ("The Data Problem Nobody Talks About", "the-data-problem.md"),
-    ("The Electricity Constraint", "the-electricity-constraint.md"),
-    ("So What Is AI Actually For?", "what-is-ai-for.md"),
-    ("Not a Zero-Sum Game", "not-a-zero-sum-game.md"),
-]
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML that reads MkDocs' `!ENV [NAME, default]` tags as their default."""
+
+
+_ConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
+
+
+def nav() -> list[tuple[str, str]]:
+    """(title, file) of every page in mkdocs.yml's nav, in order (read as plain YAML: no MkDocs)."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    return [(title, file) for item in config["nav"] for title, file in item.items()]
+
+
+def essay_headings() -> list[str]:
+    text = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    titles = {t for t, f in nav() if not _generated(f)}
+    return [ln.strip() for ln in text.splitlines() if ln.strip() in titles]
+
+
+def _generated(file: str) -> bool:
+    """A page whose content the engine generates (the source registry, the fact-check table)."""
+    text = (ROOT / "docs" / file).read_text(encoding="utf-8")
+    return "<!-- sources -->" in text or "<!-- fact-check -->" in text
+
+
+# The section pages: the nav's written pages that carry one of the essay's headings, in nav order.
+SECTION_PAGES = [(t, f) for t, f in nav() if t in set(essay_headings()) and not _generated(f)]
 
 
 def tree_digest(path: Path) -> str:
     """A hash of every file's name and bytes under a folder."""
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(path)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
+    return files.fingerprint(files.tree(path), root=path)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real site, built once (strict) into a temporary folder."""
     out = tmp_path_factory.mktemp("site") / "site"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "charts._site.build", "--site-dir", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainer", "build", "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
 
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch) -> Path:
-    """A scratch copy of data/ that SITE_DATA_DIR points at for the test."""
+    """A scratch copy of data/ that EXPLAINER_DATA_DIR points at for the test."""
     copy = tmp_path / "data"
     shutil.copytree(ROOT / "data", copy)
-    monkeypatch.setenv("SITE_DATA_DIR", str(copy))
+    monkeypatch.setenv("EXPLAINER_DATA_DIR", str(copy))
     return copy
 
 

@@ -5,6 +5,7 @@ axe-core comes from node_modules (pinned in package.json) and runs with its defa
 (WCAG 2.0/2.1/2.2 A and AA plus best practices). Charts are made live before axe runs, so the
 Vega SVGs are audited as well as the static pictures.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import json
 import pytest
 
 pytest.register_assert_rewrite("browser_support")
-from browser_support import AXE, PAGES, chart_pages, open_page, set_dark, wait_live
+from browser_support import AXE, PAGES, chart_pages, open_page, set_dark, wait_live  # noqa: E402 - after the assert rewrite
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
@@ -54,8 +55,7 @@ KNOWN_AXE: dict[str, dict[str, str]] = {}
 @pytest.fixture(scope="module")
 def dark_context(browser, server):
     """One context in which Material's palette toggle has been switched to slate (stored by Material)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True,
-                                  service_workers="block")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True, service_workers="block")
     page = context.new_page()
     page.goto(server.url(""), wait_until="load")
     set_dark(page)
@@ -74,8 +74,7 @@ def test_axe_finds_no_violation(browser, server, request, path, scheme):
     else:
         # bypass_csp lets Playwright inject axe as an inline script; the CSP itself is tested
         # (no console errors) in test_browser.py.
-        owned = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True,
-                                    service_workers="block")
+        owned = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True, service_workers="block")
         page = owned.new_page()
     try:
         page.goto(server.url(path), wait_until="load")
@@ -117,10 +116,13 @@ def test_every_chart_has_a_name_and_a_table(browser, server, site):
                 assert table.count() == 1, f"{path}{name}: no table alternative"
                 assert table.locator("summary").inner_text().strip(), f"{path}{name}: table summary is empty"
                 heads = table.locator("table thead th")
-                assert heads.count() > 0 and heads.count() == table.locator("table thead th[scope=col]").count(), \
+                assert heads.count() > 0 and heads.count() == table.locator("table thead th[scope=col]").count(), (
                     f"{path}{name}: table headers lack scope=col"
+                )
                 assert table.locator("table tbody tr").count() > 0, f"{path}{name}: empty table"
-                assert (table.locator("table caption").text_content() or "").strip(), f"{path}{name}: table has no caption"
+                assert (table.locator("table caption").text_content() or "").strip(), (
+                    f"{path}{name}: table has no caption"
+                )
 
                 wait_live(page, fig)
                 # Vega names the view on the element that holds the SVG (role graphics-document).
@@ -131,8 +133,9 @@ def test_every_chart_has_a_name_and_a_table(browser, server, site):
                 }""")
                 assert named["inside"] and named["role"], f"{path}{name}: live chart has no role: {named}"
                 assert named["label"] == description, f"{path}{name}: live chart not named by its description"
-                assert fig.locator(".chart__live").get_attribute("aria-hidden") is None, \
+                assert fig.locator(".chart__live").get_attribute("aria-hidden") is None, (
                     f"{path}{name}: live chart hidden from assistive technology"
+                )
                 checked += 1
             assert rec.problems() == []
     assert checked > 0
@@ -143,7 +146,8 @@ def focus_state(page) -> dict:
         const el = document.activeElement;
         if (!el || el === document.body) return {tag: 'body'};
         const cs = getComputedStyle(el), r = el.getBoundingClientRect();
-        return {tag: el.tagName.toLowerCase(), cls: el.className && el.className.baseVal === undefined ? el.className : '',
+        const cls = el.className && el.className.baseVal === undefined ? el.className : '';
+        return {tag: el.tagName.toLowerCase(), cls: cls,
                 text: (el.innerText || el.getAttribute('aria-label') || el.value || '').trim().slice(0, 60),
                 href: el.getAttribute('href'),
                 outlineStyle: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth) || 0,
@@ -184,9 +188,11 @@ def test_keyboard_alone(browser, server, site, path):
         page.keyboard.press("Enter")
         page.wait_for_function("t => location.hash === t", arg=target)
         page.wait_for_timeout(150)
-        top = page.evaluate("t => { const el = document.getElementById(decodeURIComponent(t.slice(1)));"
-                            " return el && el.closest('.md-content') ? el.getBoundingClientRect().top : null; }",
-                            target)
+        top = page.evaluate(
+            "t => { const el = document.getElementById(decodeURIComponent(t.slice(1)));"
+            " return el && el.closest('.md-content') ? el.getBoundingClientRect().top : null; }",
+            target,
+        )
         assert top is not None and -5 <= top < 400, f"skip target not in view in the content: {top}"
         page.keyboard.press("Tab")
         after = focus_state(page)
@@ -200,13 +206,13 @@ def test_keyboard_alone(browser, server, site, path):
             page.keyboard.press("Tab")
             s = focus_state(page)
             if s["tag"] == "body" or (step and "md-skip" in s["cls"].split()):
-                break   # out of the page, or round again
+                break  # out of the page, or round again
             if s["w"] > 0 and s["h"] > 0 and not has_focus_indicator(s):
                 no_indicator.append(s)
             seen_nav |= s["inNav"] and s["tag"] == "a"
             seen_summary |= s["isSummary"]
             if step >= 80 and seen_nav and (seen_summary or not has_chart):
-                break   # header, nav and well into the content: enough for a long page
+                break  # header, nav and well into the content: enough for a long page
         assert no_indicator == [], f"focused without a visible indicator: {no_indicator[:5]}"
         assert seen_nav, "Tab never reached a navigation link"
         if has_chart:

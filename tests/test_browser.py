@@ -6,20 +6,33 @@ palette toggle without a reload and prints as the static image. Charts keep work
 Material's instant navigation; without JavaScript every chart is still there. Budgets: the bytes
 and requests of a first view, and the Vega runtime only once a chart nears the viewport.
 """
+
 from __future__ import annotations
 
 import pytest
 
+from explainer import settings
+
 pytest.register_assert_rewrite("browser_support")
-from browser_support import (PAGES, VEGA_BUNDLE, VIEWPORT, chart_pages, hover_for_tooltip, live_text_fills,
-                             open_page, page_paths, set_dark, wait_live)
+from browser_support import (  # noqa: E402 - after the assert rewrite
+    PAGES,
+    VEGA_BUNDLE,
+    VIEWPORT,
+    chart_pages,
+    hover_for_tooltip,
+    live_text_fills,
+    open_page,
+    page_paths,
+    set_dark,
+    wait_live,
+)
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
-BUDGET_BYTES = 150 * 1024     # compressed bytes of a first view, before any interaction
-BUDGET_REQUESTS = 20          # requests of a first view, before any interaction
-NEAR = 300                    # charts.js's rootMargin: how near the viewport a chart goes live
+BUDGET_BYTES = settings.PAGE_BYTES
+BUDGET_REQUESTS = settings.PAGE_REQUESTS
+NEAR = 300  # charts.js's rootMargin: how near the viewport a chart goes live
 
 
 def test_the_page_list_matches_the_build(site):
@@ -35,8 +48,7 @@ def assert_static_image_shown(page, fig, name: str) -> None:
     img = static_img(fig)
     assert img.count() == 1, f"{name}: no visible static image"
     img.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(), timeout=10_000)
     box = img.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 50, f"{name}: static image has no size: {box}"
 
@@ -92,7 +104,10 @@ def test_every_page_charts_go_live_with_tooltips_rethemes_and_prints(browser, se
                      if (!fig.classList.contains('chart--live') || !svg) return false;
                      const now = Array.from(svg.querySelectorAll('text')).map(t => getComputedStyle(t).fill);
                      return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
-                   }""", arg=[fig.element_handle(), light_fills[name]], timeout=10_000)
+                   }""",
+                arg=[fig.element_handle(), light_fills[name]],
+                timeout=10_000,
+            )
             assert fig.locator(".chart__live svg").first.evaluate("s => s.getBoundingClientRect().width") > 0
             assert hover_for_tooltip(page, fig), f"{name}: no tooltip after re-theming"
         assert page.evaluate("window.__marker") == "same document", "the palette toggle reloaded the page"
@@ -104,8 +119,9 @@ def test_every_page_charts_go_live_with_tooltips_rethemes_and_prints(browser, se
             fig = figures.nth(i)
             img = fig.locator(".chart__static img").locator("visible=true")
             assert img.count() == 1, f"{name}: print shows {img.count()} static images"
-            assert "chart__pic--light" in img.first.evaluate("i => i.closest('picture').className"), \
+            assert "chart__pic--light" in img.first.evaluate("i => i.closest('picture').className"), (
                 f"{name}: print shows the dark image"
+            )
             page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.first.element_handle())
             box = img.first.bounding_box()
             assert box and box["width"] > 0 and box["height"] > 0, f"{name}: printed image has no size"
@@ -119,8 +135,11 @@ def test_every_page_charts_go_live_with_tooltips_rethemes_and_prints(browser, se
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.strip("/") or "home")
 def test_without_javascript_every_chart_is_visible(browser, server, site, path):
-    expected = (site / path / "index.html").read_text(encoding="utf-8").count('<figure class="chart"') \
-        if path.endswith("/") or path == "" else 0
+    expected = (
+        (site / path / "index.html").read_text(encoding="utf-8").count('<figure class="chart"')
+        if path.endswith("/") or path == ""
+        else 0
+    )
     with open_page(browser, javascript=False) as (page, rec):
         page.goto(server.url(path), wait_until="load")
         figures = page.locator("figure.chart")
@@ -143,7 +162,7 @@ def test_instant_navigation_keeps_charts_working(browser, server, site):
     first, second = chart_pages(site)[:2]
     with open_page(browser) as (page, rec):
         page.goto(server.url(first), wait_until="load")
-        page.wait_for_load_state("networkidle")   # Material has read the sitemap
+        page.wait_for_load_state("networkidle")  # Material has read the sitemap
         page.evaluate("window.__marker = 'same document'")
         assert len(rec.documents) == 1
 
@@ -200,10 +219,10 @@ def test_first_view_fits_the_budget(browser, server, path):
         server.reset()
         page.goto(server.url(path), wait_until="load")
         page.wait_for_load_state("networkidle")
-        sent = server.snapshot()
-        total = sum(s.body_bytes for s in sent)
-        biggest = sorted(sent, key=lambda s: -s.body_bytes)[:5]
-        detail = ", ".join(f"{s.path} {s.body_bytes / 1024:.1f} KB" for s in biggest)
+        sent = server.since()
+        total = sum(s.sent for s in sent)
+        biggest = sorted(sent, key=lambda s: -s.sent)[:5]
+        detail = ", ".join(f"{s.path} {s.sent / 1024:.1f} KB" for s in biggest)
         assert all(s.gzipped for s in sent if s.path.endswith((".html", "/", ".js", ".css", ".json", ".svg")))
         assert len(rec.requests) <= BUDGET_REQUESTS, f"{len(rec.requests)} requests: {rec.requests}"
         over = f"{path or 'home'}: {total / 1024:.1f} KB > {BUDGET_BYTES // 1024} KB ({detail})"
@@ -219,12 +238,14 @@ def test_vega_runtime_loads_only_when_a_chart_nears_the_viewport(browser, server
         with open_page(browser) as (page, rec):
             page.goto(server.url(path), wait_until="load")
             page.wait_for_load_state("networkidle")
-            tops = page.evaluate("Array.from(document.querySelectorAll('figure.chart')).map("
-                                 "f => f.getBoundingClientRect().top)")
+            tops = page.evaluate(
+                "Array.from(document.querySelectorAll('figure.chart')).map(f => f.getBoundingClientRect().top)"
+            )
             fetched = [u for u in rec.requests if u.endswith(VEGA_BUNDLE)]
             if fetched:
-                assert min(tops) <= VIEWPORT["height"] + NEAR, \
+                assert min(tops) <= VIEWPORT["height"] + NEAR, (
                     f"{path}: Vega fetched on load with the first chart {min(tops):.0f}px down"
+                )
                 continue
             # Scroll to the end of the page: if no chart is near there, Vega must still wait.
             page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -232,11 +253,14 @@ def test_vega_runtime_loads_only_when_a_chart_nears_the_viewport(browser, server
             near = page.evaluate(
                 """m => Array.from(document.querySelectorAll('figure.chart')).some(f => {
                        const r = f.getBoundingClientRect();
-                       return r.bottom >= -m && r.top <= innerHeight + m; })""", NEAR)
+                       return r.bottom >= -m && r.top <= innerHeight + m; })""",
+                NEAR,
+            )
             if not near:
                 far_cases += 1
-                assert not [u for u in rec.requests if u.endswith(VEGA_BUNDLE)], \
+                assert not [u for u in rec.requests if u.endswith(VEGA_BUNDLE)], (
                     f"{path}: Vega fetched with no chart near the viewport"
+                )
             # Scroll back to the first chart: now Vega loads, and the chart goes live.
             page.locator("figure.chart").first.scroll_into_view_if_needed()
             wait_live(page, page.locator("figure.chart").first)
@@ -252,7 +276,7 @@ def test_search_works_and_its_index_waits_for_the_reader(browser, server):
         page.wait_for_load_state("networkidle")
         index = [u for u in rec.requests if u.endswith("search/search_index.json")]
         assert index == [], "the search index was fetched before the reader asked for search"
-        page.keyboard.press("/")   # Material's search key focuses the search field
+        page.keyboard.press("/")  # Material's search key focuses the search field
         page.keyboard.type("robot")
         page.wait_for_selector(".md-search-result__item", timeout=10_000)
         assert [u for u in rec.requests if u.endswith("search/search_index.json")]

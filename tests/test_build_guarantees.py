@@ -6,10 +6,11 @@
     good data keep being served, and the page recovers when the edit is fixed;
 (d) the same for a bad edit to a chart module.
 
-Every build and serve here uses its own build folder (SITE_BUILD_DIR) and scratch copies of
-data/ and charts/ (SITE_DATA_DIR, SITE_CHARTS_DIR), so the repository is only read. Every wait
+Every build and serve here uses its own build folder (EXPLAINER_BUILD_DIR) and scratch copies of
+data/ and charts/ (EXPLAINER_DATA_DIR, EXPLAINER_CHARTS_DIR), so the repository is only read. Every wait
 is bounded.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -27,34 +28,39 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, tree_digest
-from processes import stop_process_group
+
+from explainer.processes import stop_process_group
 
 pytestmark = pytest.mark.slow
 
-EPOCH = "1700000000"          # SOURCE_DATE_EPOCH for every build here
+EPOCH = "1700000000"  # SOURCE_DATE_EPOCH for every build here
 BUILD_TIMEOUT = 300
 SERVE_START_TIMEOUT = 180
 REBUILD_TIMEOUT = 90
-REBUILD_FAILED = "An error happened during the rebuild"     # mkdocs serve's words when a rebuild aborts
+REBUILD_FAILED = "An error happened during the rebuild"  # mkdocs serve's words when a rebuild aborts
 PAGE = "two-different-roads/"
 CHART = "robot_installations"
 CSV_ROW = re.compile(r"^2024,China,(\d+),", re.M)
-GOOD_VALUE = "295,000"        # China's 2024 installations as the page prints them
+GOOD_VALUE = "295,000"  # China's 2024 installations as the page prints them
 
 
 def env(**extra: str) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("SITE_")}
-    e.update({"PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH})
+    e = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
+    e.update({"EXPLAINER_PROJECT": str(ROOT), "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH})
     e.update(extra)
     return e
 
 
 def build(site: Path, build_dir: Path, *extra: str, **environ: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "charts._site.build", "--site-dir", str(site), *extra],
-                          cwd=ROOT, env=env(SITE_BUILD_DIR=str(build_dir), **environ),
-                          capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", "build", "--site-dir", str(site), *extra],
+        cwd=ROOT,
+        env=env(EXPLAINER_BUILD_DIR=str(build_dir), **environ),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+    )
 
 
 def files(tree: Path) -> dict[str, Path]:
@@ -66,14 +72,18 @@ def explain(rel: str, a: bytes, b: bytes) -> str:
     if rel.endswith(".gz"):
         ia, ib = gzip.decompress(a), gzip.decompress(b)
         if ia == ib:
-            return f"{rel}: same content once decompressed; the gzip headers differ (mtime {a[4:8].hex()} vs {b[4:8].hex()})"
+            mtimes = f"mtime {a[4:8].hex()} vs {b[4:8].hex()}"
+            return f"{rel}: same content once decompressed; the gzip headers differ ({mtimes})"
         return f"{rel} (decompressed): " + explain(rel[:-3], ia, ib).split(": ", 1)[1]
     i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return (f"{rel}: {len(a)} vs {len(b)} bytes, first difference at byte {i}: "
-            f"{a[max(0, i - 60):i + 60]!r} vs {b[max(0, i - 60):i + 60]!r}")
+    return (
+        f"{rel}: {len(a)} vs {len(b)} bytes, first difference at byte {i}: "
+        f"{a[max(0, i - 60) : i + 60]!r} vs {b[max(0, i - 60) : i + 60]!r}"
+    )
 
 
 # --- builds, shared by the tests of this module ---------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
@@ -94,18 +104,21 @@ def test_two_builds_of_the_same_commit_are_byte_identical(two_builds):
     (site_a, _), (site_b, _) = two_builds
     fa, fb = files(site_a), files(site_b)
     assert sorted(fa) == sorted(fb), f"only in one build: {sorted(set(fa) ^ set(fb))}"
-    differ = [explain(rel, fa[rel].read_bytes(), fb[rel].read_bytes())
-              for rel in fa if fa[rel].read_bytes() != fb[rel].read_bytes()]
+    differ = [
+        explain(rel, fa[rel].read_bytes(), fb[rel].read_bytes())
+        for rel in fa
+        if fa[rel].read_bytes() != fb[rel].read_bytes()
+    ]
     assert not differ, "files differ between two builds:\n" + "\n".join(differ)
 
 
 # --- (b) a failed build ----------------------------------------------------------------------------
 
+
 def _bad_nav_config(tmp: Path) -> Path:
     """A copy of mkdocs.yml whose nav names a page that does not exist (strict mode fails on it)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = text.replace("  - overrides/hooks.py", f"  - {ROOT / 'overrides' / 'hooks.py'}")
     text = re.sub(r"^watch:\n(  - .*\n)+", "", text, flags=re.M)
     text = text.replace("  - Methods: methods.py", "  - Methods: methods.py\n  - Missing: no-such-page.md")
     text += f"\ndocs_dir: {ROOT / 'docs'}\n"
@@ -139,7 +152,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(two_builds, tmp_path,
         proc = build(site, build_dir, "--config-file", str(_bad_nav_config(tmp_path)))
         expected = "no-such-page.md"
     else:
-        proc = build(site, build_dir, SITE_DATA_DIR=str(_bad_data(tmp_path)))
+        proc = build(site, build_dir, EXPLAINER_DATA_DIR=str(_bad_data(tmp_path)))
         expected = f"{CHART}.csv:"
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output[-3000:]
@@ -151,6 +164,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(two_builds, tmp_path,
 
 
 # --- (c), (d) under serve -------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -187,12 +201,30 @@ class Served:
         self.port = _free_port()
         self.logfile = tmp / "serve.log"
         self._log = open(self.logfile, "w")
-        cmd = [str(Path(sys.executable).with_name("mkdocs")), "serve", "--dev-addr", f"127.0.0.1:{self.port}",
-               "--livereload", "--watch", str(self.data), "--watch", str(self.charts)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=_default_sigint,
-                                     env=env(SITE_DATA_DIR=str(self.data), SITE_CHARTS_DIR=str(self.charts),
-                                             SITE_BUILD_DIR=str(build_dir)))
+        cmd = [
+            str(Path(sys.executable).with_name("mkdocs")),
+            "serve",
+            "--dev-addr",
+            f"127.0.0.1:{self.port}",
+            "--livereload",
+            "--watch",
+            str(self.data),
+            "--watch",
+            str(self.charts),
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+            env=env(
+                EXPLAINER_DATA_DIR=str(self.data),
+                EXPLAINER_CHARTS_DIR=str(self.charts),
+                EXPLAINER_BUILD_DIR=str(build_dir),
+            ),
+        )
 
     def url(self, path: str = PAGE) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
@@ -217,13 +249,15 @@ class Served:
                 return text
             new = self.log()[since:]
             if since and REBUILD_FAILED in new:
-                time.sleep(1)   # a rebuild that was queued behind it might still succeed
+                time.sleep(1)  # a rebuild that was queued behind it might still succeed
                 text = self.page()
                 if text and ok(text):
                     return text
                 lines = [ln for ln in self.log()[since:].splitlines() if not ln.startswith(("INFO", "[IPKernelApp]"))]
-                pytest.fail(f"MkDocs aborted the rebuild instead of serving a page with the {what}; the browser "
-                            f"keeps the previous page and shows nothing:\n" + "\n".join(lines[-12:]))
+                pytest.fail(
+                    f"MkDocs aborted the rebuild instead of serving a page with the {what}; the browser "
+                    f"keeps the previous page and shows nothing:\n" + "\n".join(lines[-12:])
+                )
             time.sleep(0.3)
         pytest.fail(f"no {what} within {timeout} s:\n{self.log()[-4000:]}")
 
@@ -234,7 +268,9 @@ class Served:
             log = self.log()
             last = log.rfind("Building documentation")
             tail = log[last:] if last >= 0 else log
-            if "Serving on" in log and any(done in tail for done in ("Serving on", "Reloading browsers", REBUILD_FAILED)):
+            if "Serving on" in log and any(
+                done in tail for done in ("Serving on", "Reloading browsers", REBUILD_FAILED)
+            ):
                 return
             time.sleep(0.3)
         pytest.fail(f"mkdocs serve still rebuilding after {timeout} s:\n{self.log()[-3000:]}")
@@ -297,13 +333,17 @@ def test_serve_shows_a_bad_chart_edit_and_keeps_the_last_good_chart(served):
     svg = served.url(f"assets/charts/{CHART}.light.svg")
     _, good_svg = _get(svg)
     log_start = len(served.log())
-    broken = good.replace("def build() -> alt.Chart:\n",
-                          "def build() -> alt.Chart:\n    raise RuntimeError('broken on purpose by the test')\n", 1)
+    broken = good.replace(
+        "def build() -> alt.Chart:\n",
+        "def build() -> alt.Chart:\n    raise RuntimeError('broken on purpose by the test')\n",
+        1,
+    )
     assert broken != good
     try:
         module.write_text(broken, encoding="utf-8")
-        text = served.wait_for(lambda t: "build-error" in t, "chart error box after the bad edit", REBUILD_TIMEOUT,
-                               log_start)
+        text = served.wait_for(
+            lambda t: "build-error" in t, "chart error box after the bad edit", REBUILD_TIMEOUT, log_start
+        )
         assert f"Chart '{CHART}' failed to build" in text
         assert "build() failed: RuntimeError: broken on purpose by the test" in text
         assert "build() failed: RuntimeError: broken on purpose by the test" in served.log()[log_start:]

@@ -1,4 +1,5 @@
 """The chart pipeline: every chart builds, deterministically, cached on its inputs, and bad charts fail loudly."""
+
 from __future__ import annotations
 
 import json
@@ -7,15 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from charts._site import pages, render, theme
 from conftest import ROOT, SECTION_PAGES, tree_digest
+
+from explainer import markers, pages, render, theme
+from explainer.problems import ProblemsError
 
 
 @pytest.fixture
 def out(tmp_path, monkeypatch) -> Path:
     """A fresh, empty build folder for the test."""
-    monkeypatch.setenv("SITE_BUILD_DIR", str(tmp_path / "build"))
+    monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "build"))
     return tmp_path / "build"
 
 
@@ -26,15 +28,25 @@ def charts_copy(tmp_path, monkeypatch) -> Path:
     copy.mkdir()
     for p in (ROOT / "charts").glob("*.py"):
         shutil.copy(p, copy / p.name)
-    monkeypatch.setenv("SITE_CHARTS_DIR", str(copy))
+    monkeypatch.setenv("EXPLAINER_CHARTS_DIR", str(copy))
     return copy
 
 
 def test_there_are_the_charts_the_pages_need():
     ids = render.discover()
     assert len(ids) >= 10
-    for needed in ("robot_installations", "private_ai_investment", "bigtech_capex", "openai_finances", "datacenter_electricity",
-                   "electricity_generation", "renewable_capacity", "model_gap", "text_stock", "smart_factories"):
+    for needed in (
+        "robot_installations",
+        "private_ai_investment",
+        "bigtech_capex",
+        "openai_finances",
+        "datacenter_electricity",
+        "electricity_generation",
+        "renewable_capacity",
+        "model_gap",
+        "text_stock",
+        "smart_factories",
+    ):
         assert needed in ids
 
 
@@ -52,7 +64,7 @@ def test_every_chart_builds_all_artifacts_then_nothing_on_a_second_run(out):
 def test_output_is_deterministic(tmp_path, monkeypatch):
     digests = []
     for n in (1, 2):
-        monkeypatch.setenv("SITE_BUILD_DIR", str(tmp_path / f"b{n}"))
+        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / f"b{n}"))
         render.run(["robot_installations", "model_gap"], log=lambda *_: None)
         (tmp_path / f"b{n}" / "charts" / ".cache.json").unlink()
         digests.append(tree_digest(tmp_path / f"b{n}" / "charts"))
@@ -84,7 +96,9 @@ def test_every_chart_describes_itself_for_screen_readers(out):
         meta = json.loads((out / "charts" / f"{cid}.meta.json").read_text())
         spec = json.loads((out / "charts" / f"{cid}.vl.json").read_text())
         assert meta["description"].startswith(meta["title"]) and meta["takeaway"] in meta["description"], cid
-        assert re.search(r"\d", meta["description"].replace(meta["title"], "")), f"{cid}: no key numbers in the description"
+        assert re.search(r"\d", meta["description"].replace(meta["title"], "")), (
+            f"{cid}: no key numbers in the description"
+        )
         assert spec["description"] == meta["description"]
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v")
         assert meta["declared_sources"], cid
@@ -96,19 +110,28 @@ def _write_chart(charts_dir: Path, name: str, body: str) -> None:
     (charts_dir / f"{name}.py").write_text(body)
 
 
-HEADER = '"""A broken chart\nIt exists to fail.\n"""\nimport altair as alt\nfrom charts.data import load\n'
+HEADER = '"""A broken chart\nIt exists to fail.\n"""\nimport altair as alt\nfrom explainer.data import load\n'
+SOURCE = 'SOURCES = ["ifr-wr2025-finanznachrichten"]\n'
+ROBOTS = 'alt.Chart(load("robot_installations"))'
 
 
-@pytest.mark.parametrize("name,body,message", [
-    ("lacks_column", HEADER + 'SOURCES = ["ifr-wr2025-finanznachrichten"]\ndef build():\n    return alt.Chart(load("robot_installations")).mark_line().encode(x="year:O", y="robots_sold:Q")\n',
-     "encodes column(s) its data lack: robots_sold"),
-    ("no_sources", HEADER + 'def build():\n    return alt.Chart(load("robot_installations")).mark_line().encode(x="year:O", y="units:Q")\n',
-     "SOURCES is missing or empty"),
-    ("unknown_source", HEADER + 'SOURCES = ["not-a-registry-id"]\ndef build():\n    return alt.Chart(load("robot_installations")).mark_line().encode(x="year:O", y="units:Q")\n',
-     "SOURCES names unknown registry ids: not-a-registry-id"),
-    ("bad_schema", HEADER + 'SOURCES = ["ifr-wr2025-finanznachrichten"]\ndef build():\n    return alt.Chart(load("robot_installations")).mark_line(interpolate="wobbly").encode(x="year:O", y="units:Q")\n',
-     "fails the Vega-Lite schema"),
-])
+def _chart(sources: str, mark: str, y: str) -> str:
+    return f'{HEADER}{sources}def build():\n    return {ROBOTS}.{mark}.encode(x="year:O", y="{y}:Q")\n'
+
+
+@pytest.mark.parametrize(
+    "name,body,message",
+    [
+        ("lacks_column", _chart(SOURCE, "mark_line()", "robots_sold"), "encodes column(s) its data lack: robots_sold"),
+        ("no_sources", _chart("", "mark_line()", "units"), "SOURCES is missing or empty"),
+        (
+            "unknown_source",
+            _chart('SOURCES = ["not-a-registry-id"]\n', "mark_line()", "units"),
+            "SOURCES names unknown registry ids: not-a-registry-id",
+        ),
+        ("bad_schema", _chart(SOURCE, 'mark_line(interpolate="wobbly")', "units"), "fails the Vega-Lite schema"),
+    ],
+)
 def test_a_bad_chart_fails_naming_the_chart_and_the_problem(out, charts_copy, name, body, message):
     _write_chart(charts_copy, name, body)
     lines = []
@@ -123,16 +146,17 @@ def test_a_bad_chart_fails_naming_the_chart_and_the_problem(out, charts_copy, na
 def test_an_unknown_chart_id_in_a_page_fails_naming_page_and_id():
     site = pages.Site.load()
     page = pages.Page("two-different-roads.md", "two-different-roads/")
-    with pytest.raises(pages.ProblemsError) as e:
-        pages.expand("Intro\n\n<!-- chart: no_such_chart -->\n", page, site)
+    with pytest.raises(ProblemsError) as e:
+        markers.expand("Intro\n\n<!-- chart: no_such_chart -->\n", page, site)
     assert "docs/two-different-roads.md:3" in str(e.value) and "no_such_chart" in str(e.value)
 
 
 def _contrast(a: str, b: str) -> float:
     def lum(h):
-        rgb = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
     hi, lo = sorted((lum(a), lum(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
@@ -143,7 +167,7 @@ def test_theme_colours_have_enough_contrast(scheme):
     assert _contrast(s["text"], s["background"]) >= 7
     assert _contrast(s["muted"], s["background"]) >= 4.5
     for colour in s["category"]:
-        assert _contrast(colour, s["background"]) >= 3, colour   # WCAG 1.4.11, graphics
+        assert _contrast(colour, s["background"]) >= 3, colour  # WCAG 1.4.11, graphics
 
 
 def test_the_theme_is_the_same_for_static_and_live_charts():
@@ -167,7 +191,7 @@ def test_every_section_page_embeds_a_chart_with_a_static_image(site):
 
 def test_each_figure_links_its_sources_downloads_and_table(site):
     html = (site / "two-different-roads" / "index.html").read_text(encoding="utf-8")
-    fig = html[html.index('id="chart-robot_installations"'):]
+    fig = html[html.index('id="chart-robot_installations"') :]
     fig = fig[: fig.index("</figure>")]
     for kind in ("csv", "light.svg", "png", "vl.json"):
         assert f'assets/charts/robot_installations.{kind}" download' in fig

@@ -1,4 +1,5 @@
 """The validator: passes on the real data, and reports every kind of bad input with its place."""
+
 from __future__ import annotations
 
 import os
@@ -7,15 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from charts import data as D
-from charts._site import validate
 from conftest import ROOT, tree_digest
+
+from explainer import data as D
+from explainer import validate
 
 
 def run_check(data: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SITE_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "charts._site.validate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {**os.environ, "EXPLAINER_DATA_DIR": str(data)}
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", "check-data"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 def test_the_real_data_is_valid():
@@ -32,7 +35,9 @@ def test_there_is_enough_sourced_data():
     values = 0
     for name in names:
         schema = D.schema(name)
-        measured = [f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] != "year"]
+        measured = [
+            f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer") and f["name"] != "year"
+        ]
         df = D.load(name)
         values += int(df[measured].notna().sum().sum())
         assert df["source"].notna().all() and df["status"].notna().all(), name
@@ -53,20 +58,80 @@ def line_of(path: Path, needle: str) -> int:
 
 
 CASES = {
-    "missing column": (lambda d: edit(d / "robot_installations.csv", "year,country,units,", "year,country,"), "robot_installations.csv:1", "missing"),
-    "wrong type": (lambda d: edit(d / "robot_installations.csv", "2024,China,295000,", "2024,China,many,"), "robot_installations.csv:", "'many' is not a valid integer"),
-    "unknown source id": (lambda d: edit(d / "private_ai_investment.csv", "meritalk-aiindex2026", "no-such-source"), "private_ai_investment.csv:", "'no-such-source' is not in the registry"),
-    "duplicate registry id": (lambda d: edit(d / "sources.yaml", "- id: ifr-wr2025-reuters-tradingkey", "- id: ifr-wr2025-finanznachrichten"), "sources.yaml:", "duplicate id"),
-    "malformed date": (lambda d: edit(d / "sources.yaml", 'date_published: "2025-09"', 'date_published: "Sept 2025"'), "sources.yaml:", "field 'date_published'"),
-    "bad url": (lambda d: edit(d / "sources.yaml", "url_main: https://www.finanznachrichten.de", "url_main: ftp//www.finanznachrichten.de"), "sources.yaml:", "field 'url_main'"),
+    "missing column": (
+        lambda d: edit(d / "robot_installations.csv", "year,country,units,", "year,country,"),
+        "robot_installations.csv:1",
+        "missing",
+    ),
+    "wrong type": (
+        lambda d: edit(d / "robot_installations.csv", "2024,China,295000,", "2024,China,many,"),
+        "robot_installations.csv:",
+        "'many' is not a valid integer",
+    ),
+    "unknown source id": (
+        lambda d: edit(d / "private_ai_investment.csv", "meritalk-aiindex2026", "no-such-source"),
+        "private_ai_investment.csv:",
+        "'no-such-source' is not in the registry",
+    ),
+    "duplicate registry id": (
+        lambda d: edit(d / "sources.yaml", "- id: ifr-wr2025-reuters-tradingkey", "- id: ifr-wr2025-finanznachrichten"),
+        "sources.yaml:",
+        "duplicate id",
+    ),
+    "malformed date": (
+        lambda d: edit(d / "sources.yaml", 'date_published: "2025-09"', 'date_published: "Sept 2025"'),
+        "sources.yaml:",
+        "field 'date_published'",
+    ),
+    "bad url": (
+        lambda d: edit(
+            d / "sources.yaml", "url_main: https://www.finanznachrichten.de", "url_main: ftp//www.finanznachrichten.de"
+        ),
+        "sources.yaml:",
+        "field 'url_main'",
+    ),
     "empty file": (lambda d: (d / "model_gap.csv").write_bytes(b""), "model_gap.csv", "the file is empty"),
-    "not utf-8": (lambda d: (d / "smart_factories.csv").write_bytes((d / "smart_factories.csv").read_bytes().replace(b"basic", b"b\xe9sic", 1)), "smart_factories.csv:2", "not UTF-8"),
-    "ragged row": (lambda d: edit(d / "text_stock.csv", "Llama 2,training set,", "Llama 2,extra cell,training set,"), "text_stock.csv:", "more cells than the header"),
-    "duplicate key": (lambda d: edit(d / "robot_installations.csv", "2024,Japan,", "2024,China,"), "robot_installations.csv:", "duplicate key"),
-    "claim row missing": (lambda d: edit(d / "claims.yaml", "where: {year: 2024, country: China}, column: units}", "where: {year: 2031, country: China}, column: units}"), "claims.yaml:", "claim C04: evidence robot_installations"),
-    "claim unknown source": (lambda d: edit(d / "claims.yaml", "sources: [globalnews-facebook-meta-2021-10-28]", "sources: [no-such-page]"), "claims.yaml:", "claim C09: source 'no-such-page' is not in the registry"),
-    "claim bad verdict": (lambda d: edit(d / "claims.yaml", "verdict: contradicts itself", "verdict: mostly wrong"), "claims.yaml:", "claim C03 field 'verdict'"),
-    "claim unknown dataset": (lambda d: edit(d / "claims.yaml", "{dataset: smart_factories,", "{dataset: smart_factory,"), "claims.yaml:", "does not exist"),
+    "not utf-8": (
+        lambda d: (d / "smart_factories.csv").write_bytes(
+            (d / "smart_factories.csv").read_bytes().replace(b"basic", b"b\xe9sic", 1)
+        ),
+        "smart_factories.csv:2",
+        "not UTF-8",
+    ),
+    "ragged row": (
+        lambda d: edit(d / "text_stock.csv", "Llama 2,training set,", "Llama 2,extra cell,training set,"),
+        "text_stock.csv:",
+        "more cells than the header",
+    ),
+    "duplicate key": (
+        lambda d: edit(d / "robot_installations.csv", "2024,Japan,", "2024,China,"),
+        "robot_installations.csv:",
+        "duplicate key",
+    ),
+    "claim row missing": (
+        lambda d: edit(
+            d / "claims.yaml",
+            "where: {year: 2024, country: China}, column: units}",
+            "where: {year: 2031, country: China}, column: units}",
+        ),
+        "claims.yaml:",
+        "claim C04: evidence robot_installations",
+    ),
+    "claim unknown source": (
+        lambda d: edit(d / "claims.yaml", "sources: [globalnews-facebook-meta-2021-10-28]", "sources: [no-such-page]"),
+        "claims.yaml:",
+        "claim C09: source 'no-such-page' is not in the registry",
+    ),
+    "claim bad verdict": (
+        lambda d: edit(d / "claims.yaml", "verdict: contradicts itself", "verdict: mostly wrong"),
+        "claims.yaml:",
+        "claim C03 field 'verdict'",
+    ),
+    "claim unknown dataset": (
+        lambda d: edit(d / "claims.yaml", "{dataset: smart_factories,", "{dataset: smart_factory,"),
+        "claims.yaml:",
+        "does not exist",
+    ),
 }
 
 
@@ -124,16 +189,19 @@ def test_an_unused_registry_entry_is_reported(data_copy):
 
 def test_quotes_are_short_and_verbatim_from_the_essay():
     essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
-    norm = lambda s: s.replace("’", "'").replace("“", '"').replace("”", '"')
+
+    def norm(s: str) -> str:
+        return s.replace("’", "'").replace("“", '"').replace("”", '"')
+
     for c in D.claims():
         assert len(c["quote"].split()) <= validate.MAX_QUOTE_WORDS, c["id"]
         assert norm(c["quote"]) in norm(essay), f"{c['id']}: quote not found verbatim in the essay"
 
 
 def test_the_data_dictionary_matches_the_schemas(data_copy):
-    from charts._site import datadict
+    from explainer import datadict
 
-    assert datadict.main([]) == 0, "data/README.md is stale: python -m charts._site.datadict --write"
+    assert datadict.main([]) == 0, "data/README.md is stale: python -m explainer datadict --write"
     schema = data_copy / "model_gap.schema.yaml"
     schema.write_text(schema.read_text().replace("title: US lead", "title: Lead of the US model"))
     assert datadict.main([]) == 1, "a schema change must make the committed dictionary stale"
@@ -142,7 +210,7 @@ def test_the_data_dictionary_matches_the_schemas(data_copy):
 def test_every_dataset_section_documents_every_column():
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     for name in D.dataset_names():
-        section = readme[readme.index(f"## {name}\n"):]
+        section = readme[readme.index(f"## {name}\n") :]
         section = section[: section.find("\n## ", 5) if "\n## " in section[5:] else None]
         for f in D.schema(name)["fields"]:
             assert f"| `{f['name']}` |" in section, (name, f["name"])

@@ -5,6 +5,7 @@ status) against an HTTP server on 127.0.0.1 that answers each way the web does: 
 404, 410, a 429 then 200, 500, too slow, a page without the asked-for #fragment. No test touches
 the internet.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,19 +20,32 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from charts._site import links
 from conftest import ROOT
 
+from explainer import links_external as links
+from explainer import links_internal
+
 FIXTURES = ROOT / "tests" / "fixtures" / "links"
-SLOW = 4.0   # seconds the slow endpoint takes; the test runs use a 1 s timeout
+SLOW = 4.0  # seconds the slow endpoint takes; the test runs use a 1 s timeout
 
 # The test runs' lychee settings: short timeout, one retry, one quick re-check of 5xx.
-FAST = ["--no-cache", "--timeout", "1", "--max-retries", "1", "--retry-wait-time", "1",
-        "--recheck-rounds", "1", "--recheck-wait", "0.2"]
+FAST = [
+    "--no-cache",
+    "--timeout",
+    "1",
+    "--max-retries",
+    "1",
+    "--retry-wait-time",
+    "1",
+    "--recheck-rounds",
+    "1",
+    "--recheck-wait",
+    "0.2",
+]
 
 
 # --- the local server ------------------------------------------------------------------------
+
 
 class _Handler(BaseHTTPRequestHandler):
     """Routes on the last path segment, so /r/ok and /c/ok answer alike but are counted apart."""
@@ -45,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.hits[path] = self.server.hits.get(path, 0) + 1
             hits = self.server.hits[path]
         name = path.rsplit("/", 1)[-1]
-        if path.startswith("/web/"):                      # a Wayback-style archived copy
+        if path.startswith("/web/"):  # a Wayback-style archived copy
             return self._send(200, "<p>archived copy</p>")
         if name in ("ok", "page"):
             return self._send(200, '<h1 id="here">Here</h1><p>A page.</p>')
@@ -76,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.command != "HEAD":
                 self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass                                           # the client gave up (the timeout case)
+            pass  # the client gave up (the timeout case)
 
     def log_message(self, *args) -> None:
         pass
@@ -131,11 +145,15 @@ def _fixture_site(src: Path, dest: Path, values: dict[str, str]) -> Path:
     return dest
 
 
+COMMANDS = {"internal": ["check-links", "--no-build"], "external": ["linkcheck"]}
+
+
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+    """`python -m explainer check-links` ("internal") or `linkcheck` ("external"), for the project."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXPLAINER_PROJECT": str(ROOT)}
     env.pop("GITHUB_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "charts._site.links", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    cmd = [sys.executable, "-m", "explainer", *COMMANDS[args[0]], *args[1:]]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def _sections(report: str) -> dict[str, str]:
@@ -162,8 +180,10 @@ def broken_run(server, tmp_path_factory):
     site = _fixture_site(FIXTURES / "site", tmp / "site", values)
     _fill(FIXTURES / "sources.yaml", tmp / "sources.yaml", values)
     started = time.monotonic()
-    proc = _run(["external", str(site), "--report", str(tmp / "report.md"),
-                 "--registry", str(tmp / "sources.yaml"), *FAST], cwd=tmp)
+    proc = _run(
+        ["external", str(site), "--report", str(tmp / "report.md"), "--registry", str(tmp / "sources.yaml"), *FAST],
+        cwd=tmp,
+    )
     report = (tmp / "report.md").read_text(encoding="utf-8") if (tmp / "report.md").exists() else ""
     return proc, report, server.base, time.monotonic() - started
 
@@ -175,13 +195,16 @@ def clean_run(server, tmp_path_factory):
     values = {"BASE": server.base}
     site = _fixture_site(FIXTURES / "clean-site", tmp / "site", values)
     _fill(FIXTURES / "clean-sources.yaml", tmp / "sources.yaml", values)
-    proc = _run(["external", str(site), "--report", str(tmp / "report.md"),
-                 "--registry", str(tmp / "sources.yaml"), *FAST], cwd=tmp)
+    proc = _run(
+        ["external", str(site), "--report", str(tmp / "report.md"), "--registry", str(tmp / "sources.yaml"), *FAST],
+        cwd=tmp,
+    )
     report = (tmp / "report.md").read_text(encoding="utf-8") if (tmp / "report.md").exists() else ""
     return proc, report, server.base
 
 
 # --- internal links --------------------------------------------------------------------------
+
 
 def test_a_clean_site_passes_the_internal_check(tmp_path):
     proc = _run(["internal", str(FIXTURES / "internal" / "clean")], cwd=tmp_path)
@@ -197,8 +220,9 @@ def test_a_missing_page_and_a_missing_anchor_fail_naming_page_and_target(tmp_pat
     lines = proc.stdout.strip().splitlines()
     page = f"{site}/essay/index.html"
     assert f"{page}:6: broken link to ../missing/ (file not found: {site}/missing)" in lines, lines
-    assert (f'{page}:7: broken anchor ../sources/#no-such-source '
-            f'(no id="no-such-source" in {site}/sources/index.html)') in lines, lines
+    assert (
+        f'{page}:7: broken anchor ../sources/#no-such-source (no id="no-such-source" in {site}/sources/index.html)'
+    ) in lines, lines
     assert len(lines) == 2, "the good links and the existing <section id> anchor pass"
     assert "2 broken" in proc.stderr
 
@@ -210,12 +234,13 @@ def test_the_internal_check_explains_a_missing_site(tmp_path):
 
 
 def test_the_real_site_has_no_broken_internal_links(site):
-    problems, counts = links.internal_problems(site, "site")
+    problems, counts = links_internal.internal_problems(site, "site")
     assert not problems, "\n".join(problems)
     assert counts["pages"] >= 10 and counts["checked"] > 100
 
 
 # --- external links: one run with every outcome ----------------------------------------------
+
 
 def test_external_run_fails_for_definite_breakage_only(broken_run):
     proc, report, base, _ = broken_run
@@ -229,8 +254,12 @@ def test_the_report_classifies_each_case(broken_run):
     _, report, base, _ = broken_run
     s = _sections(report)
     expect = {
-        "ok": [f"{base}/r/ok", f"{base}/r/429-once", f"{base}/r/page#here",
-               f"{base}/web/20250101000000/https://fixture.example/gone"],
+        "ok": [
+            f"{base}/r/ok",
+            f"{base}/r/429-once",
+            f"{base}/r/page#here",
+            f"{base}/web/20250101000000/https://fixture.example/gone",
+        ],
         "redirected": [f"{base}/r/redirect"],
         "rate-limited (429)": [f"{base}/r/429"],
         "broken (4xx)": [f"{base}/r/404", f"{base}/r/410"],
@@ -257,9 +286,18 @@ def test_the_report_classifies_each_case(broken_run):
 def test_the_summary_counts_every_outcome(broken_run):
     _, report, _, _ = broken_run
     table = dict(re.findall(r"^\| ([^|]+?) \| (\d+) \|", report, flags=re.M))
-    assert table == {"ok": "4", "redirected": "1", "rate-limited (429)": "1", "broken (4xx)": "2",
-                     "server error (5xx)": "1", "timeout": "1", "DNS/network failure": "1",
-                     "missing fragment": "1", "excluded": "1", "other error": "0"}, table
+    assert table == {
+        "ok": "4",
+        "redirected": "1",
+        "rate-limited (429)": "1",
+        "broken (4xx)": "2",
+        "server error (5xx)": "1",
+        "timeout": "1",
+        "DNS/network failure": "1",
+        "missing fragment": "1",
+        "excluded": "1",
+        "other error": "0",
+    }, table
     assert "**Result: 3 URL(s) definitely broken.**" in report
 
 
@@ -301,12 +339,16 @@ def test_5xx_is_rechecked_and_429_retried_against_the_server(broken_run, server)
 
 # --- external links: a run where nothing is definitely broken --------------------------------
 
+
 def test_ok_redirect_429_timeout_and_excluded_do_not_fail(clean_run):
     proc, report, base = clean_run
     assert proc.returncode == 0, proc.stdout + proc.stderr + report
     s = _sections(report)
-    assert set(_items(s["ok"])) == {f"{base}/c/ok", f"{base}/c/429-once",
-                                    f"{base}/web/20250101000000/https://fixture.example/clean"}
+    assert set(_items(s["ok"])) == {
+        f"{base}/c/ok",
+        f"{base}/c/429-once",
+        f"{base}/web/20250101000000/https://fixture.example/clean",
+    }
     assert set(_items(s["redirected"])) == {f"{base}/c/redirect"}
     assert set(_items(s["rate-limited (429)"])) == {f"{base}/c/429"}
     assert set(_items(s["timeout"])) == {f"{base}/c/slow"}
@@ -323,17 +365,33 @@ def test_excluded_urls_carry_the_reason_from_lychee_toml(clean_run):
 
 # --- classification details that a local server cannot produce --------------------------------
 
-@pytest.mark.parametrize("status, outcome, fails", [
-    ({"text": "Network error: DNS resolution failed. Check hostname and DNS settings",
-      "details": "DNS resolution failed. Check hostname and DNS settings"}, links.NETWORK, True),
-    ({"text": "Network error: DNS temporarily unavailable. Try again later",
-      "details": "DNS temporarily unavailable. Try again later"}, links.NETWORK, False),
-    ({"text": "Network error: Connection refused - server may be down or port blocked"}, links.NETWORK, False),
-    ({"text": "Rejected status code: 403 Forbidden", "code": 403}, links.BROKEN, True),
-    ({"text": "Rejected status code: 429 Too Many Requests", "code": 429}, links.RATE_LIMITED, False),
-    ({"text": "Rejected status code: 503 Service Unavailable", "code": 503}, links.SERVER_ERROR, True),
-    ({"text": "Cannot find fragment", "details": "Cannot find fragment"}, links.FRAGMENT, False),
-])
+
+@pytest.mark.parametrize(
+    "status, outcome, fails",
+    [
+        (
+            {
+                "text": "Network error: DNS resolution failed. Check hostname and DNS settings",
+                "details": "DNS resolution failed. Check hostname and DNS settings",
+            },
+            links.NETWORK,
+            True,
+        ),
+        (
+            {
+                "text": "Network error: DNS temporarily unavailable. Try again later",
+                "details": "DNS temporarily unavailable. Try again later",
+            },
+            links.NETWORK,
+            False,
+        ),
+        ({"text": "Network error: Connection refused - server may be down or port blocked"}, links.NETWORK, False),
+        ({"text": "Rejected status code: 403 Forbidden", "code": 403}, links.BROKEN, True),
+        ({"text": "Rejected status code: 429 Too Many Requests", "code": 429}, links.RATE_LIMITED, False),
+        ({"text": "Rejected status code: 503 Service Unavailable", "code": 503}, links.SERVER_ERROR, True),
+        ({"text": "Cannot find fragment", "details": "Cannot find fragment"}, links.FRAGMENT, False),
+    ],
+)
 def test_classify_lychee_results(status, outcome, fails):
     c = links.classify("error_map", {"url": "https://example.org/x", "status": status})
     link = links.Link("https://example.org/x", c["outcome"], c["detail"], c["code"], c["dns"])
@@ -342,27 +400,35 @@ def test_classify_lychee_results(status, outcome, fails):
 
 # --- lychee.toml and the workflow ------------------------------------------------------------
 
+
 def _known_urls() -> str:
     """Every URL text the site is built from: the registry, the pages' sources, mkdocs.yml."""
-    parts = [(ROOT / "data" / "sources.yaml").read_text(encoding="utf-8"),
-             (ROOT / "mkdocs.yml").read_text(encoding="utf-8")]
-    parts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()
-              and p.suffix in (".md", ".py", ".ipynb", ".html", ".yml", ".yaml")]
+    parts = [
+        (ROOT / "data" / "sources.yaml").read_text(encoding="utf-8"),
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+    ]
+    parts += [
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "docs").rglob("*"))
+        if p.is_file() and p.suffix in (".md", ".py", ".ipynb", ".html", ".yml", ".yaml")
+    ]
     return "\n".join(parts)
 
 
 def test_every_exclusion_has_a_reason_and_is_not_stale():
-    rules = links.exclude_rules()
+    rules = links.exclude_rules(ROOT / "lychee.toml")
     assert rules, "lychee.toml has no exclude list"
     urls = re.findall(r"https?://[^\s\"'<>)\]]+", _known_urls())
     for pattern, reason in rules:
         assert len(reason) > 15, f"lychee.toml: exclude {pattern!r} needs a reason in a comment"
         assert any(re.search(pattern, u) for u in urls), (
-            f"lychee.toml: exclude {pattern!r} matches no URL in data/sources.yaml, docs/ or mkdocs.yml: stale")
+            f"lychee.toml: exclude {pattern!r} matches no URL in data/sources.yaml, docs/ or mkdocs.yml: stale"
+        )
 
 
 def test_lychee_toml_never_blanket_accepts_403_or_429():
     import tomllib
+
     config = tomllib.loads((ROOT / "lychee.toml").read_text(encoding="utf-8"))
     accepted = str(config.get("accept", ""))
     assert "403" not in accepted and "429" not in accepted
@@ -372,7 +438,7 @@ def test_lychee_toml_never_blanket_accepts_403_or_429():
 
 def test_the_workflow_runs_weekly_never_on_pull_requests_and_keeps_its_cache():
     wf = yaml.safe_load((ROOT / ".github" / "workflows" / "linkcheck.yml").read_text(encoding="utf-8"))
-    triggers = wf.get(True, wf.get("on"))   # YAML 1.1 reads the key `on` as True
+    triggers = wf.get(True, wf.get("on"))  # YAML 1.1 reads the key `on` as True
     assert set(triggers) == {"schedule", "workflow_dispatch"}
     assert wf["permissions"] == {"contents": "read"}
     steps = wf["jobs"]["linkcheck"]["steps"]

@@ -1,13 +1,12 @@
 """The Methods notebook: executed at build time, fails loudly, stays light and self-contained."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import yaml
-
 from conftest import ROOT
 
 
@@ -21,7 +20,7 @@ def test_the_methods_page_is_the_executed_notebook(site):
 def test_the_search_index_carries_no_chart_payloads(site):
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     for doc in index["docs"]:
-        assert "$schema" not in doc["text"] and "\"encoding\"" not in doc["text"], doc["location"]
+        assert "$schema" not in doc["text"] and '"encoding"' not in doc["text"], doc["location"]
     assert (site / "search" / "search_index.json").stat().st_size < 1_500_000
 
 
@@ -32,9 +31,15 @@ def test_a_cell_that_raises_fails_the_build_naming_the_cell(tmp_path):
     docs.mkdir()
     (docs / "index.md").write_text("# Home\n")
     (docs / "methods.py").write_text(
-        "# %% [markdown]\n# # Methods\n\n# %%\nx = 1\n\n# %%\nraise ValueError('the ratio cell broke')\n")
-    config = {"site_name": "fixture", "strict": True, "theme": {"name": "material"},
-              "plugins": [{"mkdocs-jupyter": {**plugin, "cache": False}}], "nav": [{"Home": "index.md"}, {"Methods": "methods.py"}]}
+        "# %% [markdown]\n# # Methods\n\n# %%\nx = 1\n\n# %%\nraise ValueError('the ratio cell broke')\n"
+    )
+    config = {
+        "site_name": "fixture",
+        "strict": True,
+        "theme": {"name": "material"},
+        "plugins": [{"mkdocs-jupyter": {**plugin, "cache": False}}],
+        "nav": [{"Home": "index.md"}, {"Methods": "methods.py"}],
+    }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode != 0

@@ -1,17 +1,18 @@
 """The explainer: claim cards and prose figures come from the data, and the generated pages are complete."""
+
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
-
-from charts import data as D
-from charts._site import claims as C
-from charts._site import pages
-from charts._site.validate import VERDICTS
 from conftest import ROOT, SECTION_PAGES
+
+from explainer import claims as C
+from explainer import data as D
+from explainer import markers, pages
+from explainer.problems import ProblemsError
+from explainer.validate import VERDICTS
 
 # Digits in prose that are names, not figures; each with its reason. A stale entry fails.
 NOT_FIGURES = {
@@ -23,7 +24,7 @@ NUMBER = re.compile(r"(?<![\w.#/-])\$?\d[\d,]*(?:\.\d+)?%?")
 
 def prose(md: str) -> str:
     text = re.sub(r"^---\n.*?\n---\n", "", md, flags=re.S)
-    text = re.sub(r"^\s*\d+\.\s", "", text, flags=re.M)          # list numbering is not a figure
+    text = re.sub(r"^\s*\d+\.\s", "", text, flags=re.M)  # list numbering is not a figure
     for name in NOT_FIGURES:
         text = text.replace(name, "")
     return re.sub(r"<!--.*?-->|\{\{.*?\}\}", "", text, flags=re.S)
@@ -32,8 +33,11 @@ def prose(md: str) -> str:
 def test_prose_types_no_figures_every_number_comes_from_the_data():
     """Years may be typed; any other figure must be a marker, so prose cannot contradict the data."""
     for md in sorted((ROOT / "docs").glob("*.md")):
-        typed = [n for n in NUMBER.findall(prose(md.read_text(encoding="utf-8")))
-                 if not re.fullmatch(r"(19|20)\d\d", n.rstrip(".,"))]
+        typed = [
+            n
+            for n in NUMBER.findall(prose(md.read_text(encoding="utf-8")))
+            if not re.fullmatch(r"(19|20)\d\d", n.rstrip(".,"))
+        ]
         assert typed == [], f"{md.name} types figures instead of inserting them from the data: {typed}"
 
 
@@ -73,8 +77,8 @@ def test_the_sources_page_lists_every_entry_with_used_by_links(site):
     page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     for e in D.registry():
         i = page.index(f'<section class="source" id="{e["id"]}"')
-        entry = page[i: page.index("</section>", i)]
-        used = entry[entry.index("<b>Used by:</b>"):]
+        entry = page[i : page.index("</section>", i)]
+        used = entry[entry.index("<b>Used by:</b>") :]
         assert "<a href=" in used, f"{e['id']}: nothing uses it"
         assert html.escape(e["url_main"], quote=True) in entry
         assert html.escape(e["citation_full"]) in entry
@@ -83,7 +87,7 @@ def test_the_sources_page_lists_every_entry_with_used_by_links(site):
 def test_used_by_is_derived_from_what_cites_the_source(site):
     page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     i = page.index('id="ifr-wr2025-finanznachrichten"')
-    entry = page[i: page.index("</section>", i)]
+    entry = page[i : page.index("</section>", i)]
     assert "two-different-roads/#chart-robot_installations" in entry
     assert "claim C05" in entry and "robot_installations.csv" in entry
 
@@ -91,14 +95,17 @@ def test_used_by_is_derived_from_what_cites_the_source(site):
 def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(data_copy):
     page = pages.Page("two-different-roads.md", "two-different-roads/")
     md = (ROOT / "docs" / "two-different-roads.md").read_text(encoding="utf-8")
-    flat = lambda s: " ".join(s.split())
-    before = flat(pages.expand(md, page, pages.Site.load()))
+
+    def flat(s: str) -> str:
+        return " ".join(s.split())
+
+    before = flat(markers.expand(md, page, pages.Site.load()))
     assert "installed 295,000 industrial robots, the United States" in before
     assert C.evaluate(next(c for c in D.claims() if c["id"] == "C04")).verdict == "different year"
 
     csv = data_copy / "robot_installations.csv"
     csv.write_text(csv.read_text().replace("2024,China,295000,", "2024,China,331000,"))
-    after = flat(pages.expand(md, page, pages.Site.load()))
+    after = flat(markers.expand(md, page, pages.Site.load()))
     assert "installed 331,000 industrial robots, the United States" in after
     assert "installed 295,000 industrial robots, the United States" not in after
     c04 = C.evaluate(next(c for c in D.claims() if c["id"] == "C04"))
@@ -106,27 +113,36 @@ def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(data_copy):
     assert 'id="claim-C04"' in after and "different figure" in after
 
 
-@pytest.mark.parametrize("essay,data,same_year,verdict", [
-    (100, 101, True, "matches"), (100, 101, False, "different year"), (100, 95, True, "close"),
-    (100, 80, True, "different figure"), (100, 120, False, "different figure"),
-])
+@pytest.mark.parametrize(
+    "essay,data,same_year,verdict",
+    [
+        (100, 101, True, "matches"),
+        (100, 101, False, "different year"),
+        (100, 95, True, "close"),
+        (100, 80, True, "different figure"),
+        (100, 120, False, "different figure"),
+    ],
+)
 def test_the_verdict_rule(essay, data, same_year, verdict):
     assert C.judge(essay, data, C.DEFAULT_TOLERANCE, same_year) == verdict
 
 
-@pytest.mark.parametrize("marker,message", [
-    ("{{ data robot_installations.units year=2031 country=China }}", "0 rows match"),
-    ("{{ data no_such_dataset.units year=2024 }}", "unknown dataset 'no_such_dataset'"),
-    ("{{ data robot_installations.units country=China }}", "rows match, expected exactly 1"),
-    ("{{ claim C99 }}", "unknown claim id 'C99'"),
-    ("{{ claim C09 }}", "not computed from data"),
-    ("<!-- claim: C77 -->", "unknown claim id 'C77'"),
-    ("{{ dat robot_installations.units year=2024 }}", "unrecognised marker"),
-])
+@pytest.mark.parametrize(
+    "marker,message",
+    [
+        ("{{ data robot_installations.units year=2031 country=China }}", "0 rows match"),
+        ("{{ data no_such_dataset.units year=2024 }}", "unknown dataset 'no_such_dataset'"),
+        ("{{ data robot_installations.units country=China }}", "rows match, expected exactly 1"),
+        ("{{ claim C99 }}", "unknown claim id 'C99'"),
+        ("{{ claim C09 }}", "not computed from data"),
+        ("<!-- claim: C77 -->", "unknown claim id 'C77'"),
+        ("{{ dat robot_installations.units year=2024 }}", "unrecognised marker"),
+    ],
+)
 def test_a_bad_marker_fails_naming_page_and_line(marker, message):
     page = pages.Page("what-is-ai-for.md", "what-is-ai-for/")
-    with pytest.raises(pages.ProblemsError) as e:
-        pages.expand(f"# Title\n\nSome prose.\n\n{marker}\n", page, pages.Site.load())
+    with pytest.raises(ProblemsError) as e:
+        markers.expand(f"# Title\n\nSome prose.\n\n{marker}\n", page, pages.Site.load())
     assert "docs/what-is-ai-for.md:5" in str(e.value) and message in str(e.value)
 
 
@@ -137,14 +153,22 @@ def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
     text = text.replace("producer: International Federation of Robotics\n", f"producer: '{evil}'\n", 1)
     src.write_text(text, encoding="utf-8")
     claims = data_copy / "claims.yaml"
-    claims.write_text(claims.read_text(encoding="utf-8").replace(
-        "finding: Facebook announced its new name, Meta, on 28 October 2021.", f"finding: '{evil}'"), encoding="utf-8")
+    claims.write_text(
+        claims.read_text(encoding="utf-8").replace(
+            "finding: Facebook announced its new name, Meta, on 28 October 2021.", f"finding: '{evil}'"
+        ),
+        encoding="utf-8",
+    )
     site = pages.Site.load()
     m = next(iter(site.metas.values()))
-    m["table"]["rows"][0][0] = evil          # a data value as it would reach a chart's table
-    for stem, url in (("sources", "sources/"), ("fact-check", "fact-check/"), ("two-different-roads", "two-different-roads/")):
+    m["table"]["rows"][0][0] = evil  # a data value as it would reach a chart's table
+    for stem, url in (
+        ("sources", "sources/"),
+        ("fact-check", "fact-check/"),
+        ("two-different-roads", "two-different-roads/"),
+    ):
         md = (ROOT / "docs" / f"{stem}.md").read_text(encoding="utf-8")
-        out = pages.expand(md, pages.Page(f"{stem}.md", url), site)
+        out = markers.expand(md, pages.Page(f"{stem}.md", url), site)
         assert "<script>alert" not in out and "<img src=x" not in out, stem
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages.data_table(m, pages.Page("x.md", "x/"), site)
 
@@ -156,6 +180,6 @@ def test_a_claim_resting_on_a_weak_page_says_so(site):
     r = results[0]
     stem = r.claim["section"]
     html_page = (site / ("index.html" if stem == "index" else f"{stem}/index.html")).read_text(encoding="utf-8")
-    card = html_page[html_page.index(f'id="claim-{r.id}"'):]
+    card = html_page[html_page.index(f'id="claim-{r.id}"') :]
     card = card[: card.index("</div>")]
     assert "low-reliability page" in card

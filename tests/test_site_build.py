@@ -1,4 +1,5 @@
 """The built site: strict, one page per section in order, nothing from a third-party host."""
+
 from __future__ import annotations
 
 import re
@@ -8,15 +9,22 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-from mkdocs.config import load_config
-
 from conftest import ROOT, SECTION_PAGES, html_pages
+from mkdocs.config import load_config
 
 
 class Refs(HTMLParser):
     """Every URL a page makes the browser load (not plain links)."""
 
-    LOADS = {"script": "src", "img": "src", "source": "srcset", "iframe": "src", "audio": "src", "video": "src", "embed": "src"}
+    LOADS = {
+        "script": "src",
+        "img": "src",
+        "source": "srcset",
+        "iframe": "src",
+        "audio": "src",
+        "video": "src",
+        "embed": "src",
+    }
 
     def __init__(self):
         super().__init__()
@@ -28,7 +36,12 @@ class Refs(HTMLParser):
         a = dict(attrs)
         if tag in self.LOADS and a.get(self.LOADS[tag]):
             self.urls += [u.strip().split(" ")[0] for u in a[self.LOADS[tag]].split(",")]
-        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "icon", "preload", "modulepreload", "preconnect", "dns-prefetch", "manifest"}:
+        if (
+            tag == "link"
+            and a.get("href")
+            and set((a.get("rel") or "").split())
+            & {"stylesheet", "icon", "preload", "modulepreload", "preconnect", "dns-prefetch", "manifest"}
+        ):
             self.urls.append(a["href"])
         if tag == "meta" and a.get("name"):
             self.meta[a["name"]] = a.get("content", "")
@@ -50,7 +63,9 @@ def test_one_page_per_section_in_order(site):
     for _, md in SECTION_PAGES:
         assert (site / md[:-3] / "index.html").exists()
     index = (site / "index.html").read_text(encoding="utf-8")
-    nav_links = re.findall(r'class="md-nav__link[^"]*"\s+href="([^"]+)"', index) or re.findall(r'href="([a-z-]+/)" class="md-nav__link', index)
+    nav_links = re.findall(r'class="md-nav__link[^"]*"\s+href="([^"]+)"', index) or re.findall(
+        r'href="([a-z-]+/)" class="md-nav__link', index
+    )
     order = [l.strip("./") for l in nav_links if l.strip("./")]
     wanted = [md[:-3] for _, md in SECTION_PAGES]
     seen = [o.rstrip("/") for o in order if o.rstrip("/") in wanted]
@@ -67,14 +82,20 @@ def test_no_page_loads_anything_from_a_third_party_host(site):
     for css in site.rglob("*.css"):
         urls = re.findall(r"url\(['\"]?([^'\")]+)", css.read_text(encoding="utf-8"))
         assert not [u for u in urls if is_third_party(u)], css.name
-        assert "@import" not in css.read_text(encoding="utf-8") or "fonts.googleapis" not in css.read_text(encoding="utf-8")
+        assert "@import" not in css.read_text(encoding="utf-8") or "fonts.googleapis" not in css.read_text(
+            encoding="utf-8"
+        )
     # Our own scripts name no CDN. (Material's bundle mentions one for Mermaid diagrams, which
     # this site does not use; the browser tests check that no request leaves the site.)
     for js in [*(site / "assets" / "js").rglob("*.js"), *(site / "assets" / "vendor").rglob("*.js")]:
         text = js.read_text(encoding="utf-8", errors="replace")
-        assert not re.search(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|fonts\.googleapis|fonts\.gstatic", text), js.name
+        assert not re.search(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|fonts\.googleapis|fonts\.gstatic", text), (
+            js.name
+        )
     for page in html_pages(site):
-        inline = " ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page.read_text(encoding="utf-8"), re.S))
+        inline = " ".join(
+            re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page.read_text(encoding="utf-8"), re.S)
+        )
         assert not re.search(r"https?://(?!127\.0\.0\.1|localhost|www\.w3\.org)[\w.-]+/\S*\.m?js", inline), page
 
 
@@ -89,7 +110,10 @@ def test_custom_404_and_favicon(site):
     text = (site / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in text and "Fact-check" in text
     assert (site / "assets" / "favicon.svg").exists()
-    assert 'rel="icon" href="assets/favicon.svg"' in (site / "index.html").read_text() or "favicon.svg" in (site / "index.html").read_text()
+    assert (
+        'rel="icon" href="assets/favicon.svg"' in (site / "index.html").read_text()
+        or "favicon.svg" in (site / "index.html").read_text()
+    )
 
 
 def test_light_and_dark_palettes_with_a_toggle_that_follows_the_os():
@@ -129,8 +153,13 @@ def _mini_site(tmp_path: Path, extra_page: str) -> Path:
     docs.mkdir()
     (docs / "index.md").write_text("# Home\n\n## Known anchor\n\nText.\n")
     (docs / "broken.md").write_text(extra_page)
-    config = {"site_name": "fixture", "strict": raw["strict"], "validation": raw["validation"],
-              "theme": {"name": "material"}, "markdown_extensions": ["toc", "attr_list"]}
+    config = {
+        "site_name": "fixture",
+        "strict": raw["strict"],
+        "validation": raw["validation"],
+        "theme": {"name": "material"},
+        "markdown_extensions": ["toc", "attr_list"],
+    }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
     return tmp_path
 

@@ -4,15 +4,16 @@ A claim with `compare` is checked by code: its evidence selectors pick dataset v
 an operation (value, ratio, share, sum) combines them, and the essay's figure is compared
 with a stated relative tolerance. Any other claim carries a written verdict and finding.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from charts import data as D
+from explainer import data as D
+from explainer import settings
+from explainer.settings import CLOSE, DEFAULT_TOLERANCE
 
-DEFAULT_TOLERANCE = 0.02   # within 2 %: the figure matches
-CLOSE = 0.10               # within 10 % (or 3x the tolerance): close
 YEAR_KEYS = ("year", "period", "date")
 
 
@@ -24,7 +25,7 @@ class EvidenceError(Exception):
 class Result:
     claim: dict[str, Any]
     verdict: str
-    data_value: float | None     # what the data give, combined by the claim's operation
+    data_value: float | None  # what the data give, combined by the claim's operation
     data_year: str | None
     computed: bool
 
@@ -66,9 +67,9 @@ def judge(essay: float, data: float, tolerance: float, same_year: bool) -> str:
     return "different figure"
 
 
-# From best to worst; a claim's `compare.cap` bounds its computed verdict from above when the
-# figure matches but the essay describes it wrongly (its scope, say), explained in its note.
-RANK = ["matches", "close", "different year", "partly supported", "different figure"]
+# A claim's `compare.cap` bounds its computed verdict from above when the figure matches but the
+# essay describes it wrongly (its scope, say), explained in its note. The scale runs best first.
+RANK = settings.names(settings.VERDICTS)
 
 
 def capped(verdict: str, cap: str | None) -> str:

@@ -5,16 +5,13 @@ in the browser, when a chart becomes interactive (charts.js reads `theme.json`).
 follow Okabe and Ito's palette, darkened for white and lightened for the dark scheme so
 each keeps at least 3:1 contrast against its background (WCAG 1.4.11).
 """
+
 from __future__ import annotations
 
 import copy
 from typing import Any
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-
-# The order matters: every chart that colours by country lists its entities in this order,
-# so China and the United States keep their colours from chart to chart.
-ENTITIES = ["China", "United States", "Japan", "Republic of Korea", "Germany", "World"]
 
 SCHEMES: dict[str, dict[str, Any]] = {
     "light": {
@@ -47,13 +44,33 @@ def config(scheme: str) -> dict[str, Any]:
         "font": FONT,
         "padding": 8,
         "view": {"stroke": None},
-        "title": {"color": s["text"], "fontSize": 16, "fontWeight": 600, "anchor": "start", "subtitleColor": s["muted"], "subtitleFontSize": 13, "offset": 12},
+        "title": {
+            "color": s["text"],
+            "fontSize": 16,
+            "fontWeight": 600,
+            "anchor": "start",
+            "subtitleColor": s["muted"],
+            "subtitleFontSize": 13,
+            "offset": 12,
+        },
         "axis": {
-            "labelColor": s["muted"], "titleColor": s["muted"], "labelFontSize": 12, "titleFontSize": 12,
-            "titleFontWeight": 500, "gridColor": s["grid"], "domainColor": s["domain"], "tickColor": s["domain"],
+            "labelColor": s["muted"],
+            "titleColor": s["muted"],
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "titleFontWeight": 500,
+            "gridColor": s["grid"],
+            "domainColor": s["domain"],
+            "tickColor": s["domain"],
             "labelFlush": False,
         },
-        "legend": {"labelColor": s["text"], "titleColor": s["muted"], "labelFontSize": 12, "titleFontSize": 12, "symbolSize": 90},
+        "legend": {
+            "labelColor": s["text"],
+            "titleColor": s["muted"],
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "symbolSize": 90,
+        },
         "header": {"labelColor": s["text"], "titleColor": s["muted"], "labelFontSize": 12},
         "text": {"color": s["text"], "fontSize": 12},
         "range": {"category": s["category"]},
@@ -65,15 +82,23 @@ def config(scheme: str) -> dict[str, Any]:
     }
 
 
-def with_config(spec: dict[str, Any], scheme: str, size: dict[str, int] | None = None, background: str | None = None) -> dict[str, Any]:
+def with_config(
+    spec: dict[str, Any], scheme: str, size: dict[str, int] | None = None, background: str | None = None
+) -> dict[str, Any]:
     """A copy of a spec with a scheme's config merged in (and, optionally, a size for static renders)."""
     out = copy.deepcopy(spec)
     cfg = config(scheme)
     if background:
         cfg["background"] = background
     own = out.get("config", {})
-    out["config"] = {k: ({**cfg[k], **own[k]} if isinstance(cfg.get(k), dict) and isinstance(own.get(k), dict) else own.get(k, cfg.get(k)))
-                     for k in {*cfg, *own}}
+    out["config"] = {
+        k: (
+            {**cfg[k], **own[k]}
+            if isinstance(cfg.get(k), dict) and isinstance(own.get(k), dict)
+            else own.get(k, cfg.get(k))
+        )
+        for k in {*cfg, *own}
+    }
     if size:
         _resize(out, size)
     return out
@@ -91,7 +116,7 @@ def wrap(text: str, chars: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def _rewrap_title(spec: dict[str, Any], width: int) -> None:
+def rewrap_title(spec: dict[str, Any], width: int) -> None:
     title = spec.get("title")
     if not isinstance(title, dict):
         return
@@ -104,14 +129,14 @@ def _rewrap_title(spec: dict[str, Any], width: int) -> None:
 
 
 def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
-    _rewrap_title(spec, size["width"])
     """Set the size of a single or layered view; leave concatenations to their own sizes."""
+    rewrap_title(spec, size["width"])
     if any(k in spec for k in ("hconcat", "vconcat", "concat")):
         return
     if "facet" in spec and "spec" in spec:
         return
     spec["width"] = size["width"]
-    spec.setdefault("height", size["height"])   # a chart that sets its own height keeps it
+    spec.setdefault("height", size["height"])  # a chart that sets its own height keeps it
 
 
 def browser_themes() -> dict[str, Any]:

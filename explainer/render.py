@@ -6,17 +6,16 @@ CSV and a metadata file the pages embed from. Output is deterministic, and cache
 of everything that can change it: the module and helper code, the datasets the chart read,
 the registry, the theme and the library versions.
 """
+
 from __future__ import annotations
 
-import hashlib
+import argparse
 import importlib.metadata
 import importlib.util
 import inspect
 import json
 import os
 import re
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from charts import data as D
-from charts._site import paths, theme
-from charts._site.problems import Problem
+from explainer import data as D
+from explainer import files, settings, theme
+from explainer.problems import Problem
 
-NOT_CHARTS = {"data", "__init__", "__main__"}
-META_COLUMNS = ("source", "status", "note")
 ARTIFACTS = ("vl.json", "light.svg", "dark.svg", "narrow.light.svg", "narrow.dark.svg", "png", "csv", "meta.json")
 # Altair and vl-convert are imported only when a chart is actually rendered: checking that
 # nothing changed must stay fast (they take over a second to import).
@@ -38,6 +35,7 @@ ARTIFACTS = ("vl.json", "light.svg", "dark.svg", "narrow.light.svg", "narrow.dar
 def vega_lite_version() -> str:
     """The Vega-Lite version Altair writes specs for, e.g. "6.4"."""
     import altair as alt
+
     return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 
 
@@ -48,19 +46,18 @@ class ChartError(Exception):
 @dataclass
 class Outcome:
     chart_id: str
-    status: str                 # built | unchanged | failed
+    status: str  # built | unchanged | failed
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
 
 def discover() -> list[str]:
     """Chart ids: the chart modules' stems."""
-    return sorted(p.stem for p in paths.charts_dir().glob("*.py")
-                  if not p.stem.startswith("_") and p.stem not in NOT_CHARTS)
+    return sorted(p.stem for p in settings.charts_dir().glob("*.py") if not p.stem.startswith("_"))
 
 
 def out_dir() -> Path:
-    return paths.out_dir() / "charts"
+    return settings.out_dir() / "charts"
 
 
 def artifact(chart_id: str, kind: str) -> Path:
@@ -69,8 +66,8 @@ def artifact(chart_id: str, kind: str) -> Path:
 
 def load_module(chart_id: str):
     """Import a chart module afresh, so edits show up in a long-running `make serve`."""
-    path = paths.charts_dir() / f"{chart_id}.py"
-    spec = importlib.util.spec_from_file_location(f"charts.{chart_id}", path)
+    path = settings.charts_dir() / f"{chart_id}.py"
+    spec = importlib.util.spec_from_file_location(f"{path.parent.name}.{chart_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -78,18 +75,11 @@ def load_module(chart_id: str):
 
 # --- caching --------------------------------------------------------------------------
 
-def _sha(*chunks: bytes) -> str:
-    h = hashlib.sha256()
-    for c in chunks:
-        h.update(hashlib.sha256(c).digest())
-    return h.hexdigest()
 
-
-def _code_fingerprint(chart_id: str) -> list[bytes]:
-    cdir = paths.charts_dir()
-    helpers = sorted(cdir.glob("_*.py")) + [cdir / "data.py"]
-    engine = [Path(__file__), Path(theme.__file__)]
-    return [(cdir / f"{chart_id}.py").read_bytes()] + [p.read_bytes() for p in helpers + engine if p.exists()]
+def _code(chart_id: str) -> list[Path]:
+    """The chart module, the project's chart helpers and the engine code a chart's output depends on."""
+    cdir = settings.charts_dir()
+    return [cdir / f"{chart_id}.py", *cdir.glob("_*.py"), Path(__file__), Path(theme.__file__), Path(D.__file__)]
 
 
 def _versions() -> bytes:
@@ -98,13 +88,13 @@ def _versions() -> bytes:
 
 
 def input_key(chart_id: str, reads: list[str]) -> str | None:
-    try:
-        files = [Path(r).read_bytes() for r in reads]
-        schemas = [Path(r[: -len(".csv")] + ".schema.yaml").read_bytes() for r in reads]
-        registry = (paths.data_dir() / "sources.yaml").read_bytes()
-    except FileNotFoundError:
+    """A fingerprint of everything a chart's artifacts depend on; None when an input is gone."""
+    data = [Path(r) for r in reads]
+    schemas = [p.with_name(p.stem + settings.SCHEMA_SUFFIX) for p in data]
+    inputs = [*data, *schemas, settings.data_dir() / settings.REGISTRY_FILE]
+    if not all(p.is_file() for p in inputs):
         return None
-    return _sha(*_code_fingerprint(chart_id), *files, *schemas, registry, _versions(), "\n".join(Path(r).name for r in reads).encode())
+    return files.fingerprint([*_code(chart_id), *inputs], _versions())
 
 
 def _cache_file() -> Path:
@@ -118,31 +108,25 @@ def _read_cache() -> dict[str, Any]:
         return {}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def is_fresh(chart_id: str, cache: dict[str, Any]) -> bool:
     entry = cache.get(chart_id)
     if not entry:
         return False
-    reads = [str(paths.data_dir() / name) for name in entry["reads"]]
+    reads = [str(settings.data_dir() / name) for name in entry["reads"]]
     return entry["key"] == input_key(chart_id, reads) and all(artifact(chart_id, k).exists() for k in ARTIFACTS)
 
 
 # --- checks on what a module returns ----------------------------------------------------
 
+
 def _doc_lines(module) -> tuple[str, str]:
+    """The title (the docstring's first line) and the takeaway (its next paragraph, joined)."""
     doc = inspect.getdoc(module) or ""
-    lines = [ln.strip() for ln in doc.splitlines() if ln.strip()]
-    if len(lines) < 2:
+    title, _, rest = doc.strip().partition("\n")
+    takeaway = " ".join(rest.strip().split("\n\n")[0].split())
+    if not title.strip() or not takeaway:
         raise ChartError("the module docstring needs a title line and a takeaway line")
-    return lines[0], lines[1]
+    return title.strip(), takeaway
 
 
 def _frames(chart: Any) -> list[pd.DataFrame]:
@@ -222,57 +206,66 @@ def _all(node: Any, key: str) -> list[Any]:
 
 # --- one chart ----------------------------------------------------------------------------
 
+
 def _svg_size(svg: str) -> tuple[int, int]:
     m = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
     return (round(float(m.group(1))), round(float(m.group(2)))) if m else (0, 0)
 
 
-def build_one(chart_id: str) -> dict[str, Any]:
-    """Build one chart's artifacts; returns its cache entry. Raises ChartError."""
-    import altair as alt
-    import vl_convert as vlc
-    from altair.utils.schemapi import SchemaValidationError
-
-    vl_version = vega_lite_version()
+def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list[str]]:
+    """The chart module and its declared sources, or a ChartError saying what is missing."""
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
         raise ChartError(f"the module does not import: {type(e).__name__}: {e}") from e
-    title, takeaway = _doc_lines(module)
     declared = list(getattr(module, "SOURCES", []) or [])
     if not declared:
         raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
-    registry = D.sources_by_id()
     unknown = [s for s in declared if s not in registry]
     if unknown:
         raise ChartError(f"SOURCES names unknown registry ids: {', '.join(unknown)}")
     if not hasattr(module, "build"):
         raise ChartError("the module has no build() function")
+    return module, declared
+
+
+def _call(module) -> tuple[Any, str, list[str]]:
+    """What build() and key_numbers() return, and the dataset files they read."""
+    from altair.utils.schemapi import SchemaValidationError
 
     D.start_recording()
     try:
         chart = module.build()
-        key_numbers = module.key_numbers() if hasattr(module, "key_numbers") else ""
-    except SchemaValidationError as e:   # Altair checks some properties as they are set
+    except SchemaValidationError as e:  # Altair checks some properties as they are set
         raise ChartError(f"the spec fails the Vega-Lite schema: {_first_line(e)}") from e
     except Exception as e:  # noqa: BLE001
         raise ChartError(f"build() failed: {type(e).__name__}: {_first_line(e)}") from e
-    reads = [str(p) for p in D.recorded()]
+    try:
+        key_numbers = module.key_numbers() if hasattr(module, "key_numbers") else ""
+    except Exception as e:  # noqa: BLE001
+        raise ChartError(f"key_numbers() failed: {type(e).__name__}: {_first_line(e)}") from e
+    return chart, key_numbers, [str(p) for p in D.recorded()]
 
-    frames = _frames(chart)
-    if not frames:
-        raise ChartError("the chart has no data frame")
-    table = frames[0]
-    # Every column named `source` or `source_<n>` holds registry ids (ratios cite two rows).
-    row_sources = sorted({s for f in frames for c in f.columns if c == "source" or c.startswith("source_")
-                          for s in f[c].dropna().astype(str)})
-    bad_rows = [s for s in row_sources if s not in registry]
-    if bad_rows:
-        raise ChartError(f"the data cite unknown registry ids: {', '.join(bad_rows)}")
 
-    description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
-    credit = getattr(module, "CREDIT", None) or _credit(declared, registry)
-    chart = chart.properties(title=alt.Title(title, subtitle=f"Source: {credit}"), description=description)
+def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[str]:
+    """Registry ids the rows cite: every column named `source` or `source_<n>` (ratios cite two rows)."""
+    cited = {
+        s
+        for f in frames
+        for c in f.columns
+        if c == "source" or c.startswith("source_")
+        for s in f[c].dropna().astype(str)
+    }
+    bad = sorted(cited - set(registry))
+    if bad:
+        raise ChartError(f"the data cite unknown registry ids: {', '.join(bad)}")
+    return sorted(cited)
+
+
+def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, description: str) -> dict[str, Any]:
+    import altair as alt
+
+    chart = chart.properties(title=alt.Title(title, subtitle=subtitle), description=description)
     try:
         spec = chart.to_dict(validate=True)
     except Exception as e:  # noqa: BLE001 - altair raises SchemaValidationError and friends
@@ -281,9 +274,16 @@ def build_one(chart_id: str) -> dict[str, Any]:
     missing = sorted(_encoded_fields(spec) - columns - _derived_fields(spec))
     if missing:
         raise ChartError(f"the chart encodes column(s) its data lack: {', '.join(missing)}")
-    theme._rewrap_title(spec, theme.WIDE["width"])   # the live view's title, wrapped for the wide size
+    theme.rewrap_title(spec, theme.WIDE["width"])  # the live view's title, wrapped for the wide size
+    return spec
 
-    files: dict[str, bytes] = {}
+
+def _renders(spec: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
+    """The static images: SVG in light and dark, wide and narrow, and a PNG for sharing."""
+    import vl_convert as vlc
+
+    vl_version = vega_lite_version()
+    out: dict[str, bytes] = {}
     dims = {}
     for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW)):
         for scheme in ("light", "dark"):
@@ -291,12 +291,31 @@ def build_one(chart_id: str) -> dict[str, Any]:
                 svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
             except Exception as e:  # noqa: BLE001
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
-            files[f"{variant}{scheme}.svg"] = svg.encode()
+            out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
-    files["png"] = vlc.vegalite_to_png(theme.with_config(spec, "light", theme.WIDE, background="#ffffff"),
-                                       vl_version=vl_version, scale=2)
-    files["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    files["csv"] = table.to_csv(index=False, lineterminator="\n").encode()
+    out["png"] = vlc.vegalite_to_png(
+        theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
+    )
+    return out, dims
+
+
+def build_one(chart_id: str) -> dict[str, Any]:
+    """Build one chart's artifacts; returns its cache entry. Raises ChartError."""
+    registry = D.sources_by_id()
+    module, declared = _checked_module(chart_id, registry)
+    title, takeaway = _doc_lines(module)
+    chart, key_numbers, reads = _call(module)
+    frames = _frames(chart)
+    if not frames:
+        raise ChartError("the chart has no data frame")
+    table = frames[0]
+    row_sources = _row_sources(frames, registry)
+    description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
+    credit = getattr(module, "CREDIT", None) or _credit(declared, registry)
+    spec = _spec(chart, frames, title, f"Source: {credit}", description)
+    out, dims = _renders(spec)
+    out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    out["csv"] = table.to_csv(index=False, lineterminator="\n").encode()
     shown = [c for c in table.columns if c != "note"]
     meta = {
         "id": chart_id,
@@ -306,12 +325,12 @@ def build_one(chart_id: str) -> dict[str, Any]:
         "sources": declared + [s for s in row_sources if s not in declared],
         "declared_sources": declared,
         "datasets": sorted(Path(r).stem for r in reads),
-        "size": {"wide": dims[""+"light"], "narrow": dims["narrow.light"]},
+        "size": {"wide": dims["" + "light"], "narrow": dims["narrow.light"]},
         "table": {"columns": shown, "rows": json.loads(table[shown].to_json(orient="values", force_ascii=False))},
     }
-    files["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
-    for kind, content in files.items():
-        _write_atomic(artifact(chart_id, kind), content)
+    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    for kind, content in out.items():
+        files.write_atomic(artifact(chart_id, kind), content)
     return {"key": input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
 
 
@@ -331,24 +350,23 @@ def _credit(ids: list[str], registry: dict[str, dict]) -> str:
 
 # --- the run ------------------------------------------------------------------------------
 
+
 def write_shared() -> None:
     """Files every chart page needs: the browser theme and the self-hosted Vega bundle."""
-    _write_if_changed(paths.out_dir() / "charts" / "theme.json",
-                      json.dumps(theme.browser_themes(), sort_keys=True, separators=(",", ":")).encode())
-    bundle = paths.out_dir() / "vendor" / "vega-bundle.js"
-    stamp = paths.out_dir() / "vendor" / "vega-bundle.version"
+    files.write_if_changed(
+        settings.out_dir() / "charts" / "theme.json",
+        json.dumps(theme.browser_themes(), sort_keys=True, separators=(",", ":")).encode(),
+    )
+    bundle = settings.out_dir() / "vendor" / "vega-bundle.js"
+    stamp = settings.out_dir() / "vendor" / "vega-bundle.version"
     version = _versions()
     if not bundle.exists() or not stamp.exists() or stamp.read_bytes() != version:
         # Wrapped in a function so the bundle's top-level names stay out of the page's scope.
         import vl_convert as vlc
+
         js = "(function(){\n" + vlc.javascript_bundle(vl_version=vega_lite_version()) + "\n})();\n"
-        _write_atomic(bundle, js.encode())
-        _write_atomic(stamp, version)
-
-
-def _write_if_changed(path: Path, content: bytes) -> None:
-    if not path.exists() or path.read_bytes() != content:
-        _write_atomic(path, content)
+        files.write_atomic(bundle, js.encode())
+        files.write_atomic(stamp, version)
 
 
 def _build_safely(chart_id: str) -> tuple[str, Any, float]:
@@ -362,9 +380,9 @@ def _build_safely(chart_id: str) -> tuple[str, Any, float]:
 
 def _workers(n_jobs: int) -> int:
     """Two cores render twice as fast; a single chart is not worth a second process."""
-    if n_jobs < 4 or os.environ.get("SITE_CHART_WORKERS") == "1":
+    if n_jobs < 4 or os.environ.get("EXPLAINER_CHART_WORKERS") == "1":
         return 1
-    return max(1, min(int(os.environ.get("SITE_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
+    return max(1, min(int(os.environ.get("EXPLAINER_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
 
 
 def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Outcome]:
@@ -375,8 +393,16 @@ def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Ou
     todo: list[str] = []
     for chart_id in wanted:
         if chart_id not in known:
-            outcomes[chart_id] = Outcome(chart_id, "failed", 0, [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'",
-                                                                         "no such chart module", "unknown-chart")])
+            outcomes[chart_id] = Outcome(
+                chart_id,
+                "failed",
+                0,
+                [
+                    Problem(
+                        f"charts/{chart_id}.py", None, f"chart '{chart_id}'", "no such chart module", "unknown-chart"
+                    )
+                ],
+            )
         elif not force and is_fresh(chart_id, cache):
             outcomes[chart_id] = Outcome(chart_id, "unchanged", 0.0)
         else:
@@ -387,7 +413,13 @@ def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Ou
         # Separate processes (spawned, not forked: vl-convert runs threads of its own).
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=settings.use_project,
+            initargs=(settings.project_root(),),
+        ) as pool:
             shared = pool.submit(write_shared)
             results = dict(zip(todo, pool.map(_build_safely, todo)))
             shared.result()
@@ -401,9 +433,13 @@ def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Ou
             outcomes[chart_id] = Outcome(chart_id, "built", seconds)
         else:
             cache.pop(chart_id, None)
-            outcomes[chart_id] = Outcome(chart_id, "failed", seconds,
-                                         [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'", value, "chart")])
-    _write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
+            outcomes[chart_id] = Outcome(
+                chart_id,
+                "failed",
+                seconds,
+                [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'", value, "chart")],
+            )
+    files.write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
     ordered = [outcomes[c] for c in wanted]
     for o in ordered:
         if o.status == "failed":
@@ -416,12 +452,10 @@ def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Ou
     return ordered
 
 
-def main(argv: list[str]) -> int:
-    force = "--force" in argv
-    ids = [a for a in argv if not a.startswith("-")]
-    outcomes = run(ids or None, force=force)
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m explainer charts", description=__doc__.splitlines()[0])
+    ap.add_argument("ids", nargs="*", help="chart ids (default: every chart)")
+    ap.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    args = ap.parse_args(argv)
+    outcomes = run(args.ids or None, force=args.force)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

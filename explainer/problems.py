@@ -1,4 +1,5 @@
 """One problem, reported as `file:line: place: what is wrong [rule]`; many, reported at once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 class Problem:
     file: str
     line: int | None
-    place: str          # "column 'units'", "entry 'ifr-2025'", "claim C04", ...
+    place: str  # "column 'units'", "entry 'ifr-2025'", "claim C04", ...
     message: str
     rule: str
 

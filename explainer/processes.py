@@ -1,4 +1,5 @@
 """Stopping a server started in its own process group (mkdocs serve), for the bench and the tests."""
+
 from __future__ import annotations
 
 import os

@@ -1,11 +1,11 @@
 """YAML loading that remembers the line of every list item, for error messages."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 import yaml
-
 
 # libyaml's loader when PyYAML has it: the registry is long and pure-Python YAML is slow.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -9,6 +9,7 @@ styles on the elements they create, the Jupyter notebook page carries nbconvert'
 <style> blocks, and the theme writes style attributes; styles cannot run code.
 Images: same origin plus data: URIs (the theme's icons are inline SVG data URIs).
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,18 +36,20 @@ def inline_script_hashes(page: str) -> list[str]:
 
 def policy(page: str) -> str:
     scripts = " ".join(["'self'", *inline_script_hashes(page)])
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {scripts}",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
 
 
 def apply(page: str) -> str:

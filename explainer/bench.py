@@ -1,33 +1,36 @@
 """`make bench`: how fast the pipeline is on this machine, and how heavy each page is.
 
-    python -m tests.bench [--skip-builds] [--skip-serve] [--skip-pages] [--report bench-report.md]
+    python -m explainer bench [--skip-builds] [--skip-serve] [--skip-pages] [--report bench-report.md]
+                              [--edit-page PAGE --edit-file CSV --edit-row REGEX]
 
 Measures, in order:
 
 1. the cold full build: build/charts and build/notebooks removed, then
-   `python -m charts._site.build --site-dir <tmp>` (the Vega bundle in build/vendor is kept;
+   `python -m explainer build --site-dir <tmp>` (the Vega bundle in build/vendor is kept;
    a fresh clone also has to write it, measured separately with an empty build folder);
 2. the same build again with nothing changed;
-3. `make charts` (`python -m charts`) with build/charts removed, then with nothing changed;
+3. `make charts` (`python -m explainer charts`) with build/charts removed, then with nothing changed;
 4. save-to-reload under `make serve`: `mkdocs serve --livereload` on a free 127.0.0.1 port, with
-   SITE_DATA_DIR pointing at a scratch copy of data/ (the build never writes into data/; the
+   EXPLAINER_DATA_DIR pointing at a scratch copy of data/ (the build never writes into data/; the
    bench edits the copy, as an author would edit data/) and that copy added to the watched paths
    with `--watch` (mkdocs.yml's `watch: [data, charts]` are the repository's folders, which this
-   edit does not touch). Chromium holds the Two Different Roads page open. Two times from the
-   saved edit of China's 2024 robot installations: until the served page (fetched over HTTP)
+   edit does not touch). Chromium holds the page named by --edit-page open. Two times from the
+   saved edit of the number in --edit-file that --edit-row's second group matches (the
+   project's Makefile names one): until the served page (fetched over HTTP)
    shows the new number, and until the page open in Chromium shows it through MkDocs' live
    reload (if it never does, the row says so, with the console error); then the same for
    reverting the edit. The serve process uses a copy of the warm build folder, so the
    repository's build/ never holds charts of the edited data;
 5. per page, what a first visit costs before any interaction: the site from step 1 served
-   gzip-compressed on 127.0.0.1 (tests/audit.py's server, GitHub-Pages-like), each page loaded
+   gzip-compressed on 127.0.0.1 (explainer.serving, GitHub-Pages-like), each page loaded
    in a fresh Chromium context at 1280x800 without scrolling, until the network is quiet;
    requests and body bytes are counted by the server (bytes as sent, i.e. gzip-compressed).
 
 Prints a table and writes the same Markdown to bench-report.md. The build folder is
-paths.out_dir() (SITE_BUILD_DIR, else build/). Exits 0 unless a measurement could not be run;
+settings.out_dir() (EXPLAINER_BUILD_DIR, else build/). Exits 0 unless a measurement could not be run;
 a missed target is reported, not an error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,26 +49,31 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from charts._site import paths
-from tests.audit import serve_site, site_pages
-from tests.processes import stop_process_group
+from explainer import serving, settings
+from explainer.processes import stop_process_group
+from explainer.serving import site_pages
+from explainer.settings import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = paths.ROOT
 PY = sys.executable
 MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 
-BUILD_TIMEOUT = 600          # seconds, any one build
-SERVE_START_TIMEOUT = 240    # mkdocs serve's first build (runs the Methods notebook when cold)
-RELOAD_TIMEOUT = 180         # one edit -> served page updated
-BROWSER_GRACE = 15           # then at most this long for the open page to reload
-PAGE_TIMEOUT = 30            # one page load
+BUILD_TIMEOUT = 600  # seconds, any one build
+SERVE_START_TIMEOUT = 240  # mkdocs serve's first build (runs the Methods notebook when cold)
+RELOAD_TIMEOUT = 180  # one edit -> served page updated
+BROWSER_GRACE = 15  # then at most this long for the open page to reload
+PAGE_TIMEOUT = 30  # one page load
 
-EDIT_PAGE = "two-different-roads/"
-EDIT_FILE = "robot_installations.csv"
-EDIT_ROW = re.compile(r"^(2024,China,)(\d+)(,)", re.M)
+
+@dataclass
+class Edit:
+    """The author's edit the bench times: a number in a dataset, and a page that shows it."""
+
+    page: str
+    file: str
+    row: re.Pattern  # three groups: before, the number, after
+
+
 TARGETS = {"cold": 20.0, "rebuild": 3.0, "charts_unchanged": 2.0}
 
 
@@ -89,7 +97,7 @@ class Timing:
 
 
 def env(**extra: str) -> dict[str, str]:
-    e = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+    e = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     e.update(extra)
     return e
 
@@ -97,7 +105,9 @@ def env(**extra: str) -> dict[str, str]:
 def timed(cmd: list[str], environ: dict[str, str], what: str) -> float:
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+        proc = subprocess.run(
+            cmd, cwd=settings.project_root(), env=environ, capture_output=True, text=True, timeout=BUILD_TIMEOUT
+        )
     except subprocess.TimeoutExpired as e:
         raise BenchError(f"{what}: no result after {BUILD_TIMEOUT} s") from e
     seconds = time.perf_counter() - t0
@@ -112,39 +122,61 @@ def log(msg: str) -> None:
 
 # --- 1-3: builds -----------------------------------------------------------------------------
 
+
 def measure_builds(work: Path) -> tuple[list[Timing], Path]:
-    out = paths.out_dir()
+    out = settings.out_dir()
     site = work / "site"
-    build_cmd = [PY, "-m", "charts._site.build", "--site-dir", str(site)]
+    build_cmd = [PY, "-m", "explainer", "build", "--site-dir", str(site)]
     rows: list[Timing] = []
 
-    log(f"bench: cold build (removing {paths.rel(out / 'charts')}/ and {paths.rel(out / 'notebooks')}/) ...")
+    log(f"bench: cold build (removing {settings.rel(out / 'charts')}/ and {settings.rel(out / 'notebooks')}/) ...")
     shutil.rmtree(out / "charts", ignore_errors=True)
     shutil.rmtree(out / "notebooks", ignore_errors=True)
-    rows.append(Timing("cold full build (`make build`, no chart or notebook cache)",
-                       timed(build_cmd, env(), "cold build"), TARGETS["cold"]))
+    rows.append(
+        Timing(
+            "cold full build (`make build`, no chart or notebook cache)",
+            timed(build_cmd, env(), "cold build"),
+            TARGETS["cold"],
+        )
+    )
     log(f"  {rows[-1].seconds:.1f} s")
 
     log("bench: rebuild, nothing changed ...")
-    rows.append(Timing("rebuild, nothing changed (`make build`, a new process)", timed(build_cmd, env(), "rebuild"), None,
-                       "includes about 3 s of start-up: Python, MkDocs and mkdocs-jupyter's imports"))
+    rows.append(
+        Timing(
+            "rebuild, nothing changed (`make build`, a new process)",
+            timed(build_cmd, env(), "rebuild"),
+            None,
+            "includes about 3 s of start-up: Python, MkDocs and mkdocs-jupyter's imports",
+        )
+    )
     log(f"  {rows[-1].seconds:.1f} s")
 
-    log(f"bench: `make charts` cold (removing {paths.rel(out / 'charts')}/) ...")
+    log(f"bench: `make charts` cold (removing {settings.rel(out / 'charts')}/) ...")
     shutil.rmtree(out / "charts", ignore_errors=True)
-    rows.append(Timing("`make charts`, cold", timed([PY, "-m", "charts"], env(), "charts cold")))
+    rows.append(Timing("`make charts`, cold", timed([PY, "-m", "explainer", "charts"], env(), "charts cold")))
     log(f"  {rows[-1].seconds:.1f} s")
 
     log("bench: `make charts`, nothing changed ...")
-    rows.append(Timing("`make charts`, nothing changed", timed([PY, "-m", "charts"], env(), "charts unchanged"),
-                       TARGETS["charts_unchanged"]))
+    rows.append(
+        Timing(
+            "`make charts`, nothing changed",
+            timed([PY, "-m", "explainer", "charts"], env(), "charts unchanged"),
+            TARGETS["charts_unchanged"],
+        )
+    )
     log(f"  {rows[-1].seconds:.2f} s")
 
     log("bench: fresh clone (empty build folder, Vega bundle included) ...")
     fresh = work / "fresh-build"
-    seconds = timed([PY, "-m", "charts._site.build", "--site-dir", str(work / "site-fresh")],
-                    env(SITE_BUILD_DIR=str(fresh)), "fresh-clone build")
-    rows.append(Timing("full build from a fresh clone (empty build/, writes the Vega bundle too)", seconds, TARGETS["cold"]))
+    seconds = timed(
+        [PY, "-m", "explainer", "build", "--site-dir", str(work / "site-fresh")],
+        env(EXPLAINER_BUILD_DIR=str(fresh)),
+        "fresh-clone build",
+    )
+    rows.append(
+        Timing("full build from a fresh clone (empty build/, writes the Vega bundle too)", seconds, TARGETS["cold"])
+    )
     log(f"  {seconds:.1f} s")
     shutil.rmtree(work / "site-fresh", ignore_errors=True)
     shutil.rmtree(fresh, ignore_errors=True)
@@ -152,6 +184,7 @@ def measure_builds(work: Path) -> tuple[list[Timing], Path]:
 
 
 # --- 4: save-to-reload under serve -------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -187,9 +220,15 @@ class Serve:
         for w in watch:
             cmd += ["--watch", str(w)]
         self._log = open(logfile, "w")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True,
-                                     preexec_fn=_default_sigint)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=settings.project_root(),
+            env=environ,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
 
     @property
     def base(self) -> str:
@@ -221,14 +260,18 @@ class Serve:
 def page_has(page, text: str) -> bool | None:
     """Whether the page open in Chromium shows `text`; None while it is (re)loading."""
     try:
-        return page.evaluate("t => document.readyState === 'complete' && document.body !== null"
-                             " ? document.body.innerText.includes(t) : null", text)
+        return page.evaluate(
+            "t => document.readyState === 'complete' && document.body !== null"
+            " ? document.body.innerText.includes(t) : null",
+            text,
+        )
     except Exception:  # noqa: BLE001 - the live reload swaps the document under us
         return None
 
 
-def wait_for_update(server: Serve, page, text: str, present: bool, timeout: float,
-                    grace: float) -> tuple[float | None, float | None]:
+def wait_for_update(
+    server: Serve, path: str, page, text: str, present: bool, timeout: float, grace: float
+) -> tuple[float | None, float | None]:
     """Seconds until the served page (HTTP) and the page open in Chromium (live reload) show
     `text` (present=True) or no longer show it (present=False).
 
@@ -242,7 +285,7 @@ def wait_for_update(server: Serve, page, text: str, present: bool, timeout: floa
             browser = time.perf_counter() - t0
         if served is None and now - last_fetch >= 0.2:
             last_fetch = now
-            body = fetch(server.base + EDIT_PAGE, timeout=10)
+            body = fetch(server.base + path, timeout=10)
             if body is not None and (text in body) is present:
                 served = time.perf_counter() - t0
         if served is not None and browser is not None:
@@ -253,29 +296,29 @@ def wait_for_update(server: Serve, page, text: str, present: bool, timeout: floa
     return served, browser
 
 
-def measure_serve(work: Path) -> list[Timing]:
+def measure_serve(work: Path, edit: Edit) -> list[Timing]:  # noqa: PLR0915 - one measurement, in order
     from playwright.sync_api import sync_playwright
 
     data = work / "serve-data"
-    shutil.copytree(paths.data_dir(), data)
+    shutil.copytree(settings.data_dir(), data)
     build = work / "serve-build"
-    shutil.copytree(paths.out_dir(), build, ignore=shutil.ignore_patterns("last-good-data*"))
-    csv = data / EDIT_FILE
+    shutil.copytree(settings.out_dir(), build, ignore=shutil.ignore_patterns("last-good-data*"))
+    csv = data / edit.file
     original = csv.read_text(encoding="utf-8")
-    m = EDIT_ROW.search(original)
+    m = edit.row.search(original)
     if not m:
-        raise BenchError(f"no 2024,China row in {EDIT_FILE}")
+        raise BenchError(f"no row of {edit.file} matches {edit.row.pattern!r}")
     old = int(m.group(2))
     new = old + 1789
-    edited = EDIT_ROW.sub(lambda mm: f"{mm.group(1)}{new}{mm.group(3)}", original, count=1)
+    edited = edit.row.sub(lambda mm: f"{mm.group(1)}{new}{mm.group(3)}", original, count=1)
 
     port = free_port()
-    log(f"bench: mkdocs serve on 127.0.0.1:{port} (SITE_DATA_DIR={data}, --watch {data}) ...")
-    server = Serve(port, env(SITE_DATA_DIR=str(data), SITE_BUILD_DIR=str(build)), [data], work / "serve.log")
+    log(f"bench: mkdocs serve on 127.0.0.1:{port} (EXPLAINER_DATA_DIR={data}, --watch {data}) ...")
+    server = Serve(port, env(EXPLAINER_DATA_DIR=str(data), EXPLAINER_BUILD_DIR=str(build)), [data], work / "serve.log")
     rows: list[Timing] = []
     try:
         t0 = time.perf_counter()
-        server.wait_serving(EDIT_PAGE, fmt_units(old), SERVE_START_TIMEOUT)
+        server.wait_serving(edit.page, fmt_units(old), SERVE_START_TIMEOUT)
         log(f"  serving after {time.perf_counter() - t0:.1f} s")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -283,49 +326,78 @@ def measure_serve(work: Path) -> list[Timing]:
                 page = browser.new_page(viewport=VIEWPORT)
                 console: list[str] = []
                 page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
-                page.goto(server.base + EDIT_PAGE, wait_until="load", timeout=PAGE_TIMEOUT * 1000)
-                if wait_for_update(server, page, fmt_units(old), True, 10, 10)[1] is None:
+                page.goto(server.base + edit.page, wait_until="load", timeout=PAGE_TIMEOUT * 1000)
+                if wait_for_update(server, edit.page, page, fmt_units(old), True, 10, 10)[1] is None:
                     raise BenchError(f"the page open in Chromium does not show {fmt_units(old)} before the edit")
-                time.sleep(2)   # let the watcher settle after the first build
+                time.sleep(2)  # let the watcher settle after the first build
                 # The author's loop: a file saved with nothing changed in it.
                 builds_before = server.log_text().count("Documentation built in")
                 csv.write_text(original, encoding="utf-8")
                 deadline = time.monotonic() + RELOAD_TIMEOUT
-                while time.monotonic() < deadline and server.log_text().count("Documentation built in") == builds_before:
+                while (
+                    time.monotonic() < deadline and server.log_text().count("Documentation built in") == builds_before
+                ):
                     time.sleep(0.2)
                 built = re.findall(r"Documentation built in ([\d.]+) seconds", server.log_text())[builds_before:]
                 if not built:
                     raise BenchError(f"no rebuild within {RELOAD_TIMEOUT} s of saving a file unchanged")
-                rows.append(Timing("rebuild, nothing changed (`make serve`, a file saved unchanged)", float(built[0]),
-                                   TARGETS["rebuild"], "MkDocs' own build time"))
+                rows.append(
+                    Timing(
+                        "rebuild, nothing changed (`make serve`, a file saved unchanged)",
+                        float(built[0]),
+                        TARGETS["rebuild"],
+                        "MkDocs' own build time",
+                    )
+                )
                 time.sleep(1)
                 # The old figure also appears as the essay's own figure, so the revert is seen by the
                 # new number going away.
                 for label, content, present in (("edit", edited, True), ("revert", original, False)):
                     builds_before = server.log_text().count("Documentation built in")
                     reloads_before = server.log_text().count("Reloading browsers")
-                    csv.write_text(content, encoding="utf-8")     # the author saves the file
-                    served, reloaded = wait_for_update(server, page, fmt_units(new), present, RELOAD_TIMEOUT, BROWSER_GRACE)
+                    csv.write_text(content, encoding="utf-8")  # the author saves the file
+                    served, reloaded = wait_for_update(
+                        server, edit.page, page, fmt_units(new), present, RELOAD_TIMEOUT, BROWSER_GRACE
+                    )
                     if served is None:
-                        raise BenchError(f"the served page did not update within {RELOAD_TIMEOUT} s "
-                                         f"of the {label}:\n{server.log_tail()}")
+                        raise BenchError(
+                            f"the served page did not update within {RELOAD_TIMEOUT} s "
+                            f"of the {label}:\n{server.log_tail()}"
+                        )
                     built = re.findall(r"Documentation built in ([\d.]+) seconds", server.log_text())[builds_before:]
-                    change = (f"China 2024 units {fmt_units(old)} → {fmt_units(new)}" if label == "edit"
-                              else f"the edit reverted, {fmt_units(new)} → {fmt_units(old)}")
-                    rows.append(Timing(f"save → served page updated (`make serve`; {change})", served, None,
-                                       f"MkDocs rebuild {built[-1]} s" if built else ""))
+                    change = (
+                        f"{edit.file}: {fmt_units(old)} → {fmt_units(new)}"
+                        if label == "edit"
+                        else f"the edit reverted, {fmt_units(new)} → {fmt_units(old)}"
+                    )
+                    rows.append(
+                        Timing(
+                            f"save → served page updated (`make serve`; {change})",
+                            served,
+                            None,
+                            f"MkDocs rebuild {built[-1]} s" if built else "",
+                        )
+                    )
                     if reloaded is not None:
                         rows.append(Timing(f"save → page open in Chromium updated by live reload ({label})", reloaded))
                     else:
                         signalled = server.log_text().count("Reloading browsers") > reloads_before
                         csp = [c for c in console if "Content Security Policy" in c or "Content-Security-Policy" in c]
                         why = ("; console: " + (csp or console)[0][:110] + "…") if console else ""
-                        rows.append(Timing(f"save → page open in Chromium updated by live reload ({label})", None, None,
-                                           f"NO RELOAD within {served + BROWSER_GRACE:.0f} s"
-                                           f"{' (server said Reloading browsers)' if signalled else ''}{why}"))
-                        page.reload(wait_until="load", timeout=PAGE_TIMEOUT * 1000)   # as the author would, by hand
-                    log(f"  {label}: served page updated after {served:.1f} s; "
-                        f"open page {'reloaded after %.1f s' % reloaded if reloaded is not None else 'did NOT reload'}")
+                        rows.append(
+                            Timing(
+                                f"save → page open in Chromium updated by live reload ({label})",
+                                None,
+                                None,
+                                f"NO RELOAD within {served + BROWSER_GRACE:.0f} s"
+                                f"{' (server said Reloading browsers)' if signalled else ''}{why}",
+                            )
+                        )
+                        page.reload(wait_until="load", timeout=PAGE_TIMEOUT * 1000)  # as the author would, by hand
+                    log(
+                        f"  {label}: served page updated after {served:.1f} s; "
+                        f"open page {f'reloaded after {reloaded:.1f} s' if reloaded is not None else 'did NOT reload'}"
+                    )
                     time.sleep(1)
             finally:
                 browser.close()
@@ -336,6 +408,7 @@ def measure_serve(work: Path) -> list[Timing]:
 
 
 # --- 5: page weight ------------------------------------------------------------------------------
+
 
 @dataclass
 class PageWeight:
@@ -352,7 +425,8 @@ def measure_pages(site: Path) -> list[PageWeight]:
 
     rows = []
     log(f"bench: page weight of {len(site_pages(site))} pages, Chromium 1280x800, no scrolling ...")
-    with serve_site(site) as (base, stats), sync_playwright() as pw:
+    with serving.serve(site) as stats, sync_playwright() as pw:
+        base = stats.url()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for p in site_pages(site):
@@ -374,9 +448,16 @@ def measure_pages(site: Path) -> list[PageWeight]:
                 hits = stats.since(mark)
                 ctx.close()
                 big = max(hits, key=lambda h: h.sent)
-                rows.append(PageWeight("/" + p, len(hits), sum(h.sent for h in hits), sum(h.raw for h in hits),
-                                       any(h.path.endswith("vega-bundle.js") for h in hits),
-                                       f"{big.path.split('?')[0]} ({big.sent / 1024:.0f} KiB)"))
+                rows.append(
+                    PageWeight(
+                        "/" + p,
+                        len(hits),
+                        sum(h.sent for h in hits),
+                        sum(h.raw for h in hits),
+                        any(h.path.endswith("vega-bundle.js") for h in hits),
+                        f"{big.path.split('?')[0]} ({big.sent / 1024:.0f} KiB)",
+                    )
+                )
                 log(f"  /{p}: {len(hits)} requests, {rows[-1].sent / 1024:.0f} KiB")
         finally:
             browser.close()
@@ -385,11 +466,16 @@ def measure_pages(site: Path) -> list[PageWeight]:
 
 # --- the report --------------------------------------------------------------------------------------
 
+
 def md_table(head: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
 
     def line(cells):
-        return "| " + " | ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)) + " |"
+        return (
+            "| "
+            + " | ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells))
+            + " |"
+        )
 
     sep = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|"
     return [line(head), sep] + [line(r) for r in rows]
@@ -397,22 +483,46 @@ def md_table(head: list[str], rows: list[list[str]], right: set[int] = frozenset
 
 def report(timings: list[Timing], weights: list[PageWeight], errors: list[str], started: float) -> str:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0, 0, 0)
-    lines = ["# Benchmark", "",
-             f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-             f"load average at the end {load[0]:.2f}. Build folder: {paths.rel(paths.out_dir())}/. "
-             f"Bench took {time.perf_counter() - started:.0f} s.", "",
-             "## Times", ""]
+    lines = [
+        "# Benchmark",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average at the end {load[0]:.2f}. Build folder: {settings.rel(settings.out_dir())}/. "
+        f"Bench took {time.perf_counter() - started:.0f} s.",
+        "",
+        "## Times",
+        "",
+    ]
     rows = []
     for t in timings:
-        rows.append([t.label, "-" if t.seconds is None else f"{t.seconds:.2f} s",
-                     "" if t.target is None else f"< {t.target:g} s", t.verdict(), t.note])
+        rows.append(
+            [
+                t.label,
+                "-" if t.seconds is None else f"{t.seconds:.2f} s",
+                "" if t.target is None else f"< {t.target:g} s",
+                t.verdict(),
+                t.note,
+            ]
+        )
     lines += md_table(["measurement", "time", "target", "", "note"], rows, {1})
     if weights:
         lines += ["", "## First visit, per page (1280x800, no scrolling, gzip as on GitHub Pages)", ""]
-        wrows = [[w.page, str(w.requests), f"{w.sent / 1024:.1f}", f"{w.raw / 1024:.1f}",
-                  "yes" if w.vega else "no", w.biggest] for w in weights]
-        lines += md_table(["page", "requests", "transferred KiB (gzip)", "uncompressed KiB", "Vega bundle", "largest"],
-                          wrows, {1, 2, 3})
+        wrows = [
+            [
+                w.page,
+                str(w.requests),
+                f"{w.sent / 1024:.1f}",
+                f"{w.raw / 1024:.1f}",
+                "yes" if w.vega else "no",
+                w.biggest,
+            ]
+            for w in weights
+        ]
+        lines += md_table(
+            ["page", "requests", "transferred KiB (gzip)", "uncompressed KiB", "Vega bundle", "largest"],
+            wrows,
+            {1, 2, 3},
+        )
         lines += ["", "Bytes are response bodies as sent by the server (compressed when gzipped); headers excluded."]
     if errors:
         lines += ["", "## Measurements that failed to run", ""] + [f"- {e}" for e in errors]
@@ -420,12 +530,16 @@ def report(timings: list[Timing], weights: list[PageWeight], errors: list[str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m explainer bench", description=__doc__.splitlines()[0])
     ap.add_argument("--skip-builds", action="store_true", help="measure serve and pages only (pages from site/)")
     ap.add_argument("--skip-serve", action="store_true")
     ap.add_argument("--skip-pages", action="store_true")
-    ap.add_argument("--report", type=Path, default=ROOT / "bench-report.md")
+    ap.add_argument("--report", type=Path, default=Path("bench-report.md"))
+    ap.add_argument("--edit-page", help="the page that shows the edited number, e.g. 'section/'")
+    ap.add_argument("--edit-file", help="the dataset file to edit, e.g. 'widgets.csv'")
+    ap.add_argument("--edit-row", help="a regex with three groups, the number second: '^(2024,Atlantis,)(\\d+)(,)'")
     args = ap.parse_args(argv)
+    edit = Edit(args.edit_page, args.edit_file, re.compile(args.edit_row, re.M)) if args.edit_row else None
 
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -436,16 +550,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             if args.skip_builds:
-                site = ROOT / "site"
+                site = settings.project_root() / "site"
             else:
                 rows, site = measure_builds(work)
                 timings += rows
         except BenchError as e:
             errors.append(str(e).splitlines()[0])
             print(f"bench: {e}", file=sys.stderr)
-        if not args.skip_serve:
+        if not args.skip_serve and edit is None:
+            errors.append("save-to-reload: not measured (name the edit: --edit-page, --edit-file, --edit-row)")
+        elif not args.skip_serve:
             try:
-                timings += measure_serve(work)
+                timings += measure_serve(work, edit)
             except Exception as e:  # noqa: BLE001 - reported, and the other measurements still run
                 errors.append(f"save-to-reload: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
                 print(f"bench: save-to-reload: {e}", file=sys.stderr)
@@ -461,9 +577,5 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text, end="")
     args.report.write_text(text, encoding="utf-8")
-    print(f"\nbench: report written to {paths.rel(args.report)}")
+    print(f"\nbench: report written to {settings.rel(args.report)}")
     return 1 if errors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

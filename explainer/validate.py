@@ -5,35 +5,48 @@ ledger by JSON Schema; then the cross-references (every `source` in the registry
 registry entry used, every claim's evidence found). One line per problem, all of them in
 one run, exit status 1 when there is any. Nothing is written anywhere.
 """
+
 from __future__ import annotations
 
+import argparse
 import ast
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 import yaml
 
-from charts._site import paths
-from charts._site.problems import Problem, ProblemsError
-from charts._site.yamlines import load_with_lines, strip_lines
+from explainer import claims as claims_mod
+from explainer import settings
+from explainer.problems import Problem
+from explainer.yamlines import load_with_lines, strip_lines
 
-KINDS = ["primary publication", "official statistics", "press-wire copy", "news coverage", "secondary summary"]
-RELIABILITY = ["high", "medium", "low"]
-STATUSES = ["reported", "preliminary", "revised", "projected", "estimated"]
-VERDICTS = ["matches", "close", "different year", "different figure", "partly supported",
-            "not found", "contradicts itself", "not checkable"]
-
-MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words
+KINDS = settings.names(settings.SOURCE_KINDS)
+RELIABILITY = settings.names(settings.RELIABILITY)
+VERDICTS = settings.names(settings.VERDICTS)
+MAX_QUOTE_WORDS = settings.MAX_QUOTE_WORDS
+ID = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 
 _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _URL = r"^https?://[^\s/$.?#][^\s]*$"
 
 REGISTRY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "producer", "title", "citation_full", "url_main", "kind", "reliability",
-                 "date_published", "date_accessed", "license", "notes"],
+    "required": [
+        "id",
+        "producer",
+        "title",
+        "citation_full",
+        "url_main",
+        "kind",
+        "reliability",
+        "date_published",
+        "date_accessed",
+        "license",
+        "notes",
+    ],
     "additionalProperties": False,
     "properties": {
         "__line__": {"type": "integer"},
@@ -71,7 +84,7 @@ CLAIM_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "__line__": {"type": "integer"},
-        "id": {"type": "string", "pattern": r"^C\d{2}$"},
+        "id": {"type": "string", "pattern": ID},
         "section": {"type": "string"},
         "quote": {"type": "string", "minLength": 3},
         "figure": {
@@ -93,7 +106,7 @@ CLAIM_SCHEMA: dict[str, Any] = {
                 "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
                 "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
                 "year": {"type": ["integer", "string"]},
-                "cap": {"enum": ["close", "different year", "partly supported"]},
+                "cap": {"enum": settings.CAPS},
             },
         },
         "verdict": {"enum": VERDICTS},
@@ -104,8 +117,11 @@ CLAIM_SCHEMA: dict[str, Any] = {
     "allOf": [
         # A computed claim carries no typed verdict; any other carries one.
         # Its sources come from the evidence rows (plus any listed); a written claim lists them.
-        {"if": {"required": ["compare"]}, "then": {"not": {"required": ["verdict"]}},
-         "else": {"required": ["verdict", "finding", "sources"]}},
+        {
+            "if": {"required": ["compare"]},
+            "then": {"not": {"required": ["verdict"]}},
+            "else": {"required": ["verdict", "finding", "sources"]},
+        },
     ],
 }
 
@@ -116,8 +132,9 @@ def _quote(v: Any) -> str:
 
 # --- the registry -----------------------------------------------------------------
 
+
 def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
-    f = paths.rel(path)
+    f = settings.rel(path)
     problems: list[Problem] = []
     if not path.exists():
         return [Problem(f, None, "", "the source registry is missing", "required-file")], []
@@ -127,7 +144,9 @@ def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
         return [Problem(f, _line_of_byte(path, e.start), "", f"not UTF-8 text: {e.reason}", "encoding")], []
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        return [Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")], []
+        return [
+            Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")
+        ], []
     if not isinstance(entries, list) or not entries:
         return [Problem(f, 1, "", "expected a non-empty list of source entries", "registry-shape")], []
     validator = jsonschema.Draft202012Validator(REGISTRY_SCHEMA)
@@ -163,6 +182,7 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 
 # --- the datasets -----------------------------------------------------------------
 
+
 def _line_of_byte(path: Path, offset: int) -> int:
     return path.read_bytes()[:offset].count(b"\n") + 1
 
@@ -171,12 +191,12 @@ def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple
     """Problems in one dataset, and where each source id it cites first appears."""
     csv = data / f"{name}.csv"
     schema_file = data / f"{name}.schema.yaml"
-    f = paths.rel(csv)
+    f = settings.rel(csv)
     problems: list[Problem] = []
     used: dict[str, tuple[str, int]] = {}
     if not csv.exists():
         return [Problem(f, None, "", f"the dataset described by {schema_file.name} is missing", "required-file")], used
-    from frictionless import Dialect, Resource, Schema, formats   # slow to import: only when checking
+    from frictionless import Dialect, Resource, Schema, formats  # slow to import: only when checking
 
     raw = csv.read_bytes()
     if not raw.strip():
@@ -188,16 +208,28 @@ def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple
         return [Problem(f, line, "", f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}", "encoding")], used
     try:
         descriptor = yaml.safe_load(schema_file.read_text(encoding="utf-8"))
-        schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k in ("fields", "primaryKey", "missingValues")})
+        schema = Schema.from_descriptor(
+            {k: v for k, v in descriptor.items() if k in ("fields", "primaryKey", "missingValues")}
+        )
     except Exception as e:  # noqa: BLE001 - any schema fault is reported, not raised
-        return [Problem(paths.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
+        return [Problem(settings.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
     names = [fd["name"] for fd in descriptor.get("fields", [])]
     for required in ("source", "status"):
         if required not in names:
-            problems.append(Problem(paths.rel(schema_file), None, "", f"every dataset needs a '{required}' column", "provenance-columns"))
+            problems.append(
+                Problem(
+                    settings.rel(schema_file),
+                    None,
+                    "",
+                    f"every dataset needs a '{required}' column",
+                    "provenance-columns",
+                )
+            )
     # The dialect is fixed, never sniffed: sniffing misreads files whose notes hold commas.
     dialect = Dialect(header_rows=[1], controls=[formats.CsvControl(delimiter=",", quote_char='"', double_quote=True)])
-    resource = Resource(path=csv.name, basepath=str(data), schema=schema, encoding="utf-8", format="csv", dialect=dialect)
+    resource = Resource(
+        path=csv.name, basepath=str(data), schema=schema, encoding="utf-8", format="csv", dialect=dialect
+    )
     report = resource.validate()
     for task in report.tasks:
         for err in task.errors:
@@ -217,6 +249,7 @@ def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple
 def _csv_rows(text: str) -> Iterable[list[str]]:
     import csv as _csv
     import io
+
     return _csv.reader(io.StringIO(text))
 
 
@@ -247,10 +280,11 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
 
 # --- chart modules: their declared sources, read without importing them -------------
 
+
 def chart_sources(charts: Path) -> dict[str, tuple[list[str], int]]:
     out = {}
     for py in sorted(charts.glob("*.py")):
-        if py.name.startswith("_") or py.stem == "data":
+        if py.name.startswith("_"):
             continue
         tree = ast.parse(py.read_text(encoding="utf-8"))
         for node in tree.body:
@@ -264,11 +298,12 @@ def chart_sources(charts: Path) -> dict[str, tuple[list[str], int]]:
 
 # --- the claims ledger --------------------------------------------------------------
 
-def check_claims(path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset()) -> tuple[list[Problem], set[str]]:
-    """Problems in the ledger; evidence in datasets that have problems of their own is not evaluated."""
-    from charts._site import claims as claims_mod
 
-    f = paths.rel(path)
+def check_claims(
+    path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset()
+) -> tuple[list[Problem], set[str]]:
+    """Problems in the ledger; evidence in datasets that have problems of their own is not evaluated."""
+    f = settings.rel(path)
     used: set[str] = set()
     if not path.exists():
         return [Problem(f, None, "", "the claims ledger is missing", "required-file")], used
@@ -276,7 +311,9 @@ def check_claims(path: Path, registry_ids: set[str], docs: Path, broken: set[str
         items = load_with_lines(path)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        return [Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")], used
+        return [
+            Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")
+        ], used
     if not isinstance(items, list) or not items:
         return [Problem(f, 1, "", "expected a non-empty list of claims", "claims-shape")], used
     problems: list[Problem] = []
@@ -284,63 +321,70 @@ def check_claims(path: Path, registry_ids: set[str], docs: Path, broken: set[str
     seen: dict[str, int] = {}
     sections = {p.stem for p in docs.glob("*.md")}
     for item in items:
-        line = item.get("__line__") if isinstance(item, dict) else None
-        place = f"claim {item.get('id', '?')}" if isinstance(item, dict) else "claim"
         if not isinstance(item, dict):
-            problems.append(Problem(f, None, place, "not a mapping", "claims-shape"))
+            problems.append(Problem(f, None, "claim", "not a mapping", "claims-shape"))
             continue
-        errors = list(validator.iter_errors(strip_lines(item)))
-        for err in errors:
-            field = ".".join(str(p) for p in err.path)
-            where = f"{place} field '{field}'" if field else place
-            msg = _schema_message(err)
-            if err.validator == "if" or "should not be valid" in msg:
-                msg = "a computed claim ('compare') must not also type a verdict"
-            problems.append(Problem(f, line, where, msg, f"schema:{err.validator}"))
-        words = len(str(item.get("quote", "")).split())
-        if words > MAX_QUOTE_WORDS:
-            problems.append(Problem(f, line, place, f"the quote has {words} words; quote at most {MAX_QUOTE_WORDS}", "short-quote"))
-        cid = item.get("id")
+        line, place, cid = item.get("__line__"), f"claim {item.get('id', '?')}", item.get("id")
         if cid in seen:
             problems.append(Problem(f, line, place, f"duplicate id (first at line {seen[cid]})", "unique-id"))
         elif isinstance(cid, str):
             seen[cid] = line
-        if item.get("section") not in sections:
-            problems.append(Problem(f, line, place, f"section {_quote(item.get('section'))} is not a page in docs/", "claim-section"))
-        for sid in item.get("sources") or []:
-            used.add(sid)
-            if sid not in registry_ids:
-                problems.append(Problem(f, line, place, f"source {_quote(sid)} is not in the registry", "unknown-source"))
-        if errors:
-            continue
-        if (item.get("compare") or {}).get("cap") and not item.get("note"):
-            problems.append(Problem(f, line, place, "a capped verdict needs a note saying why", "cap-note"))
-        if "compare" in item:
-            if {sel["dataset"] for sel in item["compare"]["of"]} & broken:
-                continue
-            try:
-                claims_mod.evaluate(strip_lines(item))
-            except claims_mod.EvidenceError as e:
-                problems.append(Problem(f, line, place, str(e), "evidence"))
-            except Exception as e:  # noqa: BLE001 - reported with its claim, never a crash
-                problems.append(Problem(f, line, place, f"evidence could not be read: {e}", "evidence"))
+        used |= set(item.get("sources") or [])
+        for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken):
+            problems.append(Problem(f, line, f"{place} field '{field}'" if field else place, msg, rule))
     return problems, used
+
+
+def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str]):
+    """(field or "", message, rule) for each problem of one claim."""
+    errors = list(validator.iter_errors(strip_lines(item)))
+    for err in errors:
+        field = ".".join(str(p) for p in err.path)
+        msg = _schema_message(err)
+        if err.validator == "if" or "should not be valid" in msg:
+            msg = "a computed claim ('compare') must not also type a verdict"
+        yield field, msg, f"schema:{err.validator}"
+    words = len(str(item.get("quote", "")).split())
+    if words > MAX_QUOTE_WORDS:
+        yield "", f"the quote has {words} words; quote at most {MAX_QUOTE_WORDS}", "short-quote"
+    if item.get("section") not in sections:
+        yield "", f"section {_quote(item.get('section'))} is not a page in docs/", "claim-section"
+    for sid in item.get("sources") or []:
+        if sid not in registry_ids:
+            yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
+    if errors:
+        return
+    if (item.get("compare") or {}).get("cap") and not item.get("note"):
+        yield "", "a capped verdict needs a note saying why", "cap-note"
+    if "compare" not in item or {sel["dataset"] for sel in item["compare"]["of"]} & broken:
+        return
+    try:
+        claims_mod.evaluate(strip_lines(item))
+    except claims_mod.EvidenceError as e:
+        yield "", str(e), "evidence"
+    except Exception as e:  # noqa: BLE001 - reported with its claim, never a crash
+        yield "", f"evidence could not be read: {e}", "evidence"
 
 
 # --- everything ----------------------------------------------------------------------
 
+
 def check_all(data: Path | None = None, charts: Path | None = None, docs: Path | None = None) -> list[Problem]:
-    data = data or paths.data_dir()
-    charts = charts or paths.charts_dir()
-    docs = docs or paths.docs_dir()
-    problems, entries = check_registry(data / "sources.yaml")
+    data = data or settings.data_dir()
+    charts = charts or settings.charts_dir()
+    docs = docs or settings.docs_dir()
+    problems, entries = check_registry(data / settings.REGISTRY_FILE)
     registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
     used: set[str] = set()
 
     schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
     csvs = {p.stem for p in data.glob("*.csv")}
     for orphan in sorted(csvs - schemas):
-        problems.append(Problem(paths.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"))
+        problems.append(
+            Problem(
+                settings.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"
+            )
+        )
     cited: dict[str, tuple[str, int]] = {}
     broken: set[str] = set(schemas - csvs)
     for name in sorted(schemas):
@@ -353,40 +397,66 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     used |= set(cited)
     for sid, (f, line) in sorted(cited.items()):
         if sid not in registry_ids:
-            problems.append(Problem(f, line, "column 'source'", f"{_quote(sid)} is not in the registry (data/sources.yaml)", "unknown-source"))
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    "column 'source'",
+                    f"{_quote(sid)} is not in the registry ({settings.REGISTRY_FILE})",
+                    "unknown-source",
+                )
+            )
 
     for chart, (ids, line) in chart_sources(charts).items():
         if not ids:
-            problems.append(Problem(paths.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"))
+            problems.append(
+                Problem(
+                    settings.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"
+                )
+            )
         for sid in ids:
             used.add(sid)
             if sid not in registry_ids:
-                problems.append(Problem(paths.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", f"source {_quote(sid)} is not in the registry", "unknown-source"))
+                problems.append(
+                    Problem(
+                        settings.rel(charts / f"{chart}.py"),
+                        line,
+                        f"chart '{chart}'",
+                        f"source {_quote(sid)} is not in the registry",
+                        "unknown-source",
+                    )
+                )
 
-    if not any(p.rule in ("yaml", "encoding", "required-file") and p.file.endswith("sources.yaml") for p in problems):
-        found, srcs = check_claims(data / "claims.yaml", registry_ids, docs, broken)
+    if not any(
+        p.rule in ("yaml", "encoding", "required-file") and p.file.endswith(settings.REGISTRY_FILE) for p in problems
+    ):
+        found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
         problems += found
         used |= srcs
 
     for e in entries:
         if isinstance(e.get("id"), str) and e["id"] not in used:
-            problems.append(Problem(paths.rel(data / "sources.yaml"), e.get("__line__"), f"entry '{e['id']}'",
-                                    "not used by any dataset, chart or claim", "unused-source"))
+            problems.append(
+                Problem(
+                    settings.rel(data / settings.REGISTRY_FILE),
+                    e.get("__line__"),
+                    f"entry '{e['id']}'",
+                    "not used by any dataset, chart or claim",
+                    "unused-source",
+                )
+            )
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m explainer check-data", description=__doc__.splitlines()[0])
+    ap.parse_args(argv)
     problems = check_all()
     for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
         print(p)
     if problems:
         print(f"check-data: {len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    data = paths.data_dir()
-    n = len(list(data.glob("*.schema.yaml")))
+    n = len(list(settings.data_dir().glob(f"*{settings.SCHEMA_SUFFIX}")))
     print(f"check-data: {n} datasets, the registry and the claims ledger are valid")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

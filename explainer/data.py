@@ -4,6 +4,7 @@ Datasets are `data/<name>.csv`, each described by `data/<name>.schema.yaml` (a
 Frictionless Table Schema). Columns come back typed after the schema, and each file
 is parsed once per change (cached on its path, size and modification time).
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,9 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from charts._site import paths
-
-STATUSES = ("reported", "preliminary", "revised", "projected", "estimated")
+from explainer import settings
 
 _PANDAS_TYPES = {
     "integer": "Int64",
@@ -25,23 +24,25 @@ _PANDAS_TYPES = {
     "boolean": "boolean",
 }
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available: much faster
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
 
 # Charts record what they read, so the runner can cache them on exactly their inputs.
 _reads: list[Path] = []
 
 
 def dataset_path(name: str) -> Path:
-    return paths.data_dir() / f"{name}.csv"
+    return settings.data_dir() / f"{name}.csv"
 
 
 def schema_path(name: str) -> Path:
-    return paths.data_dir() / f"{name}.schema.yaml"
+    return settings.data_dir() / f"{name}{settings.SCHEMA_SUFFIX}"
 
 
 def dataset_names() -> list[str]:
     """Every dataset: a CSV beside its schema."""
-    return sorted(p.name[: -len(".schema.yaml")] for p in paths.data_dir().glob("*.schema.yaml"))
+    return sorted(
+        p.name[: -len(settings.SCHEMA_SUFFIX)] for p in settings.data_dir().glob(f"*{settings.SCHEMA_SUFFIX}")
+    )
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
@@ -75,7 +76,7 @@ def load(name: str) -> pd.DataFrame:
 
 def registry() -> list[dict[str, Any]]:
     """The source registry, in file order."""
-    return _read_yaml(*_stamp(paths.data_dir() / "sources.yaml")) or []
+    return _read_yaml(*_stamp(settings.data_dir() / settings.REGISTRY_FILE)) or []
 
 
 def sources_by_id() -> dict[str, dict[str, Any]]:
@@ -84,7 +85,7 @@ def sources_by_id() -> dict[str, dict[str, Any]]:
 
 def claims() -> list[dict[str, Any]]:
     """The claims ledger, in the essay's order."""
-    return _read_yaml(*_stamp(paths.data_dir() / "claims.yaml")) or []
+    return _read_yaml(*_stamp(settings.data_dir() / settings.CLAIMS_FILE)) or []
 
 
 def select(name: str, where: dict[str, Any]) -> pd.DataFrame:

@@ -1,0 +1,55 @@
+"""`python -m explainer COMMAND`: the one command line; every Makefile target calls it.
+
+Each command is a module's `main(argv)`, with its own `--help`. `--project DIR` (before the
+command) names the explainer to work on; by default it is the nearest folder at or above the
+working directory that holds a mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from explainer import settings
+
+# command: (module, function, what it does)
+COMMANDS = {
+    "build": ("build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
+    "serve": ("build", "serve_main", "serve the site with live reload; problems show on the page"),
+    "charts": ("render", "main", "build the charts whose inputs changed (or the named ones)"),
+    "check-data": ("validate", "main", "validate every dataset, the source registry and the claims ledger"),
+    "datadict": ("datadict", "main", "check, or --write, the data dictionary data/README.md"),
+    "expand": ("markers", "main", "write the pages with their markers expanded, without MkDocs"),
+    "check-links": ("links_internal", "main", "check internal links and anchors, offline (rebuilds a stale site)"),
+    "linkcheck": ("links_external", "main", "check external links of the site and the registry (network)"),
+    "bench": ("bench", "main", "measure build and reload times and page weight"),
+    "audit": ("audit", "main", "run Lighthouse on every page of a built site"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m explainer",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="commands:\n"
+        + "\n".join(f"  {n:<12} {h}" for n, (_, _, h) in COMMANDS.items())
+        + "\n\n`python -m explainer COMMAND --help` describes each.",
+    )
+    ap.add_argument("--project", type=Path, help="the explainer's folder (default: found from the working directory)")
+    ap.add_argument("command", choices=COMMANDS, metavar="COMMAND")
+    ap.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.project:
+        if not (args.project / settings.CONFIG_FILE).is_file():
+            ap.error(f"--project {args.project}: no {settings.CONFIG_FILE} there")
+        settings.use_project(args.project)
+    module, function, _ = COMMANDS[args.command]
+    run = getattr(importlib.import_module(f"explainer.{module}"), function)
+    return run(args.args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""One build's preparation, shared by `make build` and `make serve`.
+
+Validate the data, build the charts that changed, and list the generated files the site
+serves. Under `make serve` a bad edit does not take the site down: the problems are
+returned for the pages to show, and the last data that validated (a snapshot kept in
+build/last-good-data) and the last charts that built keep being served.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from explainer import data as D
+from explainer import files, render, settings, validate
+
+
+def inputs_fingerprint() -> str:
+    """A hash of the data and the chart code: what a notebook page's output depends on."""
+    data = settings.own_data_dir()
+    return files.fingerprint([*data.glob("*"), *settings.charts_dir().rglob("*.py")])[:16]
+
+
+def _validation_key() -> str:
+    """Everything check_all reads: the data, the chart modules, the page names and its own code."""
+    here = Path(__file__).parent
+    inputs = [
+        *settings.data_dir().glob("*"),
+        *settings.charts_dir().glob("*.py"),
+        *(here / m for m in ("validate.py", "claims.py", "data.py", "settings.py")),
+    ]
+    pages = "\n".join(sorted(p.name for p in settings.docs_dir().glob("*.md")))
+    return files.fingerprint(inputs, pages)[:24]
+
+
+def _check_data() -> list:
+    """validate.check_all, skipped when exactly these inputs were validated before."""
+    marker = settings.out_dir() / "validated" / _validation_key()
+    if marker.exists():
+        return []
+    problems = validate.check_all()
+    if not problems:
+        shutil.rmtree(marker.parent, ignore_errors=True)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return problems
+
+
+def _snapshot_dir() -> Path:
+    return settings.out_dir() / "last-good-data"
+
+
+def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
+    """Returns (data problems as text, {chart id: error}) -- both empty when all is well."""
+    settings.use_data_dir(None)
+    problems = _check_data()
+    banner = ""
+    if problems:
+        text = "\n".join(str(p) for p in problems)
+        for p in problems:
+            log.error(str(p))
+        banner = text
+        snap = _snapshot_dir()
+        if not (serve and snap.exists()):
+            return banner, {}
+        settings.use_data_dir(snap)  # serve: keep building from the last data that validated
+    elif serve:
+        _snapshot(settings.data_dir(), _snapshot_dir())
+
+    outcomes = render.run(log=log.info)  # prints a line per chart, failures included
+    return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
+
+
+def _snapshot(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    shutil.rmtree(dst, ignore_errors=True)
+    os.replace(tmp, dst)
+
+
+def generated_files() -> Iterator[tuple[str, Path]]:
+    """(URI in the site, file) for every generated asset: chart artifacts, the Vega bundle, the datasets."""
+    charts = settings.out_dir() / "charts"
+    for p in sorted(charts.glob("*")):
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"):
+            yield f"assets/charts/{p.name}", p
+    yield "assets/vendor/vega-bundle.js", settings.out_dir() / "vendor" / "vega-bundle.js"
+    for name in D.dataset_names():
+        yield f"assets/data/{name}.csv", D.dataset_path(name)
+        yield f"assets/data/{name}.schema.yaml", D.schema_path(name)
+    yield f"assets/data/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
+    yield f"assets/data/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE

@@ -1,0 +1,49 @@
+"""Writing and fingerprinting files: every write is atomic, every hash of inputs is taken one way."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def write_atomic(path: Path, content: bytes | str) -> None:
+    """Write to a temporary file beside `path`, then rename it over: readers never see half a file."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(path: Path, content: bytes) -> None:
+    if not path.exists() or path.read_bytes() != content:
+        write_atomic(path, content)
+
+
+def fingerprint(files: Iterable[Path], *extra: bytes | str, root: Path | None = None) -> str:
+    """A SHA-256 of the files' names (relative to `root`, else bare) and bytes, plus any extra strings.
+
+    Missing files count as absent, so deleting an input changes the fingerprint too.
+    """
+    h = hashlib.sha256()
+    for p in sorted(Path(f) for f in files):
+        if p.is_file():
+            h.update((p.relative_to(root).as_posix() if root else p.name).encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    for x in extra:
+        h.update(x.encode() if isinstance(x, str) else x)
+    return h.hexdigest()
+
+
+def tree(path: Path) -> list[Path]:
+    """Every file below a folder, caches excluded."""
+    return [p for p in Path(path).rglob("*") if p.is_file() and "__pycache__" not in p.parts]

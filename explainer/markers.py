@@ -1,0 +1,161 @@
+"""What a page's markers become: charts, claim cards, figures from the data, generated tables.
+
+Authors write prose and one-line markers; this module turns them into HTML at build time,
+so a page never holds chart JSON and a figure in the prose cannot drift from the data:
+
+    <!-- chart: widgets -->                    a figure: static SVG, caption, sources, downloads, table
+    <!-- claims -->                           the claim cards of this page's section
+    <!-- claim: W1 W2 -->                      particular claim cards
+    {{ data widgets.units year=2024 place=Atlantis }}    one value from a dataset
+    {{ claim W1 }}                            what the data give for a claim (with its unit)
+    {{ essay W1 }}                            the essay's own figure for a claim, from the ledger
+    {{ method tolerance }}                    the verdict rule's tolerances (tolerance, close)
+    <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
+
+Unknown ids and selectors that do not match exactly one row are errors naming the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from explainer import blocks, devloop, files, settings
+from explainer import claims as C
+from explainer.pages import (
+    ANY_MARKER_RE,
+    BLOCK_RE,
+    CHART_RE,
+    CLAIM_RE,
+    CLAIMS_RE,
+    CLAIMVAL_RE,
+    DATA_RE,
+    ESSAY_RE,
+    METHOD_RE,
+    Page,
+    Site,
+    chart_figure,
+    claim_cards,
+    claim_value,
+    data_value,
+    essay_value,
+    section_claims,
+)
+from explainer.problems import Problem, ProblemsError
+
+
+def expand(markdown: str, page: Page, site: Site, first_line: int = 1) -> str:
+    """The page's Markdown with every marker replaced; raises ProblemsError naming the page.
+
+    `first_line` is the line of the file `markdown` starts at (after any front matter), so
+    problems name the line as the author's editor shows it.
+    """
+    problems: list[Problem] = []
+    where = f"docs/{page.src}"
+
+    def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str) -> str:
+        def wrap(m: re.Match) -> str:
+            try:
+                return fn(m)
+            except (KeyError, LookupError, ValueError, C.EvidenceError) as e:
+                msg = e.args[0] if e.args else str(e)
+                problems.append(Problem(where, line_of_in(text, m), "", str(msg), "marker"))
+                return m.group(0)
+
+        return regex.sub(wrap, text)
+
+    def line_of_in(text: str, m: re.Match) -> int:
+        # Lines refer to the author's file; markers expand in order, so count in the original.
+        idx = markdown.find(m.group(0))
+        line = markdown.count("\n", 0, idx) if idx >= 0 else text.count("\n", 0, m.start())
+        return first_line + line
+
+    placed: set[str] = set()
+    out = sub(CHART_RE, lambda m: chart_figure(m.group(1), page, site), markdown)
+    out = sub(CLAIM_RE, lambda m: claim_cards(m.group(1).split(), page, site, placed), out)
+    out = sub(CLAIMS_RE, lambda m: claim_cards(section_claims(page, site, placed), page, site, placed), out)
+    out = sub(DATA_RE, lambda m: data_value(m), out)
+    out = sub(CLAIMVAL_RE, lambda m: claim_value(m.group(1), m.group(2), site), out)
+    out = sub(ESSAY_RE, lambda m: essay_value(m.group(1), site), out)
+    out = sub(
+        METHOD_RE,
+        lambda m: f"{(settings.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else settings.CLOSE) * 100:.0f}%",
+        out,
+    )
+    out = sub(BLOCK_RE, lambda m: block(m.group(1), page, site), out)
+    for m in ANY_MARKER_RE.finditer(out):
+        if "{{" in m.group(0) and not m.group(0).startswith("{{{"):
+            problems.append(Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker"))
+    if problems:
+        raise ProblemsError(problems, "problem(s) in page markers")
+    return out
+
+
+# --- generated blocks -----------------------------------------------------------------------------
+
+
+def block(kind: str, page: Page, site: Site) -> str:
+    if kind == "sources":
+        return blocks.sources_html(page, site)
+    return blocks.fact_check_html(page, site)
+
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*\n", re.S | re.M)
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(front matter including its fences, or "", the body)."""
+    m = FRONT_MATTER_RE.match(text)
+    return (m.group(0), text[m.end() :]) if m else ("", text)
+
+
+def expand_file(src: str, site: Site) -> str:
+    """A page file of docs/ expanded whole, front matter kept: what any Markdown builder can take."""
+    text = (settings.docs_dir() / src).read_text(encoding="utf-8")
+    front, body = split_front_matter(text)
+    return front + expand(body, Page.for_file(src), site, first_line=front.count("\n") + 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m explainer expand",
+        description="Write every page of docs/ with its markers expanded (no MkDocs involved).",
+    )
+    ap.add_argument("out", type=Path, help="folder for the expanded docs (a copy of docs/ with pages expanded)")
+    args = ap.parse_args(argv)
+    banner, chart_errors = devloop.prepare(serve=False, log=_PrintLog())
+    if banner or chart_errors:
+        print("expand: the data or the charts have problems (above)", file=sys.stderr)
+        return 1
+    site = Site.load()
+    docs = settings.docs_dir()
+    failed = 0
+    for path in sorted(p for p in files.tree(docs)):
+        rel = path.relative_to(docs).as_posix()
+        target = args.out / rel
+        if path.suffix != ".md":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+            continue
+        try:
+            files.write_atomic(target, expand_file(rel, site))
+        except ProblemsError as e:
+            failed += 1
+            print(e, file=sys.stderr)
+    for src_uri, abs_path in devloop.generated_files():
+        target = args.out / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(abs_path.read_bytes())
+    print(f"expand: pages written to {args.out}/" + (f", {failed} with problems" if failed else ""))
+    return 1 if failed else 0
+
+
+class _PrintLog:
+    def info(self, msg: str) -> None:
+        print(msg)
+
+    def error(self, msg: str) -> None:
+        print(msg, file=sys.stderr)

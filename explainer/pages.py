@@ -1,0 +1,335 @@
+"""The HTML fragments pages are made of: chart figures, claim cards, figures from the data.
+
+`markers.py` decides where they go; `blocks.py` builds the generated Sources and Fact-check
+content from the same pieces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from explainer import claims as C
+from explainer import data as D
+from explainer import settings
+
+CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
+CLAIMS_RE = re.compile(r"<!--\s*claims\s*-->")
+CLAIM_RE = re.compile(r"<!--\s*claim:\s*([\w\s-]+?)\s*-->")
+DATA_RE = re.compile(
+    r"\{\{\s*data\s+([\w]+)\.([\w]+)((?:\s+[\w]+=(?:\"[^\"]*\"|[^\s}|]+))*)\s*(?:\|\s*([^}]+?))?\s*\}\}"
+)
+CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
+ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
+METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
+BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources)\s*-->")
+ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
+ASSETS = "assets/charts"
+
+
+def esc(s: Any) -> str:
+    return html.escape("" if s is None else str(s), quote=True)
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def fmt_number(v: float, spec: str | None = None) -> str:
+    if spec:
+        return format(v, spec.strip())
+    if float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 100 else f"{v:,.1f}".rstrip("0").rstrip(".")
+
+
+def fmt_with_unit(v: float, unit: str, spec: str | None = None) -> str:
+    template, default_spec = settings.UNIT_FORMATS.get(unit, (None, None))
+    if template:
+        n = format(v, spec or default_spec) if (spec or default_spec) else fmt_number(v)
+        return template.format(n=n)
+    n = fmt_number(v, spec)
+    return f"{n} {unit}" if unit else n
+
+
+# --- context ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """Where the markers sit: the Markdown file and the page's URL (for relative links)."""
+
+    src: str  # the file in docs/, e.g. "section.md"
+    url: str  # its URL, e.g. "section/" ("" for the home page)
+
+    @classmethod
+    def for_file(cls, src: str) -> "Page":
+        """The page a docs/ file becomes, with MkDocs' directory URLs."""
+        stem = Path(src).with_suffix("").as_posix()
+        return cls(
+            src, "" if stem == "index" else stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
+        )
+
+    @property
+    def stem(self) -> str:
+        return Path(self.src).stem
+
+    @property
+    def root(self) -> str:
+        """The relative path from this page to the site root."""
+        depth = self.url.count("/")
+        return "../" * depth if depth else "./"
+
+
+@dataclass
+class Site:
+    """What the expansion needs, read once per build."""
+
+    metas: dict[str, dict[str, Any]]
+    results: dict[str, C.Result]
+    registry: dict[str, dict[str, Any]]
+    chart_errors: dict[str, str] = field(default_factory=dict)  # serve mode: shown on the page
+    blocks: dict[str, str] = field(default_factory=dict)  # generated block -> URL of the page holding it
+
+    @classmethod
+    def load(cls, chart_errors: dict[str, str] | None = None) -> "Site":
+        metas = {}
+        for p in sorted((settings.out_dir() / "charts").glob("*.meta.json")):
+            m = json.loads(p.read_text(encoding="utf-8"))
+            metas[m["id"]] = m
+        results = {r.id: r for r in C.evaluate_all()}
+        return cls(metas, results, D.sources_by_id(), chart_errors or {}, block_pages())
+
+    def source_href(self, page: "Page", sid: str) -> str:
+        """Where a source's entry stands: on the page that holds the registry (<!-- sources -->),
+        else the page the figure was read in."""
+        if "sources" not in self.blocks:
+            return self.registry[sid]["url_main"]
+        return f"{page.root}{self.blocks['sources']}#{sid}"
+
+    def fact_check_href(self, page: "Page", cid: str) -> str:
+        return f"{page.root}{self.blocks.get('fact-check', '')}#{cid.lower()}"
+
+
+def block_pages() -> dict[str, str]:
+    """The URL of the page that holds each generated block, found in docs/ (never named in code)."""
+    found: dict[str, str] = {}
+    for md in sorted(settings.docs_dir().rglob("*.md")):
+        for kind in BLOCK_RE.findall(md.read_text(encoding="utf-8")):
+            found.setdefault(kind, Page.for_file(md.relative_to(settings.docs_dir()).as_posix()).url)
+    return found
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def source_label(s: dict[str, Any]) -> str:
+    producer = s["producer"].split(" (")[0]
+    host = urlparse(s["url_main"]).netloc.removeprefix("www.")
+    label = f"{producer} ({host})" if host and host not in producer.lower() else producer
+    # A reader should see at a glance when a figure rests on a weak page.
+    return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
+
+
+def _host(url: str) -> str:
+    return urlparse(url).netloc.removeprefix("www.")
+
+
+def chart_figure(chart_id: str, page: Page, site: Site) -> str:
+    if chart_id in site.chart_errors:
+        box = error_box(f"Chart '{chart_id}' failed to build", site.chart_errors[chart_id])
+        # Under make serve the last good version of the chart stays below the error.
+        return box + (
+            "\n" + chart_figure(chart_id, page, dataclasses.replace(site, chart_errors={}))
+            if chart_id in site.metas
+            else ""
+        )
+    if chart_id not in site.metas:
+        raise KeyError(f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)")
+    m = site.metas[chart_id]
+    base = f"{page.root}{ASSETS}/{chart_id}"
+    alt = esc(m["description"])
+
+    def picture(scheme: str) -> str:
+        w, h = m["size"]["wide"]
+        nw, nh = m["size"]["narrow"]
+        return (
+            f'<picture class="chart__pic chart__pic--{scheme}">'
+            f'<source media="(max-width: 600px)" srcset="{base}.narrow.{scheme}.svg" width="{nw}" height="{nh}">'
+            f'<img src="{base}.{scheme}.svg" alt="{alt}" width="{w}" height="{h}" loading="lazy" decoding="async">'
+            f"</picture>"
+        )
+
+    declared = m["declared_sources"]
+    others = [s for s in m["sources"] if s not in declared]
+    links = [f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>' for s in declared]
+    more = ""
+    if others:
+        hosts = [
+            f'<a href="{esc(site.source_href(page, s))}">{esc(_host(site.registry[s]["url_main"]))}</a>' for s in others
+        ]
+        more = f' <span class="chart__more">Row by row also: {", ".join(hosts)}.</span>'
+    return "\n".join(
+        [
+            f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}" data-spec="{base}.vl.json">',
+            f'<div class="chart__static">{picture("light")}{picture("dark")}</div>',
+            '<div class="chart__live" aria-hidden="true"></div>',
+            "<figcaption>",
+            f'<p class="chart__takeaway">{esc(m["takeaway"])}</p>',
+            f'<p class="chart__sources">Sources: {"; ".join(links)}.{more}</p>',
+            f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
+            f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '
+            f'<a href="{base}.vl.json" download>Vega-Lite spec</a></p>',
+            "</figcaption>",
+            data_table(m, page, site),
+            "</figure>",
+        ]
+    )
+
+
+def data_table(m: dict[str, Any], page: Page, site: Site) -> str:
+    cols = m["table"]["columns"]
+    head = "".join(f'<th scope="col">{esc(c.replace("_", " "))}</th>' for c in cols)
+    rows = []
+    for r in m["table"]["rows"]:
+        cells = []
+        for c, v in zip(cols, r):
+            if (c == "source" or c.startswith("source_")) and v in site.registry:
+                cells.append(f'<td><a href="{esc(site.source_href(page, v))}">{esc(v)}</a></td>')
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) and c not in ("year",):
+                cells.append(f'<td class="num">{esc(fmt_number(v))}</td>')
+            else:
+                cells.append(f"<td>{esc(v)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<details class="chart__table"><summary>Table: the data behind this chart</summary>'
+        f'<div class="chart__scroll" tabindex="0" role="region" aria-label="Data for {esc(m["title"])}">'
+        f"<table><caption>{esc(m['title'])}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></details>"
+    )
+
+
+def error_box(title: str, detail: str) -> str:
+    return (
+        f'<div class="admonition failure build-error" role="alert"><p class="admonition-title">{esc(title)}</p>'
+        f"<pre>{esc(detail)}</pre><p>The last good version stays in place until this is fixed.</p></div>"
+    )
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+def section_claims(page: Page, site: Site, placed: set[str]) -> list[str]:
+    return [cid for cid, r in site.results.items() if r.claim["section"] == page.stem and cid not in placed]
+
+
+def claim_sources(result: C.Result) -> list[str]:
+    """A claim's sources: the evidence rows' (derived) first, then any it lists."""
+    out: list[str] = []
+    for sel in (result.claim.get("compare") or {}).get("of", []):
+        row = D.select(sel["dataset"], sel["where"])
+        out += [s for s in row["source"].astype(str) if s not in out]
+    out += [s for s in result.claim.get("sources", []) if s not in out]
+    return out
+
+
+def what_data_say(r: C.Result) -> str:
+    c = r.claim
+    if not r.computed:
+        return c["finding"]
+    unit = c["figure"]["unit"]
+    year = f" ({r.data_year})" if r.data_year else ""
+    text = f"The data give {fmt_with_unit(r.data_value, unit)}{year}."
+    return f"{text} {c['note']}" if c.get("note") else text
+
+
+def essay_figure(c: dict[str, Any]) -> str:
+    fig = c.get("figure")
+    if not fig:
+        return ""
+    v = fig["value"]
+    s = (
+        fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None)
+        if isinstance(v, (int, float))
+        else str(v)
+    )
+    return f"{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
+
+
+def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str:
+    cards = []
+    for cid in ids:
+        if cid not in site.results:
+            raise KeyError(f"unknown claim id '{cid}' (not in data/claims.yaml)")
+        placed.add(cid)
+        r = site.results[cid]
+        c = r.claim
+        srcs = ", ".join(
+            f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>'
+            for s in claim_sources(r)
+        )
+        how = "computed from the data" if r.computed else "from the sources"
+        fig = essay_figure(c)
+        cards.append(
+            "\n".join(
+                [
+                    f'<div class="claim claim--{settings.tone(r.verdict)}" id="claim-{cid}">',
+                    f'<p class="claim__head"><span class="claim__id">{cid}</span> '
+                    f'<span class="claim__verdict">{esc(r.verdict)}</span> <span class="claim__how">({how})</span></p>',
+                    f'<blockquote class="claim__quote"><p>“{esc(c["quote"])}”</p></blockquote>',
+                    f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
+                    f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
+                    f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
+                    "</div>",
+                ]
+            )
+        )
+    return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
+
+
+# --- values in prose ---------------------------------------------------------------------------
+
+ARG_RE = re.compile(r"([\w]+)=(\"[^\"]*\"|[^\s}|]+)")
+
+
+def data_value(m: re.Match) -> str:
+    name, column, args, spec = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+    if name not in D.dataset_names():
+        raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}")
+    where = {k: v.strip('"') for k, v in ARG_RE.findall(args)}
+    if not where:
+        raise ValueError(f"{m.group(0)!r} needs at least one column=value selector")
+    try:
+        v = D.value(name, where, column)
+    except LookupError as e:
+        raise LookupError(f"{m.group(0)!r}: {e.args[0]}") from None
+    if column == "year" and not spec:
+        return str(int(v))
+    return fmt_number(v, spec)
+
+
+def essay_value(cid: str, site: Site) -> str:
+    if cid not in site.results:
+        raise KeyError(f"unknown claim id '{cid}'")
+    fig = site.results[cid].claim.get("figure")
+    if not fig:
+        raise ValueError(f"claim {cid} records no figure from the essay")
+    v = fig["value"]
+    if not isinstance(v, (int, float)):
+        return str(v)
+    # As the essay wrote it: a whole number stays whole ("54%", not "54.0%").
+    return fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None)
+
+
+def claim_value(cid: str, spec: str | None, site: Site) -> str:
+    if cid not in site.results:
+        raise KeyError(f"unknown claim id '{cid}'")
+    r = site.results[cid]
+    if not r.computed:
+        raise ValueError(f"claim {cid} is not computed from data, so it has no value to insert")
+    return fmt_with_unit(r.data_value, r.claim["figure"]["unit"], spec)

@@ -1,0 +1,161 @@
+"""The engine's shape: a named package that knows nothing of this essay, builds any explainer,
+and expands pages without MkDocs."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, nav
+
+from explainer import markers, pages, settings
+
+ENGINE = ROOT / "explainer"
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module a file imports from the package, at module level or inside functions."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "explainer":
+            out += [f"{node.module}.{a.name}" if node.module == "explainer" else node.module for a in node.names]
+        elif isinstance(node, ast.Import):
+            out += [a.name for a in node.names if a.name.split(".")[0] == "explainer"]
+    return out
+
+
+def test_the_engine_has_no_import_circle():
+    modules = {p.stem for p in ENGINE.glob("*.py")}
+    graph = {
+        m: {
+            i.split(".")[1]
+            for i in _imports(ENGINE / f"{m}.py")
+            if len(i.split(".")) > 1 and i.split(".")[1] in modules
+        }
+        for m in modules
+    }
+
+    def visit(m: str, path: list[str]) -> None:
+        for n in graph[m]:
+            assert n not in path, "import circle: " + " -> ".join([*path, n])
+            visit(n, [*path, n])
+
+    for m in graph:
+        visit(m, [m])
+
+
+def test_only_the_plugin_imports_mkdocs():
+    for p in ENGINE.glob("*.py"):
+        mkdocs = re.search(r"^\s*(from|import) mkdocs\b", p.read_text(encoding="utf-8"), re.M)
+        assert not mkdocs or p.name == "mkdocs_plugin.py", f"{p.name} imports MkDocs: keep that layer thin"
+
+
+def test_the_engine_never_imports_a_chart_module_and_nothing_edits_sys_path():
+    for p in ENGINE.glob("*.py"):
+        assert not [i for i in _imports(p) if i.startswith("charts")], p.name
+        assert "import charts" not in p.read_text(encoding="utf-8") and "from charts" not in p.read_text(
+            encoding="utf-8"
+        )
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    for f in tracked:
+        text = (ROOT / f).read_text(encoding="utf-8")
+        assert not re.search(r"sys\.path\.(insert|append)|PYTHONPATH", text) or f == "tests/test_engine.py", f
+
+
+def _essay_words() -> set[str]:
+    """Names only this essay uses: its page slugs, dataset names, claim ids and the countries in its data."""
+    slugs = {f"{Path(f).stem}{end}" for _, f in nav() if Path(f).stem != "index" for end in ("/", ".md")}
+    datasets = {p.name.removesuffix(settings.SCHEMA_SUFFIX) for p in (ROOT / "data").glob("*.schema.yaml")}
+    claims = set(re.findall(r"^- id: (\w+)", (ROOT / "data" / "claims.yaml").read_text(encoding="utf-8"), re.M))
+    return slugs | datasets | claims | {"China", "United States", "Robot", "robot"}
+
+
+def test_the_engine_knows_nothing_of_this_essay():
+    words = _essay_words()
+    for p in ENGINE.glob("*.py"):
+        code = "\n".join(re.sub(r"\s#.*$", "", ln) for ln in p.read_text(encoding="utf-8").splitlines())
+        found = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", code))
+        assert not found, f"explainer/{p.name} names this essay's {found}"
+
+
+def test_every_page_expands_without_mkdocs():
+    """The engine alone turns every page of the nav into plain Markdown: no marker left."""
+    site = pages.Site.load()
+    for _, src in nav():
+        if not src.endswith(".md"):
+            continue
+        out = markers.expand_file(src, site)
+        assert out.startswith("---\n"), f"{src}: front matter lost"
+        body = markers.split_front_matter(out)[1]
+        assert not re.search(r"\{\{|<!--\s*(chart|claims?|sources|fact-check)\b", body), f"{src}: a marker is left"
+
+
+def test_a_bad_marker_names_the_line_counted_from_the_top_of_the_file(tmp_path):
+    text = (ROOT / "docs" / "two-different-roads.md").read_text(encoding="utf-8")
+    front, body = markers.split_front_matter(text)
+    bad_line = front.count("\n") + body.count("\n") + 2
+    with pytest.raises(Exception) as e:
+        markers.expand(
+            body + "\n{{ claim NOPE }}\n",
+            pages.Page.for_file("two-different-roads.md"),
+            pages.Site.load(),
+            first_line=front.count("\n") + 1,
+        )
+    assert f"docs/two-different-roads.md:{bad_line}:" in str(e.value)
+
+
+def _explainer(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", *args],
+        cwd=cwd,
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_another_explainer_builds_with_the_same_engine(tmp_path):
+    """tests/fixtures/mini: one page, one dataset, one chart, one source, one claim."""
+    site = tmp_path / "site"
+    proc = _explainer("--project", str(MINI), "build", "--site-dir", str(site), EXPLAINER_BUILD_DIR=str(tmp_path / "b"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="chart-widgets"' in html and "widgets.light.svg" in html
+    assert 'id="claim-W1"' in html and "matches" in html
+    assert "Atlantis made 120 widgets in 2024" in html and "{{" not in html
+    assert (site / "assets" / "charts" / "widgets.light.svg").is_file()
+
+
+def test_the_command_line_lists_every_command_and_each_has_help():
+    out = _explainer("--help").stdout
+    for name in ("build", "serve", "charts", "check-data", "check-links", "linkcheck", "bench", "audit", "expand"):
+        assert f"  {name} " in out, name
+        sub = _explainer(name, "--help")
+        assert sub.returncode == 0 and "usage: python -m explainer" in sub.stdout, (name, sub.stderr)
+
+
+@pytest.mark.slow
+def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path):
+    """A link broken since the last build fails check-links, naming the page."""
+    import shutil
+
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    env = {"EXPLAINER_BUILD_DIR": str(tmp_path / "b")}
+    site = str(project / "site")
+    assert _explainer("--project", str(project), "check-links", site, **env).returncode == 0
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n<a href="gone/">a page that is not there</a>\n')
+    proc = _explainer("--project", str(project), "check-links", site, **env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "older than its inputs" in proc.stdout
+    assert re.search(r"site/index\.html:\d+: broken link to gone/", proc.stdout + proc.stderr), proc.stdout
