@@ -1,46 +1,60 @@
-"""Electricity generation, China vs the United States
-China's electricity generation rose by about three quarters in a decade while US generation barely changed, so China now generates more than twice as much.
+"""Electricity generation, China vs the United States, 2000–2025
+China's electricity generation has grown about sevenfold since 2000 and passed the United States'
+a decade and a half ago; US generation has barely changed, though an American still uses more per person.
 """
+
 import altair as alt
 import pandas as pd
 
 from charts._common import entity_color, fmt_int
-from charts.data import load
+from explainer.data import load
 
-SOURCES = ["ei-2025-generation-thepatriot"]
-CREDIT = "Energy Institute Statistical Review 2025, via Visual Capitalist"
+SOURCES = ["owid-energy-data-e7897ae"]
+CREDIT = "Our World in Data, based on Ember and the Energy Institute Statistical Review of World Energy"
 
-_SERIES = "Energy Institute Statistical Review of World Energy 2025"
+SERIES = "Our World in Data (Ember; Energy Institute)"
 
 
 def _data() -> pd.DataFrame:
     df = load("electricity_generation")
-    return df[df.series == _SERIES].sort_values(["year", "country"]).reset_index(drop=True)
+    df = df[(df.series == SERIES) & (df.country != "World") & (df.year >= 2000)]
+    return df.sort_values(["year", "country"]).reset_index(drop=True)
 
 
 def build() -> alt.Chart:
     df = _data()
-    x = alt.X("year:O").title(None).axis(labelAngle=0)
-    xoff = alt.XOffset("country:N").scale(domain=[c for c in ("China", "United States") if c in set(df.country)])
-    y = alt.Y("twh:Q").title("Terawatt-hours a year").axis(format=",.0f").scale(zero=True)
-    bars = alt.Chart().mark_bar().encode(
-        x=x, xOffset=xoff, y=y, color=entity_color(df.country),
-        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("year:O", title="Year"),
-                 alt.Tooltip("twh:Q", title="Generation (TWh)", format=","), alt.Tooltip("status:N", title="Status"),
-                 alt.Tooltip("note:N", title="Note")],
+    first, last = int(df.year.min()), int(df.year.max())
+    return (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 5))),
+            y=alt.Y("twh:Q").title("Terawatt-hours a year").axis(format=",.0f").scale(zero=True),
+            color=entity_color(df.country),
+            strokeDash=alt.StrokeDash("status:N").scale(domain=["reported", "preliminary"]).legend(None),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("twh:Q", title="Generation (TWh)", format=",.0f"),
+                alt.Tooltip("kwh_per_person:Q", title="Per person (kWh)", format=",.0f"),
+                alt.Tooltip("low_carbon_share_pct:Q", title="Low-carbon share (%)", format=".0f"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
     )
-    labels = alt.Chart().mark_text(dy=-6, baseline="bottom", fontSize=11).encode(
-        x=x, xOffset=xoff, y=y, text=alt.Text("twh:Q", format=","),
-    )
-    return alt.layer(bars, labels, data=df)
 
 
 def key_numbers() -> str:
     df = _data()
-    y0, y1 = int(df.year.min()), int(df.year.max())
-    v = df.set_index(["year", "country"]).twh
-    cn0, cn1 = v[(y0, "China")], v[(y1, "China")]
-    us0, us1 = v[(y0, "United States")], v[(y1, "United States")]
-    return (f"Between {y0} and {y1} China's generation grew {(cn1 / cn0 - 1) * 100:.0f}% to {fmt_int(cn1)} TWh and the "
-            f"United States' {(us1 / us0 - 1) * 100:.0f}% to {fmt_int(us1)} TWh; China generated "
-            f"{cn0 / us0:.1f} times as much as the US in {y0} and {cn1 / us1:.1f} times as much in {y1}.")
+    v = df.set_index(["year", "country"])
+    last = int(df[df.status == "reported"].year.max())
+    cn0, cn1 = v.twh[(2000, "China")], v.twh[(last, "China")]
+    us1 = v.twh[(last, "United States")]
+    per_us, per_cn = v.kwh_per_person[(last, "United States")], v.kwh_per_person[(last, "China")]
+    crossed = int(df.pivot(index="year", columns="country", values="twh").query("China > `United States`").index.min())
+    return (
+        f"China generated {fmt_int(cn0)} TWh in 2000 and {fmt_int(cn1)} TWh in {last} ({cn1 / cn0:.1f} times as much), "
+        f"passing the United States in {crossed}; US generation was {fmt_int(us1)} TWh in {last}, "
+        f"so China generated {cn1 / us1:.1f} times as much. Per person, the US generated "
+        f"{fmt_int(per_us)} kWh and China {fmt_int(per_cn)}."
+    )
