@@ -214,3 +214,24 @@ def test_every_dataset_section_documents_every_column():
         section = section[: section.find("\n## ", 5) if "\n## " in section[5:] else None]
         for f in D.schema(name)["fields"]:
             assert f"| `{f['name']}` |" in section, (name, f["name"])
+
+
+def _figure_forms(v) -> set[str]:
+    """How a figure may be written in the essay: as given, with thousands separators, as a whole number."""
+    forms = {str(v)}
+    if isinstance(v, (int, float)):
+        forms |= {f"{v:,}", f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"}
+    return forms
+
+
+def test_a_claims_essay_figure_is_in_the_essay():
+    """A card's "The essay:" line must show a figure the essay gives, or the claim carries none."""
+    essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    bare = essay.replace(",", "")
+    for c in D.claims():
+        fig = c.get("figure")
+        if fig:
+            forms = _figure_forms(fig["value"])
+            assert any(f in essay or f.replace(",", "") in bare for f in forms), (
+                f"claim {c['id']}: the essay never gives {fig['value']!r}"
+            )
