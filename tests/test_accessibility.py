@@ -29,7 +29,12 @@ def make_charts_live(page) -> None:
 
 def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
+    # Colours are judged as they settle: a fade still running (Material's back-to-top button)
+    # blends its text with the background, and axe would read the half-way colour.
     return page.evaluate("""async () => {
+        const running = document.getAnimations().filter(a => a.effect && a.effect.getTiming().iterations !== Infinity);
+        await Promise.race([Promise.all(running.map(a => a.finished.catch(() => null))),
+                            new Promise(r => setTimeout(r, 2000))]);
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
             nodes: v.nodes.slice(0, 3).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
