@@ -8,8 +8,11 @@ import altair as alt
 from charts._common import entity_color, fmt_int
 from explainer.data import load
 
-SOURCES = ["ifr-wr2025-finanznachrichten", "ifr-wr2025-reuters-tradingkey", "ifr-wr2024-wallstreet-online"]
-CREDIT = "International Federation of Robotics, World Robotics 2015–2025 (via press releases and coverage)"
+SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
+CREDIT = (
+    "International Federation of Robotics, World Robotics; 2011–2023 as compiled in Stanford HAI's AI Index 2025"
+    " and Our World in Data, 2024 from the World Robotics 2025 release"
+)
 
 
 def _latest() -> tuple[int, float, float]:

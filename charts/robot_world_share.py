@@ -1,6 +1,6 @@
 """China's share of world industrial robot installations
 China has installed more than half of the world's new industrial robots every year since 2021, up
-from about a quarter in 2014.
+from about one in seven in 2012.
 """
 
 import altair as alt
@@ -9,8 +9,11 @@ import pandas as pd
 from charts._common import entity_color, fmt_int
 from explainer.data import load
 
-SOURCES = ["ifr-wr2025-finanznachrichten", "ifr-wr2024-wallstreet-online", "ifr-wr2022-heise"]
-CREDIT = "International Federation of Robotics, World Robotics 2015–2025 (via press releases and coverage)"
+SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
+CREDIT = (
+    "International Federation of Robotics, World Robotics; 2012–2023 as compiled in Stanford HAI's AI Index 2025"
+    " and Our World in Data, 2024 from the World Robotics 2025 release"
+)
 
 _APPROX = ("preliminary", "estimated")
 _BASIS = ["both figures reported", "uses a preliminary or approximate figure"]
