@@ -118,6 +118,8 @@ SOURCE_KINDS = [
     Term("secondary summary", "a blog, aggregator or summary that repeats the figures"),
 ]
 FIRST_HAND_KINDS = {"primary publication", "producer data file", "official statistics", "compiled dataset"}
+# What the data must stand on (share of all values, a value being one dataset row): a test holds them.
+FOOTING_TARGETS = {"low_max": 0.10, "first_hand_min": 0.60}
 
 RELIABILITY = [
     Term("high", "the producer's or an official body's own page or file", "ok"),

@@ -37,6 +37,7 @@ REGISTRY_SCHEMA: dict[str, Any] = {
     "required": [
         "id",
         "producer",
+        "publisher",
         "title",
         "citation_full",
         "url_main",
@@ -52,6 +53,7 @@ REGISTRY_SCHEMA: dict[str, Any] = {
         "__line__": {"type": "integer"},
         "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
         "producer": {"type": "string", "minLength": 2},
+        "publisher": {"type": ["string", "null"], "minLength": 2},
         "title": {"type": "string", "minLength": 2},
         "citation_full": {"type": "string", "minLength": 10},
         "url_main": {"type": "string", "pattern": _URL},
