@@ -8,13 +8,11 @@ import pandas as pd
 from charts._common import fmt_int
 from explainer.data import load
 
-SOURCES = [
-    "stockanalysison-alphabet-cashflow",
-    "stockanalysison-amazon-cashflow",
-    "nasdaq-fool-meta-capex",
-    "stockanalysis-msft-cashflow",
-]
-CREDIT = "Company filings and results (via Stock Analysis, Motley Fool and press coverage)"
+SOURCES = ["stockanalysis-msft-cashflow", "stockanalysison-alphabet-cashflow"]
+CREDIT = (
+    "Alphabet, Amazon, Meta and Microsoft: annual reports, results releases and calls; combined totals "
+    "from Bloomberg and others"
+)
 
 COMBINED = "Big Four combined"
 COMPANIES = ["Alphabet", "Amazon", "Meta", "Microsoft"]

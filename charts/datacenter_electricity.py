@@ -9,8 +9,11 @@ import pandas as pd
 from charts._common import fmt_int
 from explainer.data import load
 
-SOURCES = ["lbnl-2024-miragenews", "iea-2025-energyai-graphicnews", "rystad-2025-datacenters-globalenergyprize"]
-CREDIT = "Berkeley Lab (2024); IEA, Energy and AI (2025); Rystad Energy"
+SOURCES = ["lbnl-2024-miragenews", "iea-2025-energyai-graphicnews"]
+CREDIT = (
+    "Lawrence Berkeley National Laboratory, 2024 US Data Center Energy Usage Report; International Energy"
+    " Agency, Energy and AI (2025); Rystad Energy"
+)
 
 _FAMILIES = ["Berkeley Lab (LBNL)", "IEA", "Rystad Energy"]
 _KINDS = ["estimate", "projection or scenario"]

@@ -11,8 +11,11 @@ import pandas as pd
 from charts._common import fmt_num
 from explainer.data import load, sources_by_id
 
-SOURCES = ["zitron-quote-blog", "ciol-friar-arr", "techspot-openai-burn-115bn", "livemint-economist-openai-2026"]
-CREDIT = "Leaked accounts, company statements and investor documents, via press reports"
+SOURCES = ["ciol-friar-arr", "livemint-economist-openai-2026"]
+CREDIT = (
+    "OpenAI's statements; leaked accounts and investor documents as reported by The Information, the "
+    "Financial Times and The Economist"
+)
 
 METRICS = {  # dataset value -> label shown
     "revenue": "Revenue",

@@ -9,8 +9,8 @@ import pandas as pd
 from charts._common import entity_color, fmt_num
 from explainer.data import load
 
-SOURCES = ["hai-aiindex2025-economy", "meritalk-aiindex2026", "devto-doremonai-aiindex2026", "meritalk-vibrancy2024"]
-CREDIT = "Stanford HAI, AI Index 2022–2026 editions (Quid data)"
+SOURCES = ["hai-aiindex2025-economy", "meritalk-aiindex2026"]
+CREDIT = "Stanford HAI, AI Index Report 2022–2026 (Quid data)"
 
 
 def _data() -> pd.DataFrame:

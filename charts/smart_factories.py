@@ -1,6 +1,6 @@
 """China's smart factories by tier, as reported in 2025
-Self-assessed basic-level smart factories outnumber all higher tiers combined several times over,
-and the sources group and count the higher tiers differently.
+Self-assessed basic-level smart factories outnumber all higher tiers combined about four to one, and
+the count of advanced ones grew several times over during 2025.
 """
 
 import altair as alt
@@ -9,13 +9,11 @@ import pandas as pd
 from charts._common import fmt_int
 from explainer.data import load
 
-SOURCES = [
-    "people-cn-xinhua-smart-factories-2025-02",
-    "globaltimes-miit-xin-guobin-2025-11",
-    "digitalphablet-smart-factory-annual-report",
-    "wedoany-smart-factory-2025",
-]
-CREDIT = "MIIT figures via Xinhua, Global Times and secondary summaries"
+SOURCES = ["ceweekly-pioneer-factories-2026-02", "cns-hkcd-smart-factories-2025-02"]
+CREDIT = (
+    "China's Ministry of Industry and Information Technology (MIIT), as reported by China Economic "
+    "Weekly, China News Service, Global Times and People's Daily"
+)
 
 _LOWER = "'over' or 'more than'"
 _TIERS = ["total", "basic", "higher levels combined", "advanced", "excellence", "pioneer"]
@@ -29,10 +27,10 @@ _TIER_LABELS = {
 }
 # How each source is named in the legend: when it reported, and who.
 _REPORTS = {
-    "people-cn-xinhua-smart-factories-2025-02": "Feb 2025, Xinhua",
+    "cns-hkcd-smart-factories-2025-02": "Feb 2025, China News Service",
     "globaltimes-miit-xin-guobin-2025-11": "Nov 2025, Global Times",
-    "digitalphablet-smart-factory-annual-report": "2025 annual report",
-    "wedoany-smart-factory-2025": "2025, Wedoany",
+    "people-cn-pioneer-list-2025-11": "Nov 2025, People's Daily",
+    "ceweekly-pioneer-factories-2026-02": "End of 2025, China Economic Weekly",
 }
 
 
@@ -136,14 +134,13 @@ def build() -> alt.Chart:
 def key_numbers() -> str:
     df = _data()
     s = df.set_index(["report", "tier"])
-    rep = _REPORTS["digitalphablet-smart-factory-annual-report"]
-    feb = _REPORTS["people-cn-xinhua-smart-factories-2025-02"]
-    wdy = _REPORTS["wedoany-smart-factory-2025"]
-    basic, higher, pioneer = (s.loc[(rep, t)] for t in ("basic", "higher levels combined", "pioneer"))
+    end = _REPORTS["ceweekly-pioneer-factories-2026-02"]
+    feb = _REPORTS["cns-hkcd-smart-factories-2025-02"]
+    basic, adv, exc, pio = (s.loc[(end, t)] for t in ("basic", "advanced", "excellence", "pioneer"))
+    higher = adv.factories + exc.factories + pio.factories
     return (
-        f"The 2025 annual report counts {basic.wording} basic-level factories, "
-        f"{higher.wording} at the higher tiers combined "
-        f"and {pioneer.wording} pioneers; in February 2025 Xinhua reported {s.loc[(feb, 'basic')].wording} basic and "
-        f"{s.loc[(feb, 'advanced')].wording} advanced. Wedoany's {s.loc[(wdy, 'advanced')].wording} advanced-level "
-        f"factories alone exceed the report's figure for all higher tiers."
+        f"By the end of 2025, {basic.wording} basic-level factories, {adv.wording} advanced, {exc.wording} "
+        f"excellence-level and {pio.wording} pioneers: the self-assessed basic tier is about "
+        f"{basic.factories / higher:.0f} times all higher tiers together. In February 2025 the count of "
+        f"advanced factories was {s.loc[(feb, 'advanced')].wording}."
     )

@@ -9,13 +9,8 @@ import pandas as pd
 from charts._common import fmt_int, fmt_num
 from explainer.data import load
 
-SOURCES = [
-    "epoch-runoutofdata-2024-blogcopy",
-    "qwen-qwen3-4b-base-model-card-hf",
-    "meta-llama3-langbase-copy",
-    "deepseek-v3-techreport-scilynk",
-]
-CREDIT = "Epoch AI (2024); developers' model cards and technical reports"
+SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
+CREDIT = "Epoch AI, Will we run out of data? (2024); the developers' model cards and technical reports"
 
 _CATEGORIES = ["stock", "training set"]
 _CAT_LABELS = {"stock": "Epoch AI estimate, 90% interval", "training set": "Training set"}

@@ -9,13 +9,10 @@ import pandas as pd
 from charts._common import ENTITIES
 from explainer.data import load, schema
 
-SOURCES = [
-    "ifr-wr2025-finanznachrichten",
-    "owid-energy-data-e7897ae",
-    "irena-2025-rcs-scantv",
-    "meritalk-aiindex2026",
-]
-CREDIT = "IFR World Robotics; Energy Institute; IRENA; Stanford HAI AI Index"
+SOURCES = ["owid-robots-installed-aiindex2025", "owid-energy-data-e7897ae"]
+CREDIT = (
+    "International Federation of Robotics; Our World in Data (Ember, Energy Institute); IRENA; Stanford HAI, AI Index"
+)
 
 CN, US = "China", "United States"
 # Order of certainty: the combined status of a ratio is the less certain of its two rows.

@@ -75,7 +75,7 @@ def one(name, column, **where):
 
 
 robots = {c: one("robot_installations", "units", year=2024, country=c) for c in ("China", "United States", "World")}
-ei = "Energy Institute Statistical Review of World Energy 2025"
+ei = "Our World in Data (Ember; Energy Institute)"
 irena = "IRENA Renewable Capacity Statistics 2025"
 ratios = pd.DataFrame(
     [

@@ -12,13 +12,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 from explainer import data as D
-from explainer import settings
+from explainer import footing, settings
 from explainer.pages import (
     CHART_RE,
     CLAIM_RE,
     CLAIMS_RE,
     Page,
     Site,
+    chart_sources_anchor,
     claim_sources,
     esc,
     essay_figure,
@@ -112,7 +113,51 @@ def _where_used(
     return ", ".join(items) if items else "nothing yet"
 
 
+def footing_html() -> str:
+    """Values by the kind and reliability of the page they were read in: overall and per dataset."""
+    total, by_dataset = footing.tally()
+
+    def pct(t: footing.Tally, n: int) -> str:
+        return f"{t.share(n):.0%}"
+
+    def row(label: str, t: footing.Tally, tag: str = "td") -> str:
+        cells = [t.values, pct(t, t.first_hand)] + [pct(t, t.reliability[r]) for r in RELIABILITY]
+        return f"<tr><{tag}>{label}</{tag}>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>"
+
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["Dataset", "Values", "First-hand", *RELIABILITY])
+    rows = [row(esc(D.schema(n)["title"]), t) for n, t in by_dataset.items()]
+    kinds = ", ".join(f"{esc(k)} {total.kind[k]}" for k in settings.names(settings.SOURCE_KINDS) if total.kind.get(k))
+    return (
+        f'<p class="sources__summary">Our datasets hold {total.values} values (one value is one row of a '
+        f"dataset). {pct(total, total.first_hand)} of them were read first-hand: in the producer's own "
+        "publication or data file, in official statistics, or in a dataset compiled from the producer's "
+        f"figures such as Our World in Data's. {pct(total, total.reliability['low'])} rest on pages we rate "
+        f"low: a blog, an aggregator or an unknown site, kept only where no better page could be read. "
+        f"Values by the kind of page read: {kinds}.</p>"
+        '<div class="chart__scroll" tabindex="0" role="region" aria-label="Values by source quality">'
+        '<table class="footing"><caption>Where the values were read, by dataset (share of values; '
+        "high, medium and low rate the page read)</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"<tfoot>{row('All datasets', total, 'th')}</tfoot></table></div>"
+    )
+
+
+RELIABILITY = settings.names(settings.RELIABILITY)
+KIND_ORDER = {k: i for i, k in enumerate(settings.names(settings.SOURCE_KINDS))}
+
+
+def _values_by_producer() -> Counter:
+    registry = D.sources_by_id()
+    out: Counter = Counter()
+    for name in D.dataset_names():
+        for sid in D.load(name)["source"].astype(str):
+            out[registry[sid]["producer"]] += 1
+    return out
+
+
 def sources_html(page: Page, site: Site) -> str:
+    """The bibliography: entries grouped by the producer of the figures, the producer's own
+    publications and data first, then the copies and coverage where figures were read."""
     used = usage(site)
     titles = page_titles()
     chart_page, claim_page = {}, {}
@@ -121,47 +166,53 @@ def sources_html(page: Page, site: Site) -> str:
             chart_page.setdefault(c, stem)
         for c in e["claims"]:
             claim_page.setdefault(c, stem)
-    entries = D.registry()
-    kinds = Counter(e["kind"] for e in entries)
-    rel = Counter(e["reliability"] for e in entries)
-    summary = (
-        f'<p class="sources__summary">{len(entries)} pages read. By kind: '
-        + ", ".join(f"{esc(k)} {n}" for k, n in kinds.most_common())
-        + ". By reliability of the page read: "
-        + ", ".join(f"{k} {rel.get(k, 0)}" for k in ("high", "medium", "low"))
-        + ".</p>"
-    )
-    # Entries are grouped under the dataset they feed (derived from the data, not kept by hand),
-    # each group folded: the whole registry laid out at once cost a phone seconds of layout.
-    # Browsers unfold a group when a link points into it or find-in-page matches inside it.
-    titles_by_dataset = {name: D.schema(name)["title"] for name in D.dataset_names()}
-    other = "Evidence for other claims"
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for e in entries:
-        first = (used.get(e["id"], {}).get("datasets") or [None])[0]
-        groups.setdefault(titles_by_dataset.get(first, other), []).append(e)
-    if other in groups:
-        groups[other] = groups.pop(other)  # last
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in D.registry():
+        groups[e["producer"]].append(e)
+    values = _values_by_producer()
+    order = sorted(groups, key=lambda p: (-values[p], -len(groups[p]), p.lower()))
     out = [
-        summary,
+        footing_html(),
+        f'<h2 id="producers">Producers</h2><p>{len(groups)} producers, {sum(map(len, groups.values()))} pages and '
+        "files read. Under each producer, its own publications and data come first.</p>",
         '<ul class="source-groups">'
         + "".join(
-            f'<li><a href="#{_slug(label)}">{esc(label)}</a> ({len(members)})</li>' for label, members in groups.items()
+            f'<li><a href="#{_slug(p)}">{esc(p)}</a> ({_count(len(groups[p]), "page")}'
+            + (f", {_count(values[p], 'value')}" if values[p] else "")
+            + ")</li>"
+            for p in order
         )
         + "</ul>",
     ]
-    for label, members in groups.items():
-        out.append(f'<h2 id="{_slug(label)}">{esc(label)}</h2>')
-        out.append(
-            f'<details class="source-group"><summary>Show the {len(members)} pages read for this topic</summary>'
-        )
+    for p in order:
+        members = sorted(groups[p], key=lambda e: (KIND_ORDER[e["kind"]], RELIABILITY.index(e["reliability"])))
+        out.append(f'<h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
+        # Folded: the whole registry laid out at once cost a phone seconds of layout. Browsers
+        # unfold a group when a link points into it or find-in-page matches inside it.
+        out.append(f'<details class="source-group"><summary>Show {_count(len(members), "page")} read</summary>')
         out += [_entry_html(e, page, site, used, titles, chart_page, claim_page) for e in members]
         out.append("</details>")
+    out.append(_by_chart(page, site))
     return "\n".join(out)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _by_chart(page: Page, site: Site) -> str:
+    """Every page read for each chart, the target of the chart's "all pages read" link."""
+    parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
+    for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
+        links = ", ".join(
+            f'<a href="#{esc(s)}">{esc(source_label(site.registry[s]))}</a>' for s in m["sources"] if s in site.registry
+        )
+        parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{esc(m["title"])}:</b> {links}.</p>')
+    return "\n".join(parts)
+
+
 def _slug(text: str) -> str:
-    return "group-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return "producer-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
@@ -174,8 +225,9 @@ def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_p
     prim = esc(e.get("primary") or "")
     if prim and e.get("primary_url"):
         prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
+    publisher = f"<b>Published by:</b> {esc(e['publisher'])}. " if e.get("publisher") else ""
     facts = (
-        f"<b>Producer:</b> {esc(e['producer'])}. <b>Kind:</b> {esc(e['kind'])}. "
+        f"<b>Kind:</b> {esc(e['kind'])}. {publisher}"
         f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e["reliability"])}">'
         f"{esc(e['reliability'])}</span>. "
         f"<b>Published:</b> {esc(e.get('date_published') or 'date not shown')}. "
@@ -183,13 +235,12 @@ def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_p
         f"<b>Licence:</b> {esc(e.get('license') or 'unknown')}."
     )
     where = f"<b>Where we read it:</b> {read}." + (f" <b>Original publication:</b> {prim}." if prim else "")
-    notes = f'<p class="source__notes"><b>Notes:</b> {esc(e["notes"])}</p>' if e.get("notes") else ""
     used_by = _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)
     return (
         f'<section class="source" id="{esc(sid)}">'
-        f'<h3 class="source__title">{esc(e["title"])}</h3>'
+        f'<h4 class="source__title">{esc(e["title"])}</h4>'
         f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
-        f'<p class="source__facts">{facts}<br>{where}</p>{notes}'
+        f'<p class="source__facts">{facts}<br>{where}</p>'
         f'<p class="source__used"><b>Used by:</b> {used_by}</p></section>'
     )
 

@@ -136,6 +136,10 @@ def source_label(s: dict[str, Any]) -> str:
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
 
 
+def chart_sources_anchor(chart_id: str) -> str:
+    return f"pages-read-{chart_id}"
+
+
 def _host(url: str) -> str:
     return urlparse(url).netloc.removeprefix("www.")
 
@@ -165,15 +169,13 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f"</picture>"
         )
 
-    declared = m["declared_sources"]
-    others = [s for s in m["sources"] if s not in declared]
-    links = [f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>' for s in declared]
-    more = ""
-    if others:
-        hosts = [
-            f'<a href="{esc(site.source_href(page, s))}">{esc(_host(site.registry[s]["url_main"]))}</a>' for s in others
-        ]
-        more = f' <span class="chart__more">Row by row also: {", ".join(hosts)}.</span>'
+    links = [
+        f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>'
+        for s in m["declared_sources"]
+    ]
+    if len(m["sources"]) > len(m["declared_sources"]) and "sources" in site.blocks:
+        href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
+        links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
     return "\n".join(
         [
             f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}" data-spec="{base}.vl.json">',
@@ -181,7 +183,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             '<div class="chart__live" aria-hidden="true"></div>',
             "<figcaption>",
             f'<p class="chart__takeaway">{esc(m["takeaway"])}</p>',
-            f'<p class="chart__sources">Sources: {"; ".join(links)}.{more}</p>',
+            f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.</p>',
             f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
             f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '
             f'<a href="{base}.vl.json" download>Vega-Lite spec</a></p>',

@@ -27,6 +27,7 @@ from explainer import data as D
 from explainer import files, settings, theme
 from explainer.problems import Problem
 
+MAX_SOURCE_LINKS = 3  # a chart's source line, as Our World in Data gives it: producers named, few links
 ARTIFACTS = ("vl.json", "light.svg", "dark.svg", "narrow.light.svg", "narrow.dark.svg", "png", "csv", "meta.json")
 # Altair and vl-convert are imported only when a chart is actually rendered: checking that
 # nothing changed must stay fast (they take over a second to import).
@@ -311,16 +312,23 @@ def build_one(chart_id: str) -> dict[str, Any]:
     table = frames[0]
     row_sources = _row_sources(frames, registry)
     description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
-    credit = getattr(module, "CREDIT", None) or _credit(declared, registry)
+    credit = getattr(module, "CREDIT", None) or _credit(declared + row_sources, registry)
+    extra = [s for s in row_sources if s not in declared]
+    if len(declared) + (1 if extra else 0) > MAX_SOURCE_LINKS:
+        raise ChartError(
+            f"SOURCES names {len(declared)} entries: a source line shows at most {MAX_SOURCE_LINKS} links, "
+            f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
+        )
     spec = _spec(chart, frames, title, f"Source: {credit}", description)
     out, dims = _renders(spec)
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    out["csv"] = table.to_csv(index=False, lineterminator="\n").encode()
+    out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     shown = [c for c in table.columns if c != "note"]
     meta = {
         "id": chart_id,
         "title": title,
         "takeaway": takeaway,
+        "credit": credit,
         "description": description,
         "sources": declared + [s for s in row_sources if s not in declared],
         "declared_sources": declared,
@@ -334,17 +342,23 @@ def build_one(chart_id: str) -> dict[str, Any]:
     return {"key": input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
 
 
+def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
+    """The download: each source column followed by the URL of the page the value was read in."""
+    out = table.copy()
+    for c in [c for c in table.columns if c == "source" or c.startswith("source_")]:
+        urls = table[c].map(lambda s: registry[s]["url_main"] if s in registry else "")
+        out.insert(out.columns.get_loc(c) + 1, f"{c}_url", urls)
+    return out
+
+
 def _first_line(e: Exception) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
 
 
 def _credit(ids: list[str], registry: dict[str, dict]) -> str:
-    names: list[str] = []
-    for i in ids:
-        p = registry[i]["producer"].split(" (")[0]
-        if p not in names:
-            names.append(p)
+    """The producers behind a chart, when its module gives no CREDIT line."""
+    names = list(dict.fromkeys(registry[i]["producer"] for i in ids))
     return "; ".join(names[:3]) + ("; and others" if len(names) > 3 else "")
 
 

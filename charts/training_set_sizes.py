@@ -1,0 +1,114 @@
+"""Training sets of language models over time, against the stock of public text
+Training sets grew about a hundred-thousand-fold from 2010 to 2023 in Epoch AI's records; the largest a developer
+reports today is about a tenth of Epoch AI's central estimate of all public human text.
+"""
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from charts._common import fmt_int, fmt_num
+from explainer.data import load
+
+SOURCES = ["epoch-data-stock-dataset-sizes", "epoch-runoutofdata-2024-epochai"]
+CREDIT = "Epoch AI, data for Will we run out of data? (2024); developers' model cards and technical reports"
+
+_EPOCH = "Epoch AI's record"
+_DEVELOPER = "Tokens, as the developer reports"
+_KINDS = [_EPOCH, _DEVELOPER]
+
+
+def _data() -> pd.DataFrame:
+    epoch = load("training_set_sizes")
+    epoch = pd.DataFrame(
+        {
+            "model": epoch.system,
+            "date": pd.to_datetime(epoch.date).dt.strftime("%Y-%m-%d"),
+            "trillions": epoch.dataset_size.astype(float) / 1e12,
+            "kind": _EPOCH,
+            "source": epoch.source,
+            "status": epoch.status,
+        }
+    )
+    dev = load("text_stock")
+    dev = dev[dev.category == "training set"]
+    dev = pd.DataFrame(
+        {
+            "model": dev["item"],
+            "date": dev.year.astype(int).astype(str) + "-07-01",  # the year only: drawn mid-year
+            "trillions": dev.tokens_trillion.astype(float),
+            "kind": _DEVELOPER,
+            "source": dev.source,
+            "status": dev.status,
+        }
+    )
+    return pd.concat([epoch, dev]).sort_values(["date", "model"]).reset_index(drop=True)
+
+
+def _stock() -> pd.Series:
+    df = load("text_stock")
+    return df[df.category == "stock"].iloc[0]
+
+
+def build() -> alt.LayerChart:
+    df = _data()
+    stock = _stock()
+    x = alt.X("date:T").title(None).axis(format="%Y", tickCount=8)
+    low = 10 ** math.floor(math.log10(df.trillions.min()))  # the axis starts at a power of ten below the data
+    ticks = [10.0**e for e in range(round(math.log10(low)), 4, 2)]
+    y = (
+        alt.Y("trillions:Q")
+        .title("Training-set size, trillions (log scale)")
+        .scale(type="log", domain=[low, 2000])
+        .axis(format="~g", values=ticks)
+    )
+    color = (
+        alt.Color("kind:N")
+        .scale(domain=_KINDS)
+        .legend(orient="bottom", title=None, direction="horizontal", labelLimit=300)
+    )
+    points = (
+        alt.Chart(df)
+        .mark_point(size=40, filled=True, opacity=0.85)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            shape=alt.Shape("kind:N").scale(domain=_KINDS, range=["circle", "diamond"]).legend(None),
+            tooltip=[
+                alt.Tooltip("model:N", title="Model"),
+                alt.Tooltip("date:T", title="Date", format="%b %Y"),
+                alt.Tooltip("trillions:Q", title="Trillions", format=",.3~g"),
+                alt.Tooltip("kind:N", title="Figure"),
+            ],
+        )
+    )
+    band_df = pd.DataFrame([{"low": float(stock.low), "high": float(stock.high), "mid": float(stock.tokens_trillion)}])
+    band = alt.Chart(band_df).mark_rect(opacity=0.12, color="#666").encode(y="low:Q", y2="high:Q")
+    mid = alt.Chart(band_df).mark_rule(strokeDash=[4, 4], color="#666").encode(y="mid:Q")
+    label = (
+        alt.Chart(band_df)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=11, color="#555")
+        .encode(
+            x=alt.value(0),
+            y="mid:Q",
+            text=alt.value(f"Stock of public text, about {fmt_int(stock.tokens_trillion)} trillion tokens"),
+        )
+    )
+    return alt.layer(points, band, mid, label)
+
+
+def key_numbers() -> str:
+    df = _data()
+    stock = _stock()
+    epoch = df[df.kind == _EPOCH]
+    first = epoch.iloc[0]
+    dev = df[df.kind == _DEVELOPER]
+    top = dev.loc[dev.trillions.idxmax()]
+    return (
+        f"Epoch AI's file runs from {first.model} ({first.date[:4]}, {fmt_num(first.trillions * 1e6, 0)} million) to "
+        f"{fmt_num(epoch.trillions.max(), 1)} trillion in {epoch.date.max()[:4]}; {top.model} was trained on "
+        f"{fmt_num(top.trillions, 0)} trillion tokens, {top.trillions / float(stock.tokens_trillion) * 100:.0f}% of "
+        f"Epoch's central estimate of {fmt_int(stock.tokens_trillion)} trillion."
+    )
