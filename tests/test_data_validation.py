@@ -69,7 +69,7 @@ CASES = {
         "'many' is not a valid integer",
     ),
     "unknown source id": (
-        lambda d: edit(d / "private_ai_investment.csv", "meritalk-aiindex2026", "no-such-source"),
+        lambda d: edit(d / "private_ai_investment.csv", "tingwei-aiindex2026-economy", "no-such-source"),
         "private_ai_investment.csv:",
         "'no-such-source' is not in the registry",
     ),

@@ -267,7 +267,7 @@ def test_the_report_classifies_each_case(broken_run):
         "timeout": [f"{base}/r/slow"],
         "dns/network failure": [],  # filled below: the closed port
         "missing fragment": [f"{base}/r/page#missing"],
-        "excluded": ["https://www.nasdaq.com/articles/excluded-by-lychee-toml"],
+        "excluded": ["https://www.investing.com/news/excluded-by-lychee-toml"],
     }
     for outcome, urls in expect.items():
         assert outcome in s, f"no section '{outcome}' in the report:\n{report}"
@@ -359,8 +359,8 @@ def test_ok_redirect_429_timeout_and_excluded_do_not_fail(clean_run):
 
 def test_excluded_urls_carry_the_reason_from_lychee_toml(clean_run):
     _, report, _ = clean_run
-    item = _items(_sections(report)["excluded"])["https://www.nasdaq.com/articles/excluded-by-lychee-toml"]
-    assert "`^https?://(www\\.)?nasdaq\\.com/`: Akamai bot manager" in item, item
+    item = _items(_sections(report)["excluded"])["https://www.investing.com/news/excluded-by-lychee-toml"]
+    assert "`^https?://([a-z]+\\.)?investing\\.com/`: Cloudflare bot challenge" in item, item
 
 
 # --- classification details that a local server cannot produce --------------------------------
