@@ -90,6 +90,8 @@ def evaluate(claim: dict[str, Any]) -> Result:
         data_year = next((where[k] for k in YEAR_KEYS if k in where), None)
     essay_year = (claim.get("figure") or {}).get("year")
     same_year = essay_year is None or data_year is None or str(essay_year) == str(data_year)
+    if claim.get("year_slip"):
+        same_year = True  # the slip is counted once, on the claim it names; here the figure is judged
     try:
         essay_value = float(claim["figure"]["value"])
     except (KeyError, TypeError, ValueError):

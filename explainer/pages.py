@@ -247,6 +247,9 @@ def what_data_say(r: C.Result) -> str:
     unit = c["figure"]["unit"]
     year = f" ({r.data_year})" if r.data_year else ""
     text = f"The data give {fmt_with_unit(r.data_value, unit)}{year}."
+    if c.get("year_slip"):
+        slip = f"{r.data_year}, not {c['figure'].get('year')}"
+        text += f" The year is {slip}: the same slip as {c['year_slip']}, counted there."
     return f"{text} {c['note']}" if c.get("note") else text
 
 

@@ -115,6 +115,9 @@ CLAIM_SCHEMA: dict[str, Any] = {
         "finding": {"type": "string", "minLength": 3},
         "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "note": {"type": "string"},
+        # The same slip of year as another claim: the figure is judged on its own and the slip is
+        # counted once, on that claim's card.
+        "year_slip": {"type": "string", "pattern": ID},
     },
     "allOf": [
         # A computed claim carries no typed verdict; any other carries one.
@@ -334,7 +337,35 @@ def check_claims(
         used |= set(item.get("sources") or [])
         for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken):
             problems.append(Problem(f, line, f"{place} field '{field}'" if field else place, msg, rule))
+    problems += _year_slip_problems(f, [i for i in items if isinstance(i, dict)])
     return problems, used
+
+
+def _year_slip_problems(f: str, items: list[dict]) -> list[Problem]:
+    """A `year_slip` names another claim that exists, is computed and carries its own year."""
+    by_id = {i.get("id"): i for i in items}
+    out = []
+    for item in items:
+        target = item.get("year_slip")
+        if not isinstance(target, str):
+            continue
+        place = f"claim {item.get('id', '?')} field 'year_slip'"
+        other = by_id.get(target)
+        if other is None or target == item.get("id"):
+            out.append(
+                Problem(f, item.get("__line__"), place, f"names {_quote(target)}, not another claim", "year-slip")
+            )
+        elif "compare" not in other or other.get("year_slip"):
+            out.append(
+                Problem(
+                    f,
+                    item.get("__line__"),
+                    place,
+                    f"claim {target} must be computed and hold the slip itself",
+                    "year-slip",
+                )
+            )
+    return out
 
 
 def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str]):
