@@ -100,5 +100,15 @@ def evaluate(claim: dict[str, Any]) -> Result:
     return Result(claim, verdict, data_value, None if data_year is None else str(data_year), computed=True)
 
 
+def sources_of(claim: dict[str, Any]) -> list[str]:
+    """A claim's sources: its evidence rows' (derived) first, then any it lists."""
+    out: list[str] = []
+    for sel in (claim.get("compare") or {}).get("of", []):
+        row = D.select(sel["dataset"], sel["where"])
+        out += [s for s in row["source"].astype(str) if s not in out]
+    out += [s for s in claim.get("sources", []) if s not in out]
+    return out
+
+
 def evaluate_all() -> list[Result]:
     return [evaluate(c) for c in D.claims()]

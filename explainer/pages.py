@@ -232,12 +232,7 @@ def section_claims(page: Page, site: Site, placed: set[str]) -> list[str]:
 
 def claim_sources(result: C.Result) -> list[str]:
     """A claim's sources: the evidence rows' (derived) first, then any it lists."""
-    out: list[str] = []
-    for sel in (result.claim.get("compare") or {}).get("of", []):
-        row = D.select(sel["dataset"], sel["where"])
-        out += [s for s in row["source"].astype(str) if s not in out]
-    out += [s for s in result.claim.get("sources", []) if s not in out]
-    return out
+    return C.sources_of(result.claim)
 
 
 def what_data_say(r: C.Result) -> str:

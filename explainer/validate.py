@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,8 +21,8 @@ import yaml
 
 from explainer import claims as claims_mod
 from explainer import settings
-from explainer.problems import Problem
-from explainer.yamlines import load_with_lines, strip_lines
+from explainer.problems import ROOT_CAUSES, Problem
+from explainer.yamlines import error_place, load_with_lines, strip_lines
 
 KINDS = settings.names(settings.SOURCE_KINDS)
 RELIABILITY = settings.names(settings.RELIABILITY)
@@ -148,10 +149,8 @@ def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
     except UnicodeDecodeError as e:
         return [Problem(f, _line_of_byte(path, e.start), "", f"not UTF-8 text: {e.reason}", "encoding")], []
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        return [
-            Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")
-        ], []
+        line, message = error_place(path.read_text(encoding="utf-8"), e)
+        return [Problem(f, line, "", message, "yaml")], []
     if not isinstance(entries, list) or not entries:
         return [Problem(f, 1, "", "expected a non-empty list of source entries", "registry-shape")], []
     validator = jsonschema.Draft202012Validator(REGISTRY_SCHEMA)
@@ -315,10 +314,8 @@ def check_claims(
     try:
         items = load_with_lines(path)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        return [
-            Problem(f, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}", "yaml")
-        ], used
+        line, message = error_place(path.read_text(encoding="utf-8"), e)
+        return [Problem(f, line, "", message, "yaml")], used
     if not isinstance(items, list) or not items:
         return [Problem(f, 1, "", "expected a non-empty list of claims", "claims-shape")], used
     problems: list[Problem] = []
@@ -408,6 +405,8 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     docs = docs or settings.docs_dir()
     problems, entries = check_registry(data / settings.REGISTRY_FILE)
     registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
+    # A registry that cannot be read makes every source look unknown: report the cause alone.
+    registry_read = not any(p.rule in ROOT_CAUSES for p in problems)
     used: set[str] = set()
 
     schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
@@ -429,7 +428,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
             cited.setdefault(sid, where)
     used |= set(cited)
     for sid, (f, line) in sorted(cited.items()):
-        if sid not in registry_ids:
+        if registry_read and sid not in registry_ids:
             problems.append(
                 Problem(
                     f,
@@ -449,7 +448,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
             )
         for sid in ids:
             used.add(sid)
-            if sid not in registry_ids:
+            if registry_read and sid not in registry_ids:
                 problems.append(
                     Problem(
                         settings.rel(charts / f"{chart}.py"),
@@ -460,14 +459,14 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                     )
                 )
 
-    if not any(
-        p.rule in ("yaml", "encoding", "required-file") and p.file.endswith(settings.REGISTRY_FILE) for p in problems
-    ):
+    if registry_read:
         found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
         problems += found
         used |= srcs
 
-    for e in entries:
+    if not problems:
+        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries)
+    for e in entries if registry_read else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
             problems.append(
                 Problem(
@@ -481,11 +480,31 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     return problems
 
 
+def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
+    """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
+    must name one that exists and cites the entry, or the note has gone stale."""
+    claims = {c["id"]: c for c in claims_mod.D.claims()}
+    prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
+    if not prefixes:
+        return []
+    ref = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\d+\b")
+    out = []
+    for e in entries:
+        for cid in sorted(set(ref.findall(str(e.get("notes") or "")))):
+            where = (settings.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
+            if cid not in claims:
+                out.append(Problem(*where, f"names claim {cid}, which is not in the ledger", "note-claim"))
+            elif e.get("id") not in claims_mod.sources_of(claims[cid]):
+                out.append(Problem(*where, f"names claim {cid}, which does not cite this entry", "note-claim"))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer check-data", description=__doc__.splitlines()[0])
     ap.parse_args(argv)
     problems = check_all()
-    for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
+    # Causes first (a file that cannot be read), then the rest by file and line.
+    for p in sorted(problems, key=Problem.order):
         print(p)
     if problems:
         print(f"check-data: {len(problems)} problem(s) found", file=sys.stderr)

@@ -36,3 +36,29 @@ def strip_lines(obj: Any) -> Any:
     if isinstance(obj, list):
         return [strip_lines(v) for v in obj]
     return obj
+
+
+def error_place(text: str, e: yaml.YAMLError) -> tuple[int | None, str]:
+    """The line to show for a YAML error and what to say. An unbalanced quote makes the parser
+    fail lines later, where the quoted value finally closes; name the line it opened on."""
+    mark = getattr(e, "problem_mark", None)
+    line = mark.line + 1 if mark else None
+    message = f"not valid YAML: {getattr(e, 'problem', e)}"
+    if mark is None:
+        return line, message
+    culprit = None
+    try:
+        for tok in yaml.scan(text, Loader=yaml.SafeLoader):
+            if tok.end_mark.index > mark.index:
+                break
+            if isinstance(tok, yaml.ScalarToken) and tok.style in ("'", '"'):
+                culprit = tok
+    except yaml.YAMLError:
+        pass
+    if culprit and culprit.start_mark.line < culprit.end_mark.line and culprit.end_mark.line >= mark.line - 1:
+        opened = culprit.start_mark.line + 1
+        return opened, (
+            f"not valid YAML: the {culprit.style} quote opened on line {opened} closes only on line "
+            f"{culprit.end_mark.line + 1}; check the quotes on line {opened} (inside '...', write '' for an apostrophe)"
+        )
+    return line, message

@@ -127,6 +127,21 @@ CASES = {
         "claims.yaml:",
         "claim C03 field 'verdict'",
     ),
+    "stale claim id in a registry note": (
+        lambda d: edit(d / "sources.yaml", "notes: 'C09. ", "notes: 'C07. "),
+        "sources.yaml:",
+        "entry 'globalnews-facebook-meta-2021-10-28' field 'notes': names claim C07, which does not cite this entry",
+    ),
+    "unknown claim id in a registry note": (
+        lambda d: edit(d / "sources.yaml", "notes: 'C09. ", "notes: 'C99. "),
+        "sources.yaml:",
+        "names claim C99, which is not in the ledger",
+    ),
+    "year slip names no claim": (
+        lambda d: edit(d / "claims.yaml", "year_slip: C04", "year_slip: C99"),
+        "claims.yaml:",
+        "field 'year_slip': names 'C99', not another claim",
+    ),
     "claim unknown dataset": (
         lambda d: edit(d / "claims.yaml", "{dataset: smart_factories,", "{dataset: smart_factory,"),
         "claims.yaml:",
@@ -165,11 +180,30 @@ def test_all_problems_are_reported_in_one_run(data_copy):
         assert any(where in ln and what in ln for ln in out.splitlines()), case
 
 
+def test_an_unreadable_registry_is_reported_once_without_knock_on_errors(data_copy):
+    """One unclosed quote in the registry: one problem, first, at the right line; no source then
+    looks unknown and no entry unused."""
+    path = data_copy / "sources.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("  title: ") and i > 20)
+    lines[at] = lines[at].replace("  title: ", "  title: 'unclosed ", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    proc = run_check(data_copy)
+    problems = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert proc.returncode == 1
+    assert len(problems) == 1, proc.stdout
+    assert "sources.yaml:" in problems[0] and "[yaml]" in problems[0], problems[0]
+    reported = int(problems[0].split("sources.yaml:")[1].split(":")[0])
+    assert at + 1 <= reported <= at + 3, (at + 1, problems[0])
+
+
 def test_an_unused_registry_entry_is_reported(data_copy):
     with open(data_copy / "sources.yaml", "a", encoding="utf-8") as f:
         f.write("""
 - id: lonely-page
   producer: Nobody
+  publisher: null
   title: A page nothing cites
   citation_full: Nobody (2026). A page nothing cites.
   url_main: https://example.org/lonely
