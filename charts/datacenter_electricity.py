@@ -9,7 +9,7 @@ import pandas as pd
 from charts._common import fmt_int
 from explainer.data import load
 
-SOURCES = ["lbnl-2024-miragenews", "iea-2025-energyai-graphicnews"]
+SOURCES = ["lbnl-2024-miragenews", "doe-electricity-demand-growth-hub"]
 CREDIT = (
     "Lawrence Berkeley National Laboratory, 2024 US Data Center Energy Usage Report; International Energy"
     " Agency, Energy and AI (2025); Rystad Energy"
@@ -166,13 +166,12 @@ def key_numbers() -> str:
     y0, y1 = int(lbnl.index.min()), int(lbnl.index.max())
     lo = df[df.scenario == "LBNL low"].iloc[0]
     hi = df[df.scenario == "LBNL high"].iloc[0]
-    iea = df[df.family == "IEA"].set_index("kind")
-    iea_e, iea_p = iea.loc[_KINDS[0]], iea.loc[_KINDS[1]]
+    iea_e = df[(df.family == "IEA") & (df.kind == _KINDS[0])].iloc[0]
     ry = df[(df.family == "Rystad Energy") & (df.year == y1)].iloc[0]
     return (
         f"Berkeley Lab puts US data-centre use at {fmt_int(lbnl[y0])} TWh in {y0} and {fmt_int(lbnl[y1])} TWh in {y1}, "
         f"rising to {fmt_int(lo.value)}–{fmt_int(hi.value)} TWh by {int(lo.year)} in its scenarios; "
-        f"the IEA estimates {fmt_int(iea_e.value)} TWh in {int(iea_e.year)} "
-        f"and {fmt_int(iea_p.value)} TWh in {int(iea_p.year)} (base case), "
-        f"while Rystad Energy's {y1} estimate is {fmt_int(ry.value)} TWh."
+        f"the IEA estimates {fmt_int(iea_e.value)} TWh in {int(iea_e.year)}, "
+        f"while Rystad Energy's {y1} estimate is {fmt_int(ry.value)} TWh. "
+        "A terawatt-hour (TWh) is a billion kilowatt-hours."
     )
