@@ -9,8 +9,8 @@ import pandas as pd
 from charts._common import fmt_num
 from explainer.data import load
 
-SOURCES = ["propakistani-aiindex2025-gap", "meritalk-aiindex2026"]
-CREDIT = "Stanford HAI, AI Index 2025 and 2026 (via ProPakistani and MeriTalk)"
+SOURCES = ["tingwei-aiindex2025-performance", "tingwei-aiindex2026-performance"]
+CREDIT = "Stanford HAI, AI Index Report 2025 and 2026 (Chatbot Arena data from LMSYS)"
 
 ARENA = "Chatbot Arena top model"
 

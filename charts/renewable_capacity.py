@@ -10,7 +10,7 @@ from charts._common import entity_color, fmt_int
 from explainer.data import load
 
 SOURCES = ["irena-2025-rcs-scantv", "irena-2025-rcs-solarquarter", "irena-2025-rcs-indiarenews"]
-CREDIT = "IRENA, Renewable Capacity Statistics 2025 (via press coverage)"
+CREDIT = "International Renewable Energy Agency (IRENA), Renewable Capacity Statistics 2025"
 
 _SERIES = "IRENA Renewable Capacity Statistics 2025"
 _COUNTRIES = ["China", "United States"]

@@ -10,7 +10,10 @@ from charts._common import fmt_int, fmt_num
 from explainer.data import load
 
 SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
-CREDIT = "Epoch AI, Will we run out of data? (2024); the developers' model cards and technical reports"
+CREDIT = (
+    "Epoch AI, Will we run out of data? (2024); model cards and technical reports of Meta, DeepSeek-AI, Tencent"
+    " and Alibaba"
+)
 
 _CATEGORIES = ["stock", "training set"]
 _CAT_LABELS = {"stock": "Epoch AI estimate, 90% interval", "training set": "Training set"}

@@ -143,7 +143,7 @@ def _frames(chart: Any) -> list[pd.DataFrame]:
         for attr in ("layer", "hconcat", "vconcat", "concat"):
             sub = getattr(c, attr, alt.Undefined)
             if isinstance(sub, list):
-                stack.extend(sub)
+                stack.extend(reversed(sub))  # popped in order: the first layer's data is the table
         inner = getattr(c, "spec", alt.Undefined)
         if inner is not alt.Undefined and hasattr(inner, "to_dict"):
             stack.append(inner)

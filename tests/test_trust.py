@@ -1,0 +1,119 @@
+"""What a reader relies on to trust the figures: where they were read, how that is credited, and
+how the check adds up. Each test fails on a class of error a reader met before."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import ipaddress
+import re
+from urllib.parse import urlparse
+
+from conftest import html_pages
+
+from explainer import claims as C
+from explainer import data as D
+from explainer import footing, render, settings
+
+
+def test_values_stand_on_first_hand_sources_and_few_on_weak_pages():
+    total, _ = footing.tally()
+    assert total.values > 0
+    assert not footing.shortfalls(total), footing.shortfalls(total)
+
+
+def test_the_footing_targets_can_fail():
+    weak = footing.Tally()
+    for _ in range(3):
+        weak.add({"reliability": "low", "kind": "secondary summary"})
+    weak.add({"reliability": "high", "kind": "producer data file"})
+    assert len(footing.shortfalls(weak)) == 2
+
+
+def _host_problem(url: str) -> str | None:
+    """A bare IP, a reader proxy or a mirror that carries another site's address in its path."""
+    u = urlparse(url)
+    host = u.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return "bare IP address"
+    except ValueError:
+        pass
+    if re.search(r"/(https?:/|www\.)", u.path) or re.search(r"(^|\.)(r\.jina\.ai|archive\.ph|12ft\.io)$", host):
+        return "reader proxy or mirror"
+    return None
+
+
+def test_no_page_is_cited_at_a_bare_ip_proxy_or_mirror_address():
+    bad = [
+        (e["id"], f, e[f], why)
+        for e in D.registry()
+        for f in ("url_main", "primary_url")
+        if e.get(f) and (why := _host_problem(e[f]))
+    ]
+    assert not bad, bad
+    assert _host_problem("http://61.152.230.22/news.html") and _host_problem("https://x.example/www.reuters.com/a")
+
+
+def _figures(site) -> list[tuple[str, str]]:
+    out = []
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        for m in re.finditer(r'<figure class="chart" id="chart-([\w-]+)".*?</figure>', text, re.S):
+            out.append((m.group(1), m.group(0)))
+    return out
+
+
+def test_every_chart_credits_its_producers_with_at_most_three_links(site):
+    registry = D.sources_by_id()
+    figures = _figures(site)
+    assert figures
+    for chart_id, fig in figures:
+        line = re.search(r'<p class="chart__sources">(.*?)</p>', fig, re.S).group(1)
+        assert line.startswith("Source: "), (chart_id, line[:80])
+        links = re.findall(r"<a ", line)
+        assert 1 <= len(links) <= render.MAX_SOURCE_LINKS, (chart_id, len(links))
+        credit = line.split(". Read at:")[0]
+        declared = render.load_module(chart_id).SOURCES
+        for sid in declared:
+            producer = registry[sid]["producer"].split(" (")[0]
+            assert producer.lower() in credit.lower(), f"{chart_id}: the source line does not name {producer}"
+        assert "Row by row" not in line
+
+
+def test_every_chart_download_carries_each_rows_source_and_its_url(site):
+    registry = D.sources_by_id()
+    for chart_id, _ in _figures(site):
+        text = (site / "assets" / "charts" / f"{chart_id}.csv").read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        cols = [c for c in rows[0] if c == "source" or re.fullmatch(r"source_\d+", c)]
+        assert cols, f"{chart_id}.csv has no source column"
+        for r in rows:
+            for c in cols:
+                assert r[f"{c}_url"] == registry[r[c]]["url_main"], (chart_id, c, r[c])
+
+
+def test_the_sources_page_is_a_bibliography_by_producer(site):
+    page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert '<table class="footing">' in page
+    for name in D.dataset_names():
+        assert f"<td>{D.schema(name)['title']}</td>" in page.replace("&#x27;", "'"), name
+    producers = {e["producer"] for e in D.registry()}
+    headings = re.findall(r'<h3 id="producer-[^"]+" class="source-group__title">([^<]+)</h3>', page)
+    assert sorted(html.unescape(h) for h in headings) == sorted(producers)
+    # Under each producer its own publications and data come first.
+    order = {k: i for i, k in enumerate(settings.names(settings.SOURCE_KINDS))}
+    for block in page.split('class="source-group__title"')[1:]:
+        kinds = re.findall(r"<b>Kind:</b> ([^.]+)\.", block.split("</details>")[0])
+        assert [order[k] for k in kinds] == sorted(order[k] for k in kinds)
+    assert "<b>Notes:</b>" not in page, "internal research notes stay off reader pages"
+
+
+def test_a_year_slip_is_counted_once():
+    results = {r.id: r for r in C.evaluate_all()}
+    for r in results.values():
+        target = r.claim.get("year_slip")
+        if target:
+            assert results[target].verdict == "different year", (r.id, target)
+            assert r.verdict != "different year", f"{r.id} counts {target}'s slip again"
