@@ -279,3 +279,54 @@ def fact_check_html(page: Page, site: Site) -> str:
         '<th scope="col">What the essay says</th><th scope="col">Verdict</th><th scope="col">What the data say</th>'
         '<th scope="col">Sources</th></tr></thead><tbody>' + "\n".join(rows) + "</tbody></table></div>"
     )
+
+
+def scorecard_html(page: Page, site: Site) -> str:
+    """The verdicts counted from the ledger: a line by colour, then each verdict with its meaning."""
+    counts = Counter(r.verdict for r in site.results.values())
+    tones = Counter(settings.tone(v) for v in counts.elements())
+    n = len(site.results)
+    summary = ", ".join(f"{tones[tone]} {words}" for tone, words in settings.TONE_SUMMARY.items() if tones.get(tone))
+    items = "".join(
+        f'<li class="claim--{t.tone}"><span class="claim__verdict">{esc(t.name)}</span> '
+        f"<b>{counts[t.name]}</b>: {esc(t.meaning)}</li>"
+        for t in settings.VERDICTS
+        if counts.get(t.name)
+    )
+    link = f'<a href="{page.root}{site.blocks["fact-check"]}">every claim</a>' if "fact-check" in site.blocks else ""
+    return (
+        f'<p class="scorecard__summary">We checked {n} claims: {summary}.'
+        + (f" See {link} with its verdict and sources." if link else "")
+        + f'</p><ul class="scorecard">{items}</ul>'
+    )
+
+
+def verdict_scale_html(page: Page, site: Site) -> str:
+    """The verdict scale, best first, each with its one-line meaning (the one place it is defined)."""
+    return (
+        '<dl class="verdict-scale">'
+        + "".join(
+            f'<dt class="claim--{t.tone}"><span class="claim__verdict">{esc(t.name)}</span></dt>'
+            f"<dd>{esc(t.meaning)}</dd>"
+            for t in settings.VERDICTS
+        )
+        + "</dl>"
+    )
+
+
+FIRST_HAND = " (first-hand)"
+
+
+def source_ratings_html(page: Page, site: Site) -> str:
+    """The kinds of page a figure can be read in, best first, and the reliability ratings."""
+    kinds = "".join(
+        f"<li><b>{esc(t.name)}</b>{FIRST_HAND if t.name in settings.FIRST_HAND_KINDS else ''}: {esc(t.meaning)}</li>"
+        for t in settings.SOURCE_KINDS
+    )
+    rel = "".join(
+        f'<li><span class="rel rel--{t.name}">{esc(t.name)}</span>: {esc(t.meaning)}</li>' for t in settings.RELIABILITY
+    )
+    return (
+        f"<p>What kind of page a figure was read in, from best to weakest:</p><ol>{kinds}</ol>"
+        f"<p>How far the page we read can be trusted to carry the producer's figure:</p><ul>{rel}</ul>"
+    )

@@ -37,6 +37,7 @@ from explainer.pages import (
     METHOD_RE,
     Page,
     Site,
+    byline,
     chart_figure,
     claim_cards,
     claim_value,
@@ -91,16 +92,32 @@ def expand(markdown: str, page: Page, site: Site, first_line: int = 1) -> str:
             problems.append(Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker"))
     if problems:
         raise ProblemsError(problems, "problem(s) in page markers")
-    return out
+    return with_byline(out, page)
+
+
+H1_RE = re.compile(r"^# .+$", re.M)
+
+
+def with_byline(markdown: str, page: Page) -> str:
+    """Under the page's title: who wrote it, when it was published and last updated (from git)."""
+    m = H1_RE.search(markdown)
+    line = byline(page)
+    if not m or not line:
+        return markdown
+    return markdown[: m.end()] + "\n\n" + line + markdown[m.end() :]
 
 
 # --- generated blocks -----------------------------------------------------------------------------
 
 
 def block(kind: str, page: Page, site: Site) -> str:
-    if kind == "sources":
-        return blocks.sources_html(page, site)
-    return blocks.fact_check_html(page, site)
+    return {
+        "sources": blocks.sources_html,
+        "fact-check": blocks.fact_check_html,
+        "scorecard": blocks.scorecard_html,
+        "verdict-scale": blocks.verdict_scale_html,
+        "source-ratings": blocks.source_ratings_html,
+    }[kind](page, site)
 
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*\n", re.S | re.M)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from explainer import claims as C
 from explainer import data as D
-from explainer import settings
+from explainer import history, settings
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
 CLAIMS_RE = re.compile(r"<!--\s*claims\s*-->")
@@ -28,7 +28,7 @@ DATA_RE = re.compile(
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
 METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
-BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources)\s*-->")
+BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings)\s*-->")
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
 
@@ -134,6 +134,18 @@ def source_label(s: dict[str, Any]) -> str:
     label = f"{producer} ({host})" if host and host not in producer.lower() else producer
     # A reader should see at a glance when a figure rests on a weak page.
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
+
+
+def byline(page: Page) -> str:
+    """ "By … · Published … · Updated …", each part only when known."""
+    author = settings.site_extra().get("byline")
+    published, updated = history.page_dates(page.src)
+    parts = [f"By {esc(author)}"] if author else []
+    if published:
+        parts.append(f'Published <time datetime="{published}">{published}</time>')
+    if updated and updated != published:
+        parts.append(f'Updated <time datetime="{updated}">{updated}</time>')
+    return f'<p class="byline">{" · ".join(parts)}</p>' if parts else ""
 
 
 def chart_sources_anchor(chart_id: str) -> str:

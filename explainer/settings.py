@@ -41,6 +41,28 @@ def project_root() -> Path:
     return next((p for p in (here, *here.parents) if (p / CONFIG_FILE).is_file()), here)
 
 
+def site_extra() -> dict:
+    """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections),
+    read without MkDocs: YAML tags such as !ENV are taken as their default."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def _tag(loader, suffix, node):
+        if isinstance(node, yaml.SequenceNode):
+            items = loader.construct_sequence(node)
+            return items[-1] if items else None
+        return loader.construct_scalar(node)
+
+    _Loader.add_multi_constructor("!", _tag)
+    path = project_root() / CONFIG_FILE
+    if not path.is_file():
+        return {}
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return config.get("extra") or {}
+
+
 def use_project(root: Path | None) -> None:
     _chosen["project"] = Path(root).resolve() if root else None
 
@@ -150,6 +172,15 @@ DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches
 CLOSE = 0.10  # within 10 % (or 3x the claim's tolerance): close
 # Verdicts a computed claim may be capped at, when its number holds but its wording does not.
 CAPS = ["close", "different year", "partly supported"]
+
+
+# How a verdict's colour reads in a summary: "21 hold up, 13 need qualifying, ...".
+TONE_SUMMARY = {
+    "ok": "hold up",
+    "warn": "hold only with a correction",
+    "bad": "are wrong",
+    "neutral": "could not be settled",
+}
 
 
 def names(terms: list[Term]) -> list[str]:
