@@ -269,7 +269,7 @@ def fact_check_html(page: Page, site: Site) -> str:
             f'<td><a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a></td>'
             f"<td>“{esc(r.claim['quote'])}”<br><small>{esc(essay_figure(r.claim))}</small></td>"
             f'<td class="claim--{settings.tone(r.verdict)}"><span class="claim__verdict">{esc(r.verdict)}</span>'
-            f"<br><small>{'computed' if r.computed else 'written'}</small></td>"
+            f"<br><small>{'checked against the data' if r.computed else 'judged from the sources'}</small></td>"
             f"<td>{esc(what_data_say(r))}</td><td>{src_links}</td></tr>"
         )
     return (

@@ -198,7 +198,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.</p>',
             f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
             f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '
-            f'<a href="{base}.vl.json" download>Vega-Lite spec</a></p>',
+            f'<a href="{base}.vl.json" download>chart file (Vega-Lite)</a></p>',
             "</figcaption>",
             data_table(m, page, site),
             "</figure>",
@@ -285,7 +285,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
             f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>'
             for s in claim_sources(r)
         )
-        how = "computed from the data" if r.computed else "from the sources"
+        how = "checked against the data" if r.computed else "judged from the sources"
         fig = essay_figure(c)
         cards.append(
             "\n".join(

@@ -18,6 +18,8 @@ from explainer.validate import VERDICTS
 NOT_FIGURES = {
     "Llama 3": "the name of Meta's model",
     "Llama 2": "the name of Meta's model",
+    "10,000 factory workers": "the definition of robot density, a unit",
+    '"1e+25" means a one': "how powers of ten are written, in the glossary",
 }
 NUMBER = re.compile(r"(?<![\w.#/-])\$?\d[\d,]*(?:\.\d+)?%?")
 

@@ -117,3 +117,40 @@ def test_a_year_slip_is_counted_once():
         if target:
             assert results[target].verdict == "different year", (r.id, target)
             assert r.verdict != "different year", f"{r.id} counts {target}'s slip again"
+
+
+# Words a reader should not have to learn, and units each page explains where it first uses them.
+JARGON = ["tolerance", "row by row", " spec ", "spec)", "computed from the data"]
+GLOSSES = {
+    "TWh": r"terawatt-hour",
+    "FLOP": r"floating-point operation",
+    "token": r"word or (a )?piece of (a|one)",
+    "run-rate": r"run-rate \(the revenue",
+    "capital expenditure": r"spending on lasting assets",
+    "Chatbot Arena": r"Chatbot Arena[^.]*where people compare",
+}
+
+
+def _visible_text(page) -> str:
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style|code|pre)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(html.unescape(text).split())
+
+
+def test_reader_pages_use_plain_words(site):
+    for page in html_pages(site):
+        if "/methods/" in page.as_posix():
+            continue  # the technical appendix
+        text = _visible_text(page).lower()
+        for word in JARGON:
+            assert word not in text, f"{page.relative_to(site)}: '{word.strip()}'"
+
+
+def test_units_are_explained_where_a_page_first_uses_them(site):
+    for page in html_pages(site):
+        text = _visible_text(page)
+        for term, gloss in GLOSSES.items():
+            if term in text and "/methods/" not in page.as_posix():
+                linked = "how-we-checked/#words-and-units" in page.read_text(encoding="utf-8")
+                assert linked or re.search(gloss, text), f"{page.relative_to(site)} uses {term} without explaining it"
