@@ -9,12 +9,15 @@ build/last-good-data) and the last charts that built keep being served.
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from explainer import data as D
 from explainer import files, render, settings, validate
+from explainer.problems import Problem
 
 
 def inputs_fingerprint() -> str:
@@ -69,7 +72,7 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
     elif serve:
         _snapshot(settings.data_dir(), _snapshot_dir())
 
-    outcomes = render.run(log=log.info)  # prints a line per chart, failures included
+    outcomes = render.run(log=log.info, error=log.error)  # a line per chart; failures as errors
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
 
 
@@ -93,3 +96,24 @@ def generated_files() -> Iterator[tuple[str, Path]]:
         yield f"assets/data/{name}.schema.yaml", D.schema_path(name)
     yield f"assets/data/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
     yield f"assets/data/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
+
+
+LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")
+
+
+def broken_links(markdown: str, src: str, first_line: int, files) -> list[Problem]:
+    """Links from a page to pages that do not exist (under serve they are shown, not fatal)."""
+    if files is None:
+        return []
+    known = {f.src_uri for f in files}
+    base = posixpath.dirname(src)
+    out = []
+    for m in LINK_RE.finditer(markdown):
+        target = m.group(1)
+        if "://" in target:
+            continue
+        path = posixpath.normpath(posixpath.join(base, target))
+        if path not in known:
+            line = first_line + markdown.count("\n", 0, m.start())
+            out.append(Problem(f"docs/{src}", line, "", f"links to {target}, which is not a page of the site", "link"))
+    return out

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, devloop, files, settings
+from explainer import blocks, devloop, files, pages, settings
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -54,17 +54,26 @@ def expand(markdown: str, page: Page, site: Site, first_line: int = 1) -> str:
     `first_line` is the line of the file `markdown` starts at (after any front matter), so
     problems name the line as the author's editor shows it.
     """
+    out, problems = expand_forgiving(markdown, page, site, first_line)
+    if problems:
+        raise ProblemsError(problems, "problem(s) in page markers")
+    return out
+
+
+def expand_forgiving(markdown: str, page: Page, site: Site, first_line: int = 1) -> tuple[str, list[Problem]]:
+    """Every marker that works is expanded; each one that does not is replaced by its error, in
+    place, so the rest of the page still shows (how `make serve` renders a page mid-edit)."""
     problems: list[Problem] = []
     where = f"docs/{page.src}"
 
-    def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str) -> str:
+    def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str, inline: bool) -> str:
         def wrap(m: re.Match) -> str:
             try:
                 return fn(m)
             except (KeyError, LookupError, ValueError, C.EvidenceError) as e:
-                msg = e.args[0] if e.args else str(e)
-                problems.append(Problem(where, line_of_in(text, m), "", str(msg), "marker"))
-                return m.group(0)
+                problem = Problem(where, line_of_in(text, m), "", str(e.args[0] if e.args else e), "marker")
+                problems.append(problem)
+                return pages.marker_error(m.group(0), problem, inline)
 
         return regex.sub(wrap, text)
 
@@ -75,24 +84,29 @@ def expand(markdown: str, page: Page, site: Site, first_line: int = 1) -> str:
         return first_line + line
 
     placed: set[str] = set()
-    out = sub(CHART_RE, lambda m: chart_figure(m.group(1), page, site), markdown)
-    out = sub(CLAIM_RE, lambda m: claim_cards(m.group(1).split(), page, site, placed), out)
-    out = sub(CLAIMS_RE, lambda m: claim_cards(section_claims(page, site, placed), page, site, placed), out)
-    out = sub(DATA_RE, lambda m: data_value(m), out)
-    out = sub(CLAIMVAL_RE, lambda m: claim_value(m.group(1), m.group(2), site), out)
-    out = sub(ESSAY_RE, lambda m: essay_value(m.group(1), site), out)
+    out = sub(CHART_RE, lambda m: chart_figure(m.group(1), page, site), markdown, False)
+    out = sub(CLAIM_RE, lambda m: claim_cards(m.group(1).split(), page, site, placed), out, False)
+    out = sub(CLAIMS_RE, lambda m: claim_cards(section_claims(page, site, placed), page, site, placed), out, False)
+    out = sub(DATA_RE, lambda m: data_value(m), out, True)
+    out = sub(CLAIMVAL_RE, lambda m: claim_value(m.group(1), m.group(2), site), out, True)
+    out = sub(ESSAY_RE, lambda m: essay_value(m.group(1), site), out, True)
     out = sub(
         METHOD_RE,
         lambda m: f"{(settings.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else settings.CLOSE) * 100:.0f}%",
         out,
+        True,
     )
-    out = sub(BLOCK_RE, lambda m: block(m.group(1), page, site), out)
-    for m in ANY_MARKER_RE.finditer(out):
-        if "{{" in m.group(0) and not m.group(0).startswith("{{{"):
-            problems.append(Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker"))
-    if problems:
-        raise ProblemsError(problems, "problem(s) in page markers")
-    return with_byline(out, page)
+    out = sub(BLOCK_RE, lambda m: block(m.group(1), page, site), out, False)
+
+    def unknown(m: re.Match) -> str:
+        if "{{" not in m.group(0) or m.group(0).startswith("{{{"):
+            return m.group(0)
+        problem = Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker")
+        problems.append(problem)
+        return pages.marker_error(m.group(0), problem, True)
+
+    out = ANY_MARKER_RE.sub(unknown, out)
+    return with_byline(out, page), problems
 
 
 H1_RE = re.compile(r"^# .+$", re.M)
@@ -127,6 +141,14 @@ def split_front_matter(text: str) -> tuple[str, str]:
     """(front matter including its fences, or "", the body)."""
     m = FRONT_MATTER_RE.match(text)
     return (m.group(0), text[m.end() :]) if m else ("", text)
+
+
+def first_line_of(body: str, whole: str) -> int:
+    """The line of the file `whole` on which `body` starts: the file less its front matter, as a
+    site builder hands it over, perhaps without the blank lines that followed the front matter."""
+    front, rest = split_front_matter(whole)
+    dropped = 0 if body.startswith("\n") else len(rest) - len(rest.lstrip("\n"))
+    return front.count("\n") + dropped + 1
 
 
 def expand_file(src: str, site: Site) -> str:

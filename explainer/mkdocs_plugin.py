@@ -48,6 +48,14 @@ class ExplainerPlugin(BasePlugin):
         self.serve = command == "serve"
 
     def on_config(self, config):
+        if self.serve:
+            # Under serve nothing may stop a rebuild: with strict mode on, one MkDocs warning (a
+            # link to a missing page, say) aborts it and the server stalls. Link and nav checks
+            # are logged as information instead, and the page shows the problem in a box.
+            for group in (config.validation.links, config.validation.nav):
+                for key in group:
+                    if isinstance(group[key], int) and group[key] >= logging.WARNING:
+                        group[key] = logging.INFO
         if not os.environ.get(settings.ENV_PROJECT):  # else the project was named explicitly
             settings.use_project(Path(config.config_file_path).parent)
         # A notebook's cached output is only valid for the data and code it ran on.
@@ -61,22 +69,29 @@ class ExplainerPlugin(BasePlugin):
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
         self.site = pages.Site.load(chart_errors)
+        self.files = None
 
     def on_files(self, files, *, config):
         for src_uri, abs_path in devloop.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
+        self.files = files
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
-        front, _ = markers.split_front_matter(page.file.content_string)
         where = pages.Page(page.file.src_uri, page.url)
-        try:
-            out = markers.expand(markdown, where, self.site, first_line=front.count("\n") + 1)
-        except ProblemsError as e:
-            if not self.serve:
+        first_line = markers.first_line_of(markdown, page.file.content_string)
+        if not self.serve:
+            try:
+                return markers.expand(markdown, where, self.site, first_line=first_line)
+            except ProblemsError as e:
                 raise PluginError(str(e)) from None
-            self.log.error(str(e))
-            out = pages.error_box("This page has problems", str(e)) + "\n\n" + markdown
+        # Serve: each failed marker shows its error in its place; the rest of the page renders.
+        out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line)
+        problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.files)
+        for p in problems:
+            self.log.error(str(p))
+        if problems:
+            out = pages.error_box("This page has problems", "\n".join(map(str, problems))) + "\n\n" + out
         if self.banner:
             title = "The data did not validate: showing the last good data"
             out = pages.error_box(title, self.banner) + "\n\n" + out

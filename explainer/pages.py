@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 from explainer import claims as C
 from explainer import data as D
 from explainer import history, settings
+from explainer.problems import Problem
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
 CLAIMS_RE = re.compile(r"<!--\s*claims\s*-->")
@@ -226,6 +227,14 @@ def data_table(m: dict[str, Any], page: Page, site: Site) -> str:
         f"<table><caption>{esc(m['title'])}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div></details>"
     )
+
+
+def marker_error(marker: str, problem: Problem, inline: bool) -> str:
+    """What stands in a page for a marker that failed: the marker and what is wrong with it."""
+    if inline:  # braces escaped: the stand-in must not read as a marker itself
+        shown = esc(marker).replace("{", "&#123;").replace("}", "&#125;")
+        return f'<mark class="marker-error" role="alert">{shown}: {esc(problem.message).replace("{", "&#123;")}</mark>'
+    return error_box(f"{problem.file}:{problem.line}: this marker failed", f"{marker}\n{problem.message}")
 
 
 def error_box(title: str, detail: str) -> str:

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,27 @@ def vega_lite_version() -> str:
 
 
 class ChartError(Exception):
-    """A chart could not be built; the message names the chart and the problem."""
+    """A chart could not be built; the message names the problem, `line` the line of the chart
+    module it points to (when known)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def _failure(what: str, e: BaseException, chart_id: str) -> ChartError:
+    """A ChartError for an exception raised in a chart module: its message, then the last frames
+    of the traceback (file and line), so the author can go straight to the cause."""
+    if isinstance(e, SyntaxError):
+        where = f"line {e.lineno}" + (f", column {e.offset}" if e.offset else "")
+        return ChartError(f"{what}: SyntaxError: {e.msg} ({where}): {(e.text or '').strip()}", e.lineno)
+    frames = traceback.extract_tb(e.__traceback__)
+    module_file = str(settings.charts_dir() / f"{chart_id}.py")
+    line = next((f.lineno for f in reversed(frames) if f.filename == module_file), None)
+    shown = "\n".join(
+        f"  {settings.rel(Path(f.filename))}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]
+    )
+    return ChartError(f"{what}: {type(e).__name__}: {_first_line(e)}\n{shown}", line)
 
 
 @dataclass
@@ -218,7 +239,7 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
-        raise ChartError(f"the module does not import: {type(e).__name__}: {e}") from e
+        raise _failure("the module does not import", e, chart_id) from e
     declared = list(getattr(module, "SOURCES", []) or [])
     if not declared:
         raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
@@ -230,7 +251,7 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
     return module, declared
 
 
-def _call(module) -> tuple[Any, str, list[str]]:
+def _call(module, chart_id: str) -> tuple[Any, str, list[str]]:
     """What build() and key_numbers() return, and the dataset files they read."""
     from altair.utils.schemapi import SchemaValidationError
 
@@ -240,11 +261,11 @@ def _call(module) -> tuple[Any, str, list[str]]:
     except SchemaValidationError as e:  # Altair checks some properties as they are set
         raise ChartError(f"the spec fails the Vega-Lite schema: {_first_line(e)}") from e
     except Exception as e:  # noqa: BLE001
-        raise ChartError(f"build() failed: {type(e).__name__}: {_first_line(e)}") from e
+        raise _failure("build() failed", e, chart_id) from e
     try:
         key_numbers = module.key_numbers() if hasattr(module, "key_numbers") else ""
     except Exception as e:  # noqa: BLE001
-        raise ChartError(f"key_numbers() failed: {type(e).__name__}: {_first_line(e)}") from e
+        raise _failure("key_numbers() failed", e, chart_id) from e
     return chart, key_numbers, [str(p) for p in D.recorded()]
 
 
@@ -305,7 +326,7 @@ def build_one(chart_id: str) -> dict[str, Any]:
     registry = D.sources_by_id()
     module, declared = _checked_module(chart_id, registry)
     title, takeaway = _doc_lines(module)
-    chart, key_numbers, reads = _call(module)
+    chart, key_numbers, reads = _call(module, chart_id)
     frames = _frames(chart)
     if not frames:
         raise ChartError("the chart has no data frame")
@@ -389,7 +410,9 @@ def _build_safely(chart_id: str) -> tuple[str, Any, float]:
     try:
         return "built", build_one(chart_id), time.perf_counter() - t0
     except ChartError as e:
-        return "failed", str(e), time.perf_counter() - t0
+        return "failed", (str(e), e.line), time.perf_counter() - t0
+    except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
+        return "failed", (str(_failure("the chart failed", e, chart_id)), None), time.perf_counter() - t0
 
 
 def _workers(n_jobs: int) -> int:
@@ -399,7 +422,7 @@ def _workers(n_jobs: int) -> int:
     return max(1, min(int(os.environ.get("EXPLAINER_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
 
 
-def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Outcome]:
+def run(ids: list[str] | None = None, force: bool = False, log=print, error=None) -> list[Outcome]:
     known = discover()
     wanted = ids or known
     cache = _read_cache()
@@ -447,18 +470,19 @@ def run(ids: list[str] | None = None, force: bool = False, log=print) -> list[Ou
             outcomes[chart_id] = Outcome(chart_id, "built", seconds)
         else:
             cache.pop(chart_id, None)
+            message, line = value
             outcomes[chart_id] = Outcome(
                 chart_id,
                 "failed",
                 seconds,
-                [Problem(f"charts/{chart_id}.py", None, f"chart '{chart_id}'", value, "chart")],
+                [Problem(f"charts/{chart_id}.py", line, f"chart '{chart_id}'", message, "chart")],
             )
     files.write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
     ordered = [outcomes[c] for c in wanted]
     for o in ordered:
         if o.status == "failed":
             for p in o.problems:
-                log(f"  FAILED     {p}")
+                (error or log)(f"  FAILED     {p}")
         else:
             log(f"  {o.status:<10} {o.chart_id} ({o.seconds:.2f} s)")
     counts = {s: sum(o.status == s for o in ordered) for s in ("built", "unchanged", "failed")}

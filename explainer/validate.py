@@ -285,12 +285,20 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
 # --- chart modules: their declared sources, read without importing them -------------
 
 
-def chart_sources(charts: Path) -> dict[str, tuple[list[str], int]]:
+def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[str, tuple[list[str], int]]:
+    """Each chart module's SOURCES and its line; a module that does not parse is a problem."""
     out = {}
     for py in sorted(charts.glob("*.py")):
         if py.name.startswith("_"):
             continue
-        tree = ast.parse(py.read_text(encoding="utf-8"))
+        try:
+            tree = ast.parse(py.read_text(encoding="utf-8"))
+        except SyntaxError as e:
+            if problems is not None:
+                problems.append(
+                    Problem(settings.rel(py), e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax")
+                )
+            continue
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SOURCES" for t in node.targets):
                 try:
@@ -439,7 +447,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
 
-    for chart, (ids, line) in chart_sources(charts).items():
+    for chart, (ids, line) in chart_sources(charts, problems).items():
         if not ids:
             problems.append(
                 Problem(
@@ -464,8 +472,8 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
         problems += found
         used |= srcs
 
-    if not problems:
-        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries)
+    if not problems:  # checks that only make sense once everything else holds
+        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) or dictionary_problems(data)
     for e in entries if registry_read else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
             problems.append(
@@ -478,6 +486,24 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
     return problems
+
+
+def dictionary_problems(data: Path) -> list[Problem]:
+    """data/README.md is generated from the schemas and vocabularies; a stale one says how to fix it."""
+    from explainer import datadict
+
+    target = data / settings.DATA_DICTIONARY
+    if target.exists() and target.read_text(encoding="utf-8") == datadict.render():
+        return []
+    return [
+        Problem(
+            settings.rel(target),
+            None,
+            "",
+            "the data dictionary is out of date with the schemas: run `python -m explainer datadict --write`",
+            "stale-dictionary",
+        )
+    ]
 
 
 def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
@@ -502,7 +528,11 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer check-data", description=__doc__.splitlines()[0])
     ap.parse_args(argv)
-    problems = check_all()
+    try:
+        problems = check_all()
+    except Exception as e:  # noqa: BLE001 - an author sees one line, never a traceback
+        print(f"check-data: could not finish: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     # Causes first (a file that cannot be read), then the rest by file and line.
     for p in sorted(problems, key=Problem.order):
         print(p)

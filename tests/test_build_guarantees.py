@@ -194,8 +194,13 @@ class Served:
     def __init__(self, tmp: Path, warm_build: Path):
         self.data = tmp / "data"
         self.charts = tmp / "charts"
+        self.docs = tmp / "docs"
         shutil.copytree(ROOT / "data", self.data)
         shutil.copytree(ROOT / "charts", self.charts, ignore=shutil.ignore_patterns("__pycache__"))
+        # The pages and the config too, so a test can make an author's bad edit to a page.
+        shutil.copytree(ROOT / "docs", self.docs)
+        shutil.copytree(ROOT / "overrides", tmp / "overrides")
+        shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
         build_dir = tmp / "build"
         shutil.copytree(warm_build, build_dir, ignore=shutil.ignore_patterns("last-good-data*"))
         self.port = _free_port()
@@ -204,6 +209,8 @@ class Served:
         cmd = [
             str(Path(sys.executable).with_name("mkdocs")),
             "serve",
+            "--config-file",
+            str(tmp / "mkdocs.yml"),
             "--dev-addr",
             f"127.0.0.1:{self.port}",
             "--livereload",
@@ -354,3 +361,86 @@ def test_serve_shows_a_bad_chart_edit_and_keeps_the_last_good_chart(served):
         module.write_text(good, encoding="utf-8")
     text = served.wait_for(lambda t: "build-error" not in t, "recovery after the fix", REBUILD_TIMEOUT)
     assert _figure(text) == good_figure
+
+
+def _edit_and_repair(served, path: Path, old: str, new: str, check, what: str) -> None:
+    """Make a bad edit, let `check(page text, log since the edit)` judge the page served, repair it."""
+    served.settle()
+    good = path.read_text(encoding="utf-8")
+    assert old in good, f"fixture text {old!r} not in {path.name}"
+    log_start = len(served.log())
+    try:
+        path.write_text(good.replace(old, new, 1), encoding="utf-8")
+        text = served.wait_for(lambda t: "build-error" in t or "marker-error" in t, what, REBUILD_TIMEOUT, log_start)
+        check(text, served.log()[log_start:])
+    finally:
+        path.write_text(good, encoding="utf-8")
+    text = served.wait_for(
+        lambda t: "build-error" not in t and "marker-error" not in t, f"recovery after the {what}", REBUILD_TIMEOUT
+    )
+    assert GOOD_VALUE in text and _figure(text)
+
+
+def _line(path: Path, needle: str) -> int:
+    return path.read_text(encoding="utf-8")[: path.read_text(encoding="utf-8").index(needle)].count("\n") + 1
+
+
+def test_serve_shows_a_bad_chart_marker_in_its_place_and_keeps_the_rest(served):
+    page = served.docs / PAGE.replace("/", ".md")
+    needle = f"<!-- chart: {CHART} -->"
+    line = _line(page, needle)
+
+    def check(text, log):
+        i = text.find("build-error")
+        assert f"docs/{PAGE[:-1]}.md:{line}: this marker failed" in text, text[i - 200 : i + 1500]
+        assert "unknown chart id 'nope'" in text
+        assert 'id="claim-C04"' in text and GOOD_VALUE in text, "the rest of the page must still render"
+        assert "unrecognised marker" not in text, "one error, reported once"
+        assert log.count("unknown chart id 'nope'") == 1
+
+    _edit_and_repair(served, page, needle, "<!-- chart: nope -->", check, "error for a bad chart marker")
+
+
+def test_serve_shows_a_data_marker_that_matches_no_row_in_its_place(served):
+    page = served.docs / PAGE.replace("/", ".md")
+    needle = "{{ data robot_installations.units year=2021 country=China }}"
+    line = _line(page, needle)
+
+    def check(text, log):
+        assert 'class="marker-error"' in text and "0 rows match" in text
+        assert f"docs/{PAGE[:-1]}.md:{line}:" in log, "the log does not name the line counted from the top"
+        assert _figure(text), "the charts must still render"
+        content = re.sub(
+            r'<mark class="marker-error".*?</mark>|<div class="admonition failure.*?</div>', "", text, flags=re.S
+        )
+        assert "{{" not in content, "no raw markers left"
+        assert "unrecognised marker" not in text, "one error, reported once"
+
+    _edit_and_repair(served, page, needle, needle.replace("2021", "1999"), check, "error for a data marker")
+
+
+def test_serve_survives_a_syntax_error_in_a_chart_module(served):
+    module = served.charts / f"{CHART}.py"
+
+    def check(text, log):
+        assert f"Chart '{CHART}' failed to build" in text
+        assert "SyntaxError" in text and f"charts/{CHART}.py:" in text, "the error names the file and line"
+        assert _figure(text), "the last good chart stays"
+
+    _edit_and_repair(served, module, "def build() -> alt.Chart:", "def build( -> alt.Chart:", check, "syntax error")
+
+
+def test_serve_shows_a_broken_link_and_keeps_serving(served):
+    page = served.docs / PAGE.replace("/", ".md")
+    needle = "## What the data show"
+    line = _line(page, needle)
+
+    def check(text, log):
+        assert f"docs/{PAGE[:-1]}.md:{line}: links to no-such-page.md" in text
+        assert _figure(text) and GOOD_VALUE in text
+        status, _ = _get(served.url("sources/"))
+        assert status == 200, "the rest of the site keeps serving"
+
+    _edit_and_repair(
+        served, page, needle, needle + " [see](no-such-page.md)", check, "box for a link to a missing page"
+    )

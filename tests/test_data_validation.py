@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,26 @@ def test_a_claims_essay_figure_is_in_the_essay():
             assert any(f in essay or f.replace(",", "") in bare for f in forms), (
                 f"claim {c['id']}: the essay never gives {fig['value']!r}"
             )
+
+
+def test_a_stale_data_dictionary_is_reported_by_check_data(data_copy):
+    schema = data_copy / "model_gap.schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("title: US lead", "title: Lead of the US model"))
+    out = run_check(data_copy).stdout
+    assert "README.md: the data dictionary is out of date" in out and "datadict --write" in out, out
+
+
+def test_a_syntax_error_in_a_chart_module_is_one_line_not_a_traceback(tmp_path):
+    charts = tmp_path / "charts"
+    shutil.copytree(ROOT / "charts", charts, ignore=shutil.ignore_patterns("__pycache__"))
+    module = charts / "robot_installations.py"
+    text = module.read_text(encoding="utf-8")
+    line = text[: text.index("def build(")].count("\n") + 1
+    module.write_text(text.replace("def build(", "def build( ->", 1), encoding="utf-8")
+    env = {**os.environ, "EXPLAINER_CHARTS_DIR": str(charts)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainer", "check-data"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert f"robot_installations.py:{line}: Python syntax error" in proc.stdout, proc.stdout
