@@ -65,13 +65,19 @@ def _read_csv(path: str, _size: int, _mtime: int, dtypes: tuple[tuple[str, str],
     return pd.read_csv(path, dtype=dict(dtypes), keep_default_na=False, na_values=[""], encoding="utf-8")
 
 
-def load(name: str) -> pd.DataFrame:
-    """A dataset as a typed DataFrame (a copy: callers may change it freely)."""
+def _cached(name: str) -> tuple[tuple, pd.DataFrame]:
+    """(the key it was read under, the shared parsed frame): never hand the frame out unchanged."""
     path = dataset_path(name)
     fields = schema(name)["fields"]
     dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
     _reads.append(path)
-    return _read_csv(*_stamp(path), dtypes).copy()
+    key = (*_stamp(path), dtypes)
+    return key, _read_csv(*key)
+
+
+def load(name: str) -> pd.DataFrame:
+    """A dataset as a typed DataFrame (a copy: callers may change it freely)."""
+    return _cached(name)[1].copy()
 
 
 def registry() -> list[dict[str, Any]]:
@@ -90,13 +96,19 @@ def claims() -> list[dict[str, Any]]:
 
 def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
     """Rows of a dataset whose columns equal every value in `where` (compared as text)."""
-    df = load(name)
+    key, df = _cached(name)
     mask = pd.Series(True, index=df.index)
     for col, value in where.items():
         if col not in df.columns:
             raise KeyError(f"dataset '{name}' has no column '{col}'")
-        mask &= df[col].astype("string") == str(value)
-    return df[mask]
+        mask &= _text_column(key, col) == str(value)
+    return df[mask].copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _text_column(key: tuple, col: str) -> pd.Series:
+    """A column as text, kept per file version (a page's markers select from the same data often)."""
+    return _read_csv(*key)[col].astype("string")
 
 
 def value(name: str, where: dict[str, Any], column: str) -> float:

@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,11 +39,13 @@ def _validation_key() -> str:
     return files.fingerprint(inputs, pages)[:24]
 
 
-def _check_data() -> list:
-    """validate.check_all, skipped when exactly these inputs were validated before."""
+def _check_data(serve: bool = False) -> list:
+    """validate.check_all, skipped when exactly these inputs were validated before (except on the
+    first build of a serve session, which primes the per-dataset checks a later edit reuses)."""
     marker = settings.out_dir() / "validated" / _validation_key()
-    if marker.exists():
+    if marker.exists() and not (serve and not _primed):
         return []
+    _primed.append(True)
     problems = validate.check_all()
     if not problems:
         shutil.rmtree(marker.parent, ignore_errors=True)
@@ -58,7 +61,9 @@ def _snapshot_dir() -> Path:
 def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
     """Returns (data problems as text, {chart id: error}) -- both empty when all is well."""
     settings.use_data_dir(None)
-    problems = _check_data()
+    t0 = time.perf_counter()
+    problems = _check_data(serve)
+    TIMES["checks"] = time.perf_counter() - t0
     banner = ""
     if problems:
         text = "\n".join(str(p) for p in problems)
@@ -72,8 +77,37 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
     elif serve:
         _snapshot(settings.data_dir(), _snapshot_dir())
 
-    outcomes = render.run(log=log.info, error=log.error)  # a line per chart; failures as errors
+    pool = _POOL if serve else None
+    if pool is not None:
+        pool.get()  # started (and warmed) now, so the first saved edit finds it ready
+    t0 = time.perf_counter()
+    # A line per chart for a build; under serve only failures and the count (the rest is noise).
+    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool)
+    TIMES["charts"] = time.perf_counter() - t0
+    TIMES["charts_built"] = sum(o.status == "built" for o in outcomes)
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
+
+
+# Under serve, chart workers stay warm between rebuilds (see render.Pool).
+_POOL = render.Pool()
+_primed: list[bool] = []
+TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one line per rebuild
+_seen: dict[str, float] = {}
+
+
+def changes() -> list[str]:
+    """The author's files (pages, data, chart modules) changed since the last call."""
+    root = settings.project_root()
+    now = {}
+    for folder in (settings.docs_dir(), settings.own_data_dir(), settings.charts_dir()):
+        for p in folder.rglob("*"):
+            if p.is_file() and "__pycache__" not in p.parts:
+                now[settings.rel(p) if p.is_relative_to(root) else str(p)] = p.stat().st_mtime
+    changed = sorted(k for k, v in now.items() if _seen.get(k) != v) if _seen else []
+    changed += sorted(k for k in _seen if k not in now)
+    _seen.clear()
+    _seen.update(now)
+    return changed
 
 
 def _snapshot(src: Path, dst: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -32,6 +33,37 @@ def _serve_logger() -> logging.Logger:
         serve_log.setLevel(logging.INFO)
         serve_log.propagate = False
     return serve_log
+
+
+def _faster_watching(server) -> None:
+    """MkDocs polls for changes every half second; a saved edit then waits a quarter second on
+    average before the rebuild starts. Watch with the operating system's file events instead (a
+    short poll where there are none), re-registering the paths MkDocs already watches."""
+    import watchdog.observers
+    from watchdog import events
+    from watchdog.observers.polling import PollingObserver
+
+    # Only writes count: the native observer also reports files being opened and read, and a
+    # build reads the very files it watches.
+    # A file counts once it is closed after writing (not at its first write, which would read a
+    # half-written file), renamed into place (editors' atomic saves) or deleted.
+    writes = [events.FileClosedEvent, events.FileMovedEvent, events.FileDeletedEvent]
+
+    class WritesOnly(watchdog.observers.Observer):
+        def schedule(self, handler, path, *, recursive=False, **kwargs):
+            return super().schedule(handler, path, recursive=recursive, event_filter=writes)
+
+    paths = dict(server._watched_paths)
+    for path, count in paths.items():
+        for _ in range(count):
+            server.unwatch(path)
+    try:
+        server.observer = WritesOnly()
+    except Exception:  # noqa: BLE001 - no native file events here
+        server.observer = PollingObserver(timeout=0.1)
+    for path, count in paths.items():
+        for _ in range(count):
+            server.watch(path)
 
 
 class ExplainerPlugin(BasePlugin):
@@ -58,13 +90,38 @@ class ExplainerPlugin(BasePlugin):
                         group[key] = logging.INFO
         if not os.environ.get(settings.ENV_PROJECT):  # else the project was named explicitly
             settings.use_project(Path(config.config_file_path).parent)
-        # A notebook's cached output is only valid for the data and code it ran on.
+        # A notebook's cached output is only valid for the data and code it ran on. Under serve
+        # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
-            jupyter.config["cache_dir"] = str(settings.out_dir() / "notebooks" / devloop.inputs_fingerprint())
+            folder = "serve" if self.serve else devloop.inputs_fingerprint()
+            jupyter.config["cache_dir"] = str(settings.out_dir() / "notebooks" / folder)
         return config
 
+    def on_serve(self, server, *, config, builder):
+        _faster_watching(server)
+        server.watch(str(notebook.rerun_done_dir()))  # a background re-run reloads the page when done
+        return server
+
+    def on_post_build(self, *, config):
+        if not self.serve:
+            return
+        took = devloop.TIMES
+        what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
+        pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
+        self.log.info(
+            f"rebuilt in {time.perf_counter() - self.started:.2f} s"
+            + (f" after a change to {what}" if what else "")
+            + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
+            f" ({took.get('charts_built', 0)} re-rendered), pages {pages_s:.2f} s"
+        )
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None:
+            notebook.rerun_if_stale(jupyter, config, self.log)
+
     def on_pre_build(self, *, config):
+        self.started = time.perf_counter()
+        self.changed = devloop.changes() if self.serve else []
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
@@ -99,6 +156,12 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_page(self, output, *, page, config):
         output = notebook.clean_notebook_html(output)
+        if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
+            output = output.replace(
+                '<article class="md-content__inner md-typeset">',
+                '<article class="md-content__inner md-typeset">' + notebook.STALE_NOTE,
+                1,
+            )
         if self.serve:
             # The dev server injects its live-reload script after this event; a CSP would block it.
             return output

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from explainer import settings
 
 _MATHJAX = re.compile(
     r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*<!-- MathJax configuration -->\s*'
@@ -45,3 +48,94 @@ def clean_notebook_html(page: str) -> str:
     root = re.search(r'<link rel="stylesheet" href="([^"]*)assets/stylesheets/main\.[^"]+\.min\.css"', page)
     href = (root.group(1) if root else "../") + "assets/css/notebook.css"
     return page.replace("</head>", f'  <link rel="stylesheet" href="{href}">\n  </head>', 1)
+
+
+# --- under make serve: the last output meanwhile, a re-run in the background --------------------
+
+STALE_NOTE = (
+    '<div class="admonition note"><p class="admonition-title">Re-running</p><p>This page shows the '
+    "last run of its code. It is running again with your latest changes, and reloads when done.</p></div>"
+)
+_running: dict[str, object] = {}
+
+
+def _serve_dir() -> Path:
+    return settings.out_dir() / "notebooks" / "serve"
+
+
+def rerun_done_dir() -> Path:
+    """A folder `make serve` watches: a finished background run writes here, which reloads the page."""
+    path = settings.out_dir() / "notebooks" / "serve-done"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _ran_on() -> Path:
+    return _serve_dir() / "inputs"
+
+
+def is_stale() -> bool:
+    ran = _ran_on()
+    return ran.exists() and ran.read_text() != _fingerprint()
+
+
+def _fingerprint() -> str:
+    from explainer import devloop
+
+    return devloop.inputs_fingerprint()
+
+
+def rerun_if_stale(jupyter, config, log) -> None:
+    """After a serve rebuild: when the data or chart code changed since the notebook's shown output
+    was made, run it again in a thread; the page meanwhile shows the last output, marked as such."""
+    current = _fingerprint()
+    ran = _ran_on()
+    if not ran.exists():  # the first build ran it in the foreground, on these inputs
+        ran.parent.mkdir(parents=True, exist_ok=True)
+        ran.write_text(current)
+        return
+    if ran.read_text() == current or _running.get("thread") is not None:
+        return
+    import threading
+
+    thread = threading.Thread(target=_rerun, args=(jupyter, config, current, log), daemon=True)
+    _running["thread"] = thread
+    thread.start()
+
+
+def _rerun(jupyter, config, fingerprint: str, log) -> None:
+    import json
+    import time
+
+    from mkdocs_jupyter import nbconvert2 as convert
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    t0 = time.perf_counter()
+    try:
+        for path in jupyter.config["include"]:
+            nb = settings.docs_dir() / path
+            cfg = jupyter.config
+            body = convert.nb2html(
+                str(nb),
+                execute=cfg["execute"],
+                kernel_name=cfg["kernel_name"],
+                theme=cfg["theme"],
+                allow_errors=cfg["allow_errors"],
+                show_input=cfg["show_input"],
+                no_input=cfg["no_input"],
+                no_prompt=cfg["no_prompt"],
+                remove_tag_config=cfg["remove_tag_config"],
+                highlight_extra_classes=cfg["highlight_extra_classes"],
+                include_requirejs=cfg["include_requirejs"],
+                custom_mathjax_url=cfg["custom_mathjax_url"],
+            )
+            cache = _get_cache_path(str(_serve_dir()), _compute_cache_key(str(nb), cfg, cfg["execute"]))
+            old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+            cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
+        _ran_on().write_text(fingerprint)
+        log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
+        (rerun_done_dir() / "done").write_text(fingerprint)
+    except Exception as e:  # noqa: BLE001 - the page keeps its last output and says why
+        log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
+    finally:
+        _running["thread"] = None

@@ -16,6 +16,7 @@ import inspect
 import json
 import os
 import re
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -89,6 +90,8 @@ def artifact(chart_id: str, kind: str) -> Path:
 def load_module(chart_id: str):
     """Import a chart module afresh, so edits show up in a long-running `make serve`."""
     path = settings.charts_dir() / f"{chart_id}.py"
+    # No bytecode files beside the author's charts: under serve they would look like edits.
+    sys.dont_write_bytecode = True
     spec = importlib.util.spec_from_file_location(f"{path.parent.name}.{chart_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -404,15 +407,59 @@ def write_shared() -> None:
         files.write_atomic(stamp, version)
 
 
-def _build_safely(chart_id: str) -> tuple[str, Any, float]:
-    """Build one chart in a worker: ("built", cache entry, s) or ("failed", message, s)."""
+def _build_safely(chart_id: str, data_dir: str | None = None) -> tuple[str, Any, float]:
+    """Build one chart in a worker: ("built", cache entry, s) or ("failed", (message, line), s).
+    `data_dir` is the data folder the run reads (under serve, maybe the last good snapshot)."""
     t0 = time.perf_counter()
+    if data_dir and Path(data_dir).resolve() != settings.data_dir():
+        settings.use_data_dir(Path(data_dir))  # a worker follows the run's data folder
     try:
         return "built", build_one(chart_id), time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
         return "failed", (str(_failure("the chart failed", e, chart_id)), None), time.perf_counter() - t0
+
+
+def warm_up() -> None:
+    """Start the chart engine in a worker (its first render costs far more than the next)."""
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=vega_lite_version())
+
+
+class Pool:
+    """Chart workers kept alive between rebuilds (under serve): a saved edit re-renders its charts
+    in processes that have already started Python, Altair and the Vega engine. Recreated when the
+    shared chart helpers change, since a worker keeps the modules it has imported."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or max(1, min(os.cpu_count() or 1, 4))
+        self.key = None
+        self.executor = None
+
+    def get(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        key = files.fingerprint(sorted(settings.charts_dir().glob("_*.py")))
+        if self.executor is None or key != self.key:
+            self.close()
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=settings.use_project,
+                initargs=(settings.project_root(),),
+            )
+            self.key = key
+            for _ in range(self.workers):
+                self.executor.submit(warm_up)
+        return self.executor
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
 
 
 def _workers(n_jobs: int) -> int:
@@ -422,7 +469,9 @@ def _workers(n_jobs: int) -> int:
     return max(1, min(int(os.environ.get("EXPLAINER_CHART_WORKERS", 0)) or (os.cpu_count() or 1), 4, n_jobs))
 
 
-def run(ids: list[str] | None = None, force: bool = False, log=print, error=None) -> list[Outcome]:
+def run(
+    ids: list[str] | None = None, force: bool = False, log=print, error=None, pool: Pool | None = None
+) -> list[Outcome]:
     known = discover()
     wanted = ids or known
     cache = _read_cache()
@@ -446,7 +495,13 @@ def run(ids: list[str] | None = None, force: bool = False, log=print, error=None
             todo.append(chart_id)
 
     workers = _workers(len(todo))
-    if workers > 1:
+    data_dir = str(settings.data_dir())
+    if pool is not None and len(todo) > 1:
+        executor = pool.get()
+        shared = executor.submit(write_shared)
+        results = dict(zip(todo, executor.map(_build_safely, todo, [data_dir] * len(todo))))
+        shared.result()
+    elif workers > 1:
         # Separate processes (spawned, not forked: vl-convert runs threads of its own).
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -458,11 +513,11 @@ def run(ids: list[str] | None = None, force: bool = False, log=print, error=None
             initargs=(settings.project_root(),),
         ) as pool:
             shared = pool.submit(write_shared)
-            results = dict(zip(todo, pool.map(_build_safely, todo)))
+            results = dict(zip(todo, pool.map(_build_safely, todo, [data_dir] * len(todo))))
             shared.result()
     else:
         write_shared()
-        results = {cid: _build_safely(cid) for cid in todo}
+        results = {cid: _build_safely(cid, data_dir) for cid in todo}
 
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":

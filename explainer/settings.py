@@ -9,6 +9,7 @@ command line, or by the MkDocs plugin from the config file it was loaded with.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,12 @@ def project_root() -> Path:
 def site_extra() -> dict:
     """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections),
     read without MkDocs: YAML tags such as !ENV are taken as their default."""
+    path = project_root() / CONFIG_FILE
+    return _site_extra(str(path), path.stat().st_mtime_ns if path.is_file() else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _site_extra(path_text: str, mtime: int | None) -> dict:
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -56,8 +63,8 @@ def site_extra() -> dict:
         return loader.construct_scalar(node)
 
     _Loader.add_multi_constructor("!", _tag)
-    path = project_root() / CONFIG_FILE
-    if not path.is_file():
+    path = Path(path_text)
+    if mtime is None:
         return {}
     config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     return config.get("extra") or {}

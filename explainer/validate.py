@@ -191,8 +191,30 @@ def _line_of_byte(path: Path, offset: int) -> int:
     return path.read_bytes()[:offset].count(b"\n") + 1
 
 
+_DATASET_CACHE: dict[tuple, tuple[list[Problem], dict[str, tuple[str, int]]]] = {}
+
+
+def _stat(p: Path) -> tuple:
+    try:
+        s = p.stat()
+        return (str(p), s.st_size, s.st_mtime_ns)
+    except OSError:
+        return (str(p), None, None)
+
+
 def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
-    """Problems in one dataset, and where each source id it cites first appears."""
+    """Problems in one dataset, and where each source id it cites first appears. A dataset whose
+    files have not changed since it was last checked (in this process) is not checked again."""
+    key = (_stat(data / f"{name}.csv"), _stat(data / f"{name}.schema.yaml"))
+    if key not in _DATASET_CACHE:
+        if len(_DATASET_CACHE) > 256:
+            _DATASET_CACHE.clear()
+        _DATASET_CACHE[key] = _check_dataset(name, data)
+    problems, used = _DATASET_CACHE[key]
+    return list(problems), dict(used)
+
+
+def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
     csv = data / f"{name}.csv"
     schema_file = data / f"{name}.schema.yaml"
     f = settings.rel(csv)
