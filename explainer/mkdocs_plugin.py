@@ -78,6 +78,7 @@ class ExplainerPlugin(BasePlugin):
 
     def on_startup(self, *, command, dirty):
         self.serve = command == "serve"
+        notebook.quiet_kernel_warning()
 
     def on_config(self, config):
         if self.serve:

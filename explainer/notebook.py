@@ -139,3 +139,40 @@ def _rerun(jupyter, config, fingerprint: str, log) -> None:
         log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
     finally:
         _running["thread"] = None
+
+
+# --- the notebook kernel's one line of noise ---------------------------------------------------
+
+_NOISE = b"running over TCP without encryption"
+
+
+def quiet_kernel_warning() -> None:
+    """Every kernel start prints a warning about its local TCP link that an author cannot act on
+    (the kernel talks only to this process, on 127.0.0.1). Pass the kernel's error output on, less
+    that line."""
+    import subprocess
+    import sys
+    import threading
+
+    from jupyter_client.provisioning import local_provisioner
+
+    launch = local_provisioner.launch_kernel
+    if getattr(launch, "quiet", False):
+        return
+
+    def forward(pipe) -> None:
+        for line in iter(pipe.readline, b""):
+            if _NOISE not in line:
+                sys.stderr.buffer.write(line)
+                sys.stderr.flush()
+        pipe.close()
+
+    def launch_quietly(cmd, **kw):
+        if kw.get("stderr") is not None:
+            return launch(cmd, **kw)
+        process = launch(cmd, **{**kw, "stderr": subprocess.PIPE})
+        threading.Thread(target=forward, args=(process.stderr,), daemon=True).start()
+        return process
+
+    launch_quietly.quiet = True
+    local_provisioner.launch_kernel = launch_quietly
