@@ -11,7 +11,8 @@ import sys
 from collections import Counter
 
 from explainer import data as D
-from explainer import files, settings, validate
+from explainer import files, settings
+from explainer.registry_schema import REGISTRY_SCHEMA
 
 HEADER = """# Data dictionary
 
@@ -31,7 +32,7 @@ def _terms(title: str, intro: str, terms: list[settings.Term]) -> list[str]:
 
 def vocabularies() -> list[str]:
     """The registry's fields and the fixed vocabularies, from the one place they are defined."""
-    schema = validate.REGISTRY_SCHEMA
+    schema = REGISTRY_SCHEMA
     optional = sorted(set(schema["properties"]) - set(schema["required"]) - {"__line__"})
     out = [
         "\n## The source registry and its vocabularies\n",

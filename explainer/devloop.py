@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,16 +83,35 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
         pool.get()  # started (and warmed) now, so the first saved edit finds it ready
     t0 = time.perf_counter()
     # A line per chart for a build; under serve only failures and the count (the rest is noise).
-    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool)
+    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool, first=serve)
     TIMES["charts"] = time.perf_counter() - t0
     TIMES["charts_built"] = sum(o.status == "built" for o in outcomes)
+    PARTIAL[:] = [o.chart_id for o in outcomes if o.status == "built"] if serve else []
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
 
 
 # Under serve, chart workers stay warm between rebuilds (see render.Pool).
 _POOL = render.Pool()
 _primed: list[bool] = []
-TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one line per rebuild
+TIMES: dict[str, float] = {}
+PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
+
+
+def finish_charts(done: Path, log) -> None:
+    """Under serve, after the reload: the rest of the charts just rendered in part (narrow SVGs,
+    the PNG), then a write into `done`, which `make serve` watches, to serve them."""
+    ids, PARTIAL[:] = list(PARTIAL), []
+    if not ids:
+        return
+
+    def work() -> None:
+        outcomes = render.run(ids, log=log.debug, error=log.error, pool=_POOL)
+        if any(o.status == "built" for o in outcomes):
+            (done / "charts").write_text(" ".join(ids))
+
+    threading.Thread(target=work, daemon=True).start()  # the last preparation's steps, for serve's one line per rebuild
+
+
 _seen: dict[str, float] = {}
 
 

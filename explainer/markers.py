@@ -48,32 +48,43 @@ from explainer.pages import (
 from explainer.problems import Problem, ProblemsError
 
 
-def expand(markdown: str, page: Page, site: Site, first_line: int = 1) -> str:
+def expand(markdown: str, page: Page, site: Site, first_line: int = 1, stash: list[str] | None = None) -> str:
     """The page's Markdown with every marker replaced; raises ProblemsError naming the page.
 
     `first_line` is the line of the file `markdown` starts at (after any front matter), so
     problems name the line as the author's editor shows it.
     """
-    out, problems = expand_forgiving(markdown, page, site, first_line)
+    out, problems = expand_forgiving(markdown, page, site, first_line, stash)
     if problems:
         raise ProblemsError(problems, "problem(s) in page markers")
     return out
 
 
-def expand_forgiving(markdown: str, page: Page, site: Site, first_line: int = 1) -> tuple[str, list[Problem]]:
+def expand_forgiving(
+    markdown: str, page: Page, site: Site, first_line: int = 1, stash: list[str] | None = None
+) -> tuple[str, list[Problem]]:
     """Every marker that works is expanded; each one that does not is replaced by its error, in
-    place, so the rest of the page still shows (how `make serve` renders a page mid-edit)."""
+    place, so the rest of the page still shows (how `make serve` renders a page mid-edit).
+
+    With `stash`, generated blocks (charts, cards, tables) go into it and the Markdown carries a
+    placeholder instead (see `unstash`): the Markdown converter need not parse HTML it cannot change."""
     problems: list[Problem] = []
     where = f"docs/{page.src}"
+
+    def keep(html: str, inline: bool) -> str:
+        if stash is None or inline:
+            return html
+        stash.append(html)
+        return f"\n\n<!--explainer-block-{len(stash) - 1}-->\n\n"
 
     def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str, inline: bool) -> str:
         def wrap(m: re.Match) -> str:
             try:
-                return fn(m)
+                return keep(fn(m), inline)
             except (KeyError, LookupError, ValueError, C.EvidenceError) as e:
                 problem = Problem(where, line_of_in(text, m), "", str(e.args[0] if e.args else e), "marker")
                 problems.append(problem)
-                return pages.marker_error(m.group(0), problem, inline)
+                return keep(pages.marker_error(m.group(0), problem, inline), inline)
 
         return regex.sub(wrap, text)
 
@@ -107,6 +118,14 @@ def expand_forgiving(markdown: str, page: Page, site: Site, first_line: int = 1)
 
     out = ANY_MARKER_RE.sub(unknown, out)
     return with_byline(out, page), problems
+
+
+STASHED_RE = re.compile(r"(?:<p>)?<!--explainer-block-(\d+)-->(?:</p>)?")
+
+
+def unstash(html: str, stash: list[str]) -> str:
+    """The page's HTML with each placeholder replaced by the block it stands for."""
+    return STASHED_RE.sub(lambda m: stash[int(m.group(1))], html)
 
 
 H1_RE = re.compile(r"^# .+$", re.M)

@@ -35,6 +35,31 @@ def _serve_logger() -> logging.Logger:
     return serve_log
 
 
+def _cache_search_entries() -> None:
+    """Material's search plugin parses every page's HTML on every build; under serve most pages
+    have not changed. Keep each page's entries, keyed on its URL, title and HTML."""
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex.add_entry_from_context
+    if getattr(index, "cached", False):
+        return
+    cache: dict[tuple, list[dict]] = {}
+
+    def add_entry_from_context(self, page):
+        key = (page.url, str(page.title), hash(page.content), repr(page.meta.get("search")))
+        if key not in cache:
+            before = len(self.entries)
+            index(self, page)
+            if len(cache) > 512:
+                cache.clear()
+            cache[key] = [dict(e) for e in self.entries[before:]]
+        else:
+            self.entries.extend(dict(e) for e in cache[key])
+
+    add_entry_from_context.cached = True
+    SearchIndex.add_entry_from_context = add_entry_from_context
+
+
 def _faster_watching(server) -> None:
     """MkDocs polls for changes every half second; a saved edit then waits a quarter second on
     average before the rebuild starts. Watch with the operating system's file events instead (a
@@ -71,6 +96,7 @@ class ExplainerPlugin(BasePlugin):
         self.serve = False
         self.banner = ""
         self.site: pages.Site | None = None
+        self.stashes: dict[str, list[str]] = {}
 
     @property
     def log(self) -> logging.Logger:
@@ -79,6 +105,8 @@ class ExplainerPlugin(BasePlugin):
     def on_startup(self, *, command, dirty):
         self.serve = command == "serve"
         notebook.quiet_kernel_warning()
+        if self.serve:
+            _cache_search_entries()
 
     def on_config(self, config):
         if self.serve:
@@ -116,6 +144,7 @@ class ExplainerPlugin(BasePlugin):
             + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
             f" ({took.get('charts_built', 0)} re-rendered), pages {pages_s:.2f} s"
         )
+        devloop.finish_charts(notebook.rerun_done_dir(), self.log)
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
             notebook.rerun_if_stale(jupyter, config, self.log)
@@ -138,13 +167,14 @@ class ExplainerPlugin(BasePlugin):
     def on_page_markdown(self, markdown, *, page, config, files):
         where = pages.Page(page.file.src_uri, page.url)
         first_line = markers.first_line_of(markdown, page.file.content_string)
+        stash = self.stashes[page.file.src_uri] = []
         if not self.serve:
             try:
-                return markers.expand(markdown, where, self.site, first_line=first_line)
+                return markers.expand(markdown, where, self.site, first_line=first_line, stash=stash)
             except ProblemsError as e:
                 raise PluginError(str(e)) from None
         # Serve: each failed marker shows its error in its place; the rest of the page renders.
-        out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line)
+        out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
         problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.files)
         for p in problems:
             self.log.error(str(p))
@@ -154,6 +184,9 @@ class ExplainerPlugin(BasePlugin):
             title = "The data did not validate: showing the last good data"
             out = pages.error_box(title, self.banner) + "\n\n" + out
         return out
+
+    def on_page_content(self, html, *, page, config, files):
+        return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
         output = notebook.clean_notebook_html(output)

@@ -303,14 +303,15 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
     return spec
 
 
-def _renders(spec: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
-    """The static images: SVG in light and dark, wide and narrow, and a PNG for sharing."""
+def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
+    """The static images: SVG in light and dark, wide and narrow, and a PNG for sharing. `first`:
+    only what a desktop page shows at once (the wide SVGs); the rest follows in a second pass."""
     import vl_convert as vlc
 
     vl_version = vega_lite_version()
     out: dict[str, bytes] = {}
     dims = {}
-    for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW)):
+    for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW))[: 1 if first else 2]:
         for scheme in ("light", "dark"):
             try:
                 svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
@@ -318,14 +319,21 @@ def _renders(spec: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, tuple[in
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
+    if first:
+        return out, dims
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
     return out, dims
 
 
-def build_one(chart_id: str) -> dict[str, Any]:
-    """Build one chart's artifacts; returns its cache entry. Raises ChartError."""
+def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
+    """Build one chart's artifacts; returns its cache entry. Raises ChartError.
+
+    `first` (under serve): only what the page shows first, keeping the other images of the last
+    build; the entry then carries no key, so the next full run completes the chart."""
+    previous = artifact(chart_id, "meta.json")
+    first = first and previous.exists()
     registry = D.sources_by_id()
     module, declared = _checked_module(chart_id, registry)
     title, takeaway = _doc_lines(module)
@@ -344,7 +352,9 @@ def build_one(chart_id: str) -> dict[str, Any]:
             f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
         )
     spec = _spec(chart, frames, title, f"Source: {credit}", description)
-    out, dims = _renders(spec)
+    out, dims = _renders(spec, first)
+    if first:
+        dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     shown = [c for c in table.columns if c != "note"]
@@ -363,7 +373,7 @@ def build_one(chart_id: str) -> dict[str, Any]:
     out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
-    return {"key": input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
+    return {"key": None if first else input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
 
 
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
@@ -407,14 +417,14 @@ def write_shared() -> None:
         files.write_atomic(stamp, version)
 
 
-def _build_safely(chart_id: str, data_dir: str | None = None) -> tuple[str, Any, float]:
+def _build_safely(chart_id: str, data_dir: str | None = None, first: bool = False) -> tuple[str, Any, float]:
     """Build one chart in a worker: ("built", cache entry, s) or ("failed", (message, line), s).
     `data_dir` is the data folder the run reads (under serve, maybe the last good snapshot)."""
     t0 = time.perf_counter()
     if data_dir and Path(data_dir).resolve() != settings.data_dir():
         settings.use_data_dir(Path(data_dir))  # a worker follows the run's data folder
     try:
-        return "built", build_one(chart_id), time.perf_counter() - t0
+        return "built", build_one(chart_id, first), time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
@@ -470,7 +480,12 @@ def _workers(n_jobs: int) -> int:
 
 
 def run(
-    ids: list[str] | None = None, force: bool = False, log=print, error=None, pool: Pool | None = None
+    ids: list[str] | None = None,
+    force: bool = False,
+    log=print,
+    error=None,
+    pool: Pool | None = None,
+    first: bool = False,
 ) -> list[Outcome]:
     known = discover()
     wanted = ids or known
@@ -499,7 +514,7 @@ def run(
     if pool is not None and len(todo) > 1:
         executor = pool.get()
         shared = executor.submit(write_shared)
-        results = dict(zip(todo, executor.map(_build_safely, todo, [data_dir] * len(todo))))
+        results = dict(zip(todo, executor.map(_build_safely, todo, [data_dir] * len(todo), [first] * len(todo))))
         shared.result()
     elif workers > 1:
         # Separate processes (spawned, not forked: vl-convert runs threads of its own).
@@ -517,7 +532,7 @@ def run(
             shared.result()
     else:
         write_shared()
-        results = {cid: _build_safely(cid, data_dir) for cid in todo}
+        results = {cid: _build_safely(cid, data_dir, first) for cid in todo}
 
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":

@@ -22,53 +22,12 @@ import yaml
 from explainer import claims as claims_mod
 from explainer import settings
 from explainer.problems import ROOT_CAUSES, Problem
+from explainer.registry_schema import REGISTRY_SCHEMA
 from explainer.yamlines import error_place, load_with_lines, strip_lines
 
-KINDS = settings.names(settings.SOURCE_KINDS)
-RELIABILITY = settings.names(settings.RELIABILITY)
 VERDICTS = settings.names(settings.VERDICTS)
 MAX_QUOTE_WORDS = settings.MAX_QUOTE_WORDS
 ID = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
-
-_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-_URL = r"^https?://[^\s/$.?#][^\s]*$"
-
-REGISTRY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": [
-        "id",
-        "producer",
-        "publisher",
-        "title",
-        "citation_full",
-        "url_main",
-        "kind",
-        "reliability",
-        "date_published",
-        "date_accessed",
-        "license",
-        "notes",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "__line__": {"type": "integer"},
-        "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
-        "producer": {"type": "string", "minLength": 2},
-        "publisher": {"type": ["string", "null"], "minLength": 2},
-        "title": {"type": "string", "minLength": 2},
-        "citation_full": {"type": "string", "minLength": 10},
-        "url_main": {"type": "string", "pattern": _URL},
-        "primary": {"type": ["string", "null"]},
-        "primary_url": {"type": ["string", "null"], "pattern": _URL},
-        "url_archive": {"type": ["string", "null"], "pattern": r"^https?://web\.archive\.org/web/\S+$"},
-        "kind": {"enum": KINDS},
-        "reliability": {"enum": RELIABILITY},
-        "date_published": {"type": ["string", "null"], "pattern": _DATE},  # null: the page shows no date
-        "date_accessed": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-        "license": {"type": ["string", "null"]},
-        "notes": {"type": ["string", "null"]},
-    },
-}
 
 _SELECTOR = {
     "type": "object",
