@@ -66,6 +66,9 @@ BENCH_EDIT ?= --edit-page two-different-roads/ --edit-file robot_installations.c
 bench: $(TEST_STAMP) chromium ## Measure build times, the save-to-reload time and per-page bytes and requests
 	$(EXPLAINER) bench $(BENCH_EDIT)
 
+bench-scale: $(TEST_STAMP) ## Generate an explainer of N charts (N=200) and time cold build, rebuild and save-to-reload
+	$(EXPLAINER) bench-scale --charts $(or $(N),200)
+
 audit: $(TEST_STAMP) chromium lighthouse ## Run Lighthouse on every page, served gzip-compressed, and print the scores
 	@test -d $(SITE_DIR) || $(MAKE) --no-print-directory build
 	$(EXPLAINER) audit $(SITE_DIR)
@@ -108,4 +111,4 @@ chromium:
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium > /dev/null; }
 
-.PHONY: help serve build charts check-data test lint check-links linkcheck bench audit setup lock clean chromium lighthouse
+.PHONY: help serve build charts check-data test lint check-links linkcheck bench bench-scale audit setup lock clean chromium lighthouse
