@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -40,9 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         + "\n\n`python -m explainer COMMAND --help` describes each.",
     )
     ap.add_argument("--project", type=Path, help="the explainer's folder (default: found from the working directory)")
+    ap.add_argument(
+        "--quiet", action="store_true", help="problems and summaries only (also: EXPLAINER_QUIET=1, CI=true)"
+    )
     ap.add_argument("command", choices=COMMANDS, metavar="COMMAND")
     ap.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.quiet:
+        os.environ[settings.ENV_QUIET] = "1"
     if args.project:
         if not (args.project / settings.CONFIG_FILE).is_file():
             ap.error(f"--project {args.project}: no {settings.CONFIG_FILE} there")

@@ -509,31 +509,7 @@ def run(
         else:
             todo.append(chart_id)
 
-    workers = _workers(len(todo))
-    data_dir = str(settings.data_dir())
-    if pool is not None and len(todo) > 1:
-        executor = pool.get()
-        shared = executor.submit(write_shared)
-        results = dict(zip(todo, executor.map(_build_safely, todo, [data_dir] * len(todo), [first] * len(todo))))
-        shared.result()
-    elif workers > 1:
-        # Separate processes (spawned, not forked: vl-convert runs threads of its own).
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=settings.use_project,
-            initargs=(settings.project_root(),),
-        ) as pool:
-            shared = pool.submit(write_shared)
-            results = dict(zip(todo, pool.map(_build_safely, todo, [data_dir] * len(todo))))
-            shared.result()
-    else:
-        write_shared()
-        results = {cid: _build_safely(cid, data_dir, first) for cid in todo}
-
+    results = _execute(todo, str(settings.data_dir()), first, pool)
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":
             cache[chart_id] = value
@@ -549,15 +525,94 @@ def run(
             )
     files.write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
     ordered = [outcomes[c] for c in wanted]
+    quiet = settings.quiet()
     for o in ordered:
         if o.status == "failed":
             for p in o.problems:
                 (error or log)(f"  FAILED     {p}")
-        else:
+        elif not quiet:
             log(f"  {o.status:<10} {o.chart_id} ({o.seconds:.2f} s)")
     counts = {s: sum(o.status == s for o in ordered) for s in ("built", "unchanged", "failed")}
-    log(f"charts: {counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed")
+    built = [o for o in ordered if o.status == "built"]
+    slowest = max(built, key=lambda o: o.seconds) if built else None
+    log(
+        f"charts: {counts['built']} built"
+        + (f" (slowest: {slowest.chart_id}, {slowest.seconds:.2f} s)" if slowest and len(built) > 1 else "")
+        + f", {counts['unchanged']} unchanged, {counts['failed']} failed"
+    )
     return ordered
+
+
+def _execute(todo: list[str], data_dir: str, first: bool, pool: Pool | None) -> dict[str, tuple]:
+    """Build the charts in `todo`: in the warm pool (serve), in worker processes (several charts),
+    or here. A progress bar counts them in a terminal (never in CI or in quiet mode)."""
+    from concurrent.futures import as_completed
+
+    if not todo:
+        return {}
+    workers = _workers(len(todo))
+    if pool is None and workers == 1:
+        write_shared()
+        return {cid: _build_safely(cid, data_dir, first) for cid in todo}
+    own = None
+    if pool is not None:
+        executor = pool.get()
+    else:
+        # Separate processes (spawned, not forked: vl-convert runs threads of its own).
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = own = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=settings.use_project,
+            initargs=(settings.project_root(),),
+        )
+    try:
+        shared = executor.submit(write_shared)
+        futures = {executor.submit(_build_safely, cid, data_dir, first): cid for cid in todo}
+        results = {}
+        with _progress(len(todo)) as advance:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                advance(futures[future])
+        shared.result()
+        return {cid: results[cid] for cid in todo}
+    finally:
+        if own is not None:
+            own.shutdown()
+
+
+class _progress:
+    """A progress bar for the charts (rich's), shown only in a terminal and never in quiet mode."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if self.total > 1 and sys.stderr.isatty() and not settings.quiet():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("charts"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=self.total)
+        return self.advance
+
+    def advance(self, chart_id: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=chart_id)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,6 +70,14 @@ def _site_extra(path_text: str, mtime: int | None) -> dict:
     return config.get("extra") or {}
 
 
+ENV_QUIET = "EXPLAINER_QUIET"
+
+
+def quiet() -> bool:
+    """Quiet mode (CI, or `--quiet`): problems and one summary line per step, no per-item lines."""
+    return os.environ.get(ENV_QUIET) == "1" or os.environ.get("CI") == "true"
+
+
 def use_project(root: Path | None) -> None:
     _chosen["project"] = Path(root).resolve() if root else None
 
