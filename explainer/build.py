@@ -17,8 +17,10 @@ from pathlib import Path
 
 from explainer import files, settings
 
-# What a built site depends on, relative to the project (the engine's own code too).
-INPUTS = ("docs", "data", "charts", "overrides", settings.CONFIG_FILE)
+# What a built site depends on, relative to the project (the engine's own code, the locked
+# dependencies, the settings taken from the environment and the commit, for the pages' dates).
+INPUTS = ("docs", "charts", "overrides", "requirements", settings.CONFIG_FILE)
+ENV_INPUTS = ("SITE_URL", "REPO_URL", "SOURCE_DATE_EPOCH", settings.ENV_DATA, settings.ENV_CHARTS)
 
 
 def _env() -> dict[str, str]:
@@ -29,7 +31,18 @@ def inputs_fingerprint() -> str:
     root = settings.project_root()
     found = [p for name in INPUTS for p in ([root / name] if (root / name).is_file() else files.tree(root / name))]
     engine = files.tree(Path(__file__).parent)
-    return files.fingerprint([*found, *engine], root=None)
+    data = files.tree(settings.data_dir())
+    extra = "\n".join([*(f"{k}={os.environ.get(k, '')}" for k in ENV_INPUTS), _head(root)])
+    return files.fingerprint([*found, *engine, *data], extra, root=None)
+
+
+def _head(root: Path) -> str:
+    """The commit checked out (the pages' published and updated dates come from git)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip()
 
 
 def _stamp(site_dir: Path) -> Path:
@@ -43,11 +56,17 @@ def is_current(site_dir: Path) -> bool:
     return site_dir.is_dir() and stamp.is_file() and stamp.read_text() == inputs_fingerprint()
 
 
-def build(site_dir: Path, quiet: bool = False, config: Path | None = None) -> int:
+def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force: bool = False) -> int:
     site_dir = site_dir.resolve()
     root = settings.project_root()
     config = (config or root / settings.CONFIG_FILE).resolve()
     fingerprint = inputs_fingerprint()
+    if not force and config == (root / settings.CONFIG_FILE).resolve() and is_current(site_dir):
+        # Nothing the site is built from has changed: the same build would write the same files.
+        print(
+            f"build: {settings.rel(site_dir)}/ is up to date (nothing it is built from has changed; --force rebuilds)"
+        )
+        return 0
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     cmd = [
@@ -86,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--site-dir", default="site", type=Path, help="where the site goes (default: site)")
     ap.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     ap.add_argument("--config-file", type=Path, help="another MkDocs config (default: the project's mkdocs.yml)")
+    ap.add_argument("--force", action="store_true", help="build even when nothing the site is built from changed")
     args = ap.parse_args(argv)
-    return build(args.site_dir, args.quiet, args.config_file)
+    return build(args.site_dir, args.quiet, args.config_file, args.force)
 
 
 def serve_main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,45 @@ def test_another_explainer_builds_with_the_same_engine(tmp_path):
     assert 'id="claim-W1"' in html and "matches" in html
     assert "Atlantis made 120 widgets in 2024" in html and "{{" not in html
     assert (site / "assets" / "charts" / "widgets.light.svg").is_file()
+
+
+def test_an_unchanged_build_is_skipped_and_a_changed_input_rebuilds(tmp_path):
+    site, cache = tmp_path / "site", str(tmp_path / "b")
+    data = tmp_path / "data"
+    shutil.copytree(MINI / "data", data)
+    first = _explainer(
+        "--project",
+        str(MINI),
+        "build",
+        "--site-dir",
+        str(site),
+        EXPLAINER_BUILD_DIR=cache,
+        EXPLAINER_DATA_DIR=str(data),
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = _explainer(
+        "--project",
+        str(MINI),
+        "build",
+        "--site-dir",
+        str(site),
+        EXPLAINER_BUILD_DIR=cache,
+        EXPLAINER_DATA_DIR=str(data),
+    )
+    assert again.returncode == 0 and "is up to date" in again.stdout, again.stdout
+    csv = data / "widgets.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2024,Atlantis,120", "2024,Atlantis,125"), encoding="utf-8")
+    changed = _explainer(
+        "--project",
+        str(MINI),
+        "build",
+        "--site-dir",
+        str(site),
+        EXPLAINER_BUILD_DIR=cache,
+        EXPLAINER_DATA_DIR=str(data),
+    )
+    assert changed.returncode == 0 and "is up to date" not in changed.stdout, changed.stdout
+    assert "125" in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_command_line_lists_every_command_and_each_has_help():
