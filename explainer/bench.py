@@ -710,7 +710,7 @@ def report(timings: list[Timing], weights: list[PageWeight], errors: list[str], 
             [
                 t.label,
                 "-" if t.seconds is None else f"{t.seconds:.2f} s",
-                "" if t.target is None else f"< {t.target:g} s",
+                "" if t.target is None else f"≤ {round(t.target, 2):g} s",
                 t.verdict(),
                 t.note,
             ]

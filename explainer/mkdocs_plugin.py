@@ -133,17 +133,17 @@ class ExplainerPlugin(BasePlugin):
         return server
 
     def on_post_build(self, *, config):
-        if not self.serve:
-            return
         took = devloop.TIMES
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
         self.log.info(
-            f"rebuilt in {time.perf_counter() - self.started:.2f} s"
+            f"{'rebuilt' if self.serve else 'built'} in {time.perf_counter() - self.started:.2f} s"
             + (f" after a change to {what}" if what else "")
             + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
-            f" ({took.get('charts_built', 0)} re-rendered), pages {pages_s:.2f} s"
+            f" ({took.get('charts_built', 0)} rendered), {self.pages} pages {pages_s:.2f} s"
         )
+        if not self.serve:
+            return
         devloop.finish_charts(notebook.rerun_done_dir(), self.log)
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
@@ -151,6 +151,7 @@ class ExplainerPlugin(BasePlugin):
 
     def on_pre_build(self, *, config):
         self.started = time.perf_counter()
+        self.pages = 0
         self.changed = devloop.changes() if self.serve else []
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
         if not self.serve and (self.banner or chart_errors):
@@ -165,6 +166,7 @@ class ExplainerPlugin(BasePlugin):
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
+        self.pages += 1
         where = pages.Page(page.file.src_uri, page.url)
         first_line = markers.first_line_of(markdown, page.file.content_string)
         stash = self.stashes[page.file.src_uri] = []

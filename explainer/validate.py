@@ -210,6 +210,9 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
                     "provenance-columns",
                 )
             )
+    cause = _csv_cause(f, raw.decode("utf-8"), names)
+    if cause:  # the file cannot be read as its schema says: report why, not every row that follows
+        return problems + [cause], used
     # The dialect is fixed, never sniffed: sniffing misreads files whose notes hold commas.
     dialect = Dialect(header_rows=[1], controls=[formats.CsvControl(delimiter=",", quote_char='"', double_quote=True)])
     resource = Resource(
@@ -231,6 +234,49 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
     return problems, used
 
 
+def _csv_cause(f: str, text: str, names: list[str]) -> Problem | None:
+    """A fault that makes every later row look wrong: a header that does not match the schema, or
+    a quote left open (a cell that runs on over the next lines). One problem, at its line."""
+    import csv as _csv
+    import io
+
+    reader = _csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, _csv.Error):
+        return None
+    if header != names:
+        missing = [n for n in names if n not in header]
+        extra = [h for h in header if h not in names]
+        what = (
+            (f"missing column(s) {', '.join(map(_quote, missing))}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"unknown column(s) {', '.join(map(_quote, extra))}" if extra else "")
+        ) or "the columns are in another order"
+        return Problem(
+            f, 1, "", f"the header does not match the schema: {what} (expected: {','.join(names)})", "header"
+        )
+    line = 2
+    try:
+        for row in reader:
+            start = line
+            line = reader.line_num + 1
+            # A cell may hold a line break; one that also leaves the row with too many cells is a
+            # quote that was never closed.
+            if reader.line_num + 1 - start > 1 and len(row) != len(names) and any("\n" in c for c in row):
+                return Problem(
+                    f,
+                    start,
+                    "",
+                    f"a quote opened on line {start} is closed only on line {reader.line_num}: check the quotes on "
+                    f"line {start} (a quote inside a quoted cell is written twice)",
+                    "csv",
+                )
+    except _csv.Error as e:
+        return Problem(f, reader.line_num, "", f"not valid CSV: {e}", "csv")
+    return None
+
+
 def _csv_rows(text: str) -> Iterable[list[str]]:
     import csv as _csv
     import io
@@ -247,7 +293,9 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
     if etype == "type-error":
         msg = f"{_quote(cell)} is not a valid {err.note.split()[-1].split('/')[0].strip(chr(34))}"
     elif etype == "constraint-error":
-        msg = f"{_quote(cell) if cell not in (None, 'None') else 'empty value'} breaks the constraint {err.note}"
+        value = _quote(cell) if cell not in (None, "None") else "an empty value"
+        note = re.sub(r'^constraint "(\w+)" is ', r"\1 ", str(err.note))
+        msg = f"{value} breaks the rule {note}"
     elif etype == "missing-cell":
         msg = "the row has too few cells (missing this column)"
     elif etype == "extra-cell":
@@ -455,7 +503,8 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
 
     if not problems:  # checks that only make sense once everything else holds
         problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) or dictionary_problems(data)
-    for e in entries if registry_read else []:
+    # A dataset that cannot be read cites nothing: its sources would all look unused.
+    for e in entries if registry_read and not broken else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
             problems.append(
                 Problem(

@@ -199,6 +199,26 @@ def test_an_unreadable_registry_is_reported_once_without_knock_on_errors(data_co
     assert at + 1 <= reported <= at + 3, (at + 1, problems[0])
 
 
+def test_a_missing_column_is_one_problem_naming_it(data_copy):
+    path = data_copy / "robot_installations.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    cut = [",".join(r.split(",")[:3] + r.split(",")[4:]) for r in rows[:2]]  # header and first row
+    path.write_text("\n".join(cut + rows[2:]) + "\n", encoding="utf-8")
+    out = [ln for ln in run_check(data_copy).stdout.splitlines() if ln.strip()]
+    assert len(out) == 1, out
+    assert "robot_installations.csv:1:" in out[0] and "missing column(s) 'edition'" in out[0], out[0]
+
+
+def test_an_unclosed_quote_in_a_csv_is_one_problem_at_its_line(data_copy):
+    path = data_copy / "robot_installations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[4] = lines[4].replace(",reported,", ',"reported,', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    out = [ln for ln in run_check(data_copy).stdout.splitlines() if ln.strip()]
+    assert len(out) == 1, out
+    assert "robot_installations.csv:5: a quote opened on line 5" in out[0], out[0]
+
+
 def test_an_unused_registry_entry_is_reported(data_copy):
     with open(data_copy / "sources.yaml", "a", encoding="utf-8") as f:
         f.write("""
