@@ -20,6 +20,11 @@
 # it was read in (the `source` column) and whether it is reported, preliminary, revised,
 # projected or estimated (`status`). `make check-data` validates every file against its schema,
 # checks that every source exists and is used, and evaluates every claim's evidence.
+#
+# **All the data at once.** The [data package](../assets/data/datapackage.json) describes every
+# dataset with its schema, sources and licence (Frictionless Data format); [data.zip](../assets/data/data.zip)
+# holds it with every CSV and the source registry, and the claims ledger with its verdicts is
+# available as [CSV](../assets/data/claims.csv) and [JSON](../assets/data/claims.json).
 
 # %%
 import pandas as pd

@@ -39,3 +39,14 @@ def page_dates(src: str) -> tuple[str | None, str | None]:
         return None, None
     both = _log(rel, data)
     return own[-1], (both[0] if both else own[0])
+
+
+def ledger_date() -> str | None:
+    """When the claims ledger (and with it the verdicts) last changed."""
+    root = settings.project_root()
+    try:
+        ledger = (settings.own_data_dir() / settings.CLAIMS_FILE).relative_to(root).as_posix()
+    except ValueError:
+        return None
+    log = _log(ledger)
+    return log[0] if log else None

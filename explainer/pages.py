@@ -306,11 +306,42 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
+                    claim_review(r, page),
                     "</div>",
                 ]
             )
         )
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
+
+
+def claim_review(r: C.Result, page: Page) -> str:
+    """The card as schema.org ClaimReview (JSON-LD), so search engines and fact-check tools can
+    find the verdict: the claim's words, where it appeared, the verdict and its place on the scale."""
+    config = settings.site_config()
+    site_url = str(config.get("site_url") or "").rstrip("/") + "/"
+    term = next(t for t in settings.VERDICTS if t.name == r.verdict)
+    rated = [t.rating for t in settings.VERDICTS if t.rating is not None]
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": r.verdict}
+    if term.rating is not None:
+        rating.update(ratingValue=term.rating, bestRating=max(rated), worstRating=min(rated))
+    reviewed = history.ledger_date() or history.page_dates(page.src)[1]
+    essay = config.get("extra", {}).get("essay") or {}
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"{site_url}{page.url}#claim-{r.id}",
+        "claimReviewed": r.claim["quote"],
+        "itemReviewed": {
+            "@type": "Claim",
+            "appearance": {"@type": "CreativeWork", "name": essay.get("title") or "the essay this site reads"},
+            **({"author": {"@type": "Person", "name": essay["author"]}} if essay.get("author") else {}),
+        },
+        "author": {"@type": "Organization", "name": config.get("site_name") or "", "url": site_url},
+        "reviewRating": rating,
+        **({"datePublished": reviewed} if reviewed else {}),
+    }
+    data = json.dumps(review, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{data}</script>'
 
 
 # --- values in prose ---------------------------------------------------------------------------

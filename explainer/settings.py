@@ -42,15 +42,21 @@ def project_root() -> Path:
     return next((p for p in (here, *here.parents) if (p / CONFIG_FILE).is_file()), here)
 
 
-def site_extra() -> dict:
-    """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections),
-    read without MkDocs: YAML tags such as !ENV are taken as their default."""
+def site_config() -> dict:
+    """The project's mkdocs.yml as plain data (site name and URL, `extra:` with its byline), read
+    without MkDocs: `!ENV [NAME, default]` takes the variable when set, else the default."""
     path = project_root() / CONFIG_FILE
-    return _site_extra(str(path), path.stat().st_mtime_ns if path.is_file() else None)
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k in ("SITE_URL", "REPO_URL")))
+    return _site_config(str(path), path.stat().st_mtime_ns if path.is_file() else None, env)
+
+
+def site_extra() -> dict:
+    """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections)."""
+    return site_config().get("extra") or {}
 
 
 @functools.lru_cache(maxsize=8)
-def _site_extra(path_text: str, mtime: int | None) -> dict:
+def _site_config(path_text: str, mtime: int | None, _env: tuple) -> dict:
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -59,15 +65,15 @@ def _site_extra(path_text: str, mtime: int | None) -> dict:
     def _tag(loader, suffix, node):
         if isinstance(node, yaml.SequenceNode):
             items = loader.construct_sequence(node)
+            if suffix == "ENV":
+                return next((os.environ[n] for n in items[:-1] if os.environ.get(n)), items[-1] if items else None)
             return items[-1] if items else None
         return loader.construct_scalar(node)
 
     _Loader.add_multi_constructor("!", _tag)
-    path = Path(path_text)
     if mtime is None:
         return {}
-    config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    return config.get("extra") or {}
+    return yaml.load(Path(path_text).read_text(encoding="utf-8"), Loader=_Loader) or {}
 
 
 ENV_QUIET = "EXPLAINER_QUIET"
@@ -138,6 +144,7 @@ class Term:
     name: str
     meaning: str  # one line, in plain words, shown to readers
     tone: str = "neutral"  # ok | warn | bad | neutral: the colour a verdict is shown in
+    rating: int | None = None  # a verdict's place on a 1-5 truth scale (schema.org ClaimReview)
 
 
 # What kind of page a figure was read in, best first. The first three count as the producer's
@@ -174,12 +181,12 @@ STATUSES = [
 
 # The verdict scale, best first. A computed verdict comes from the data; any other is written.
 VERDICTS = [
-    Term("matches", "the data give the essay's figure, within 2%", "ok"),
-    Term("close", "the data give a figure within 10% of the essay's", "ok"),
-    Term("different year", "the figure is right but belongs to another year than the essay says", "warn"),
-    Term("partly supported", "part of the claim holds; the figure's scope or wording does not", "warn"),
-    Term("different figure", "the data give a figure more than 10% away from the essay's", "bad"),
-    Term("contradicts itself", "the essay gives two figures for the same thing that cannot both be right", "bad"),
+    Term("matches", "the data give the essay's figure, within 2%", "ok", 5),
+    Term("close", "the data give a figure within 10% of the essay's", "ok", 4),
+    Term("different year", "the figure is right but belongs to another year than the essay says", "warn", 3),
+    Term("partly supported", "part of the claim holds; the figure's scope or wording does not", "warn", 3),
+    Term("different figure", "the data give a figure more than 10% away from the essay's", "bad", 2),
+    Term("contradicts itself", "the essay gives two figures for the same thing that cannot both be right", "bad", 1),
     Term("not found", "no source we could read gives this figure; it may still be right", "neutral"),
     Term("not checkable", "the claim is an opinion or a forecast no figure can settle", "neutral"),
 ]

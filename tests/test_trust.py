@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import ipaddress
+import json
 import re
 from urllib.parse import urlparse
 
@@ -154,3 +155,21 @@ def test_units_are_explained_where_a_page_first_uses_them(site):
             if term in text and "/methods/" not in page.as_posix():
                 linked = "how-we-checked/#words-and-units" in page.read_text(encoding="utf-8")
                 assert linked or re.search(gloss, text), f"{page.relative_to(site)} uses {term} without explaining it"
+
+
+def test_the_published_data_package_validates_and_holds_every_dataset(site):
+    import zipfile
+
+    from frictionless import Package
+
+    folder = site / "assets" / "data"
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, [e.message for t in report.tasks for e in t.errors][:5]
+    names = {r["path"] for r in json.loads((folder / "datapackage.json").read_text())["resources"]}
+    assert names == {f"{n}.csv" for n in D.dataset_names()} | {"claims.csv"}
+    with zipfile.ZipFile(folder / "data.zip") as z:
+        assert names | {"datapackage.json", "sources.yaml", "claims.json"} <= set(z.namelist())
+    claims_rows = list(csv.DictReader(io.StringIO((folder / "claims.csv").read_text(encoding="utf-8"))))
+    assert [r["id"] for r in claims_rows] == [c["id"] for c in D.claims()]
+    sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "assets/data/datapackage.json" in sources_page and "assets/data/data.zip" in sources_page
