@@ -17,8 +17,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from explainer import cite, files, package, render, settings, validate
 from explainer import data as D
-from explainer import files, package, render, settings, validate
 from explainer.problems import Problem
 
 
@@ -151,6 +151,7 @@ def generated_files() -> Iterator[tuple[str, Path]]:
     yield f"assets/data/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
     yield f"assets/data/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
     yield from package.write(settings.out_dir() / "package")
+    yield from cite.write(settings.out_dir() / "package")
 
 
 LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")

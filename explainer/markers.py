@@ -132,12 +132,14 @@ H1_RE = re.compile(r"^# .+$", re.M)
 
 
 def with_byline(markdown: str, page: Page) -> str:
-    """Under the page's title: who wrote it, when it was published and last updated (from git)."""
+    """Under the page's title: who wrote it, when it was published and last updated (from git);
+    at its foot, how to cite it."""
     m = H1_RE.search(markdown)
-    line = byline(page)
-    if not m or not line:
+    if not m:
         return markdown
-    return markdown[: m.end()] + "\n\n" + line + markdown[m.end() :]
+    line = byline(page)
+    foot = "\n\n" + pages.cite_block(page, m.group(0)[2:].strip()) + "\n"
+    return markdown[: m.end()] + ("\n\n" + line if line else "") + markdown[m.end() :] + foot
 
 
 # --- generated blocks -----------------------------------------------------------------------------

@@ -149,6 +149,17 @@ def byline(page: Page) -> str:
     return f'<p class="byline">{" · ".join(parts)}</p>' if parts else ""
 
 
+def cite_block(page: Page, title: str) -> str:
+    """ "Cite this page": the citation in words and as BibTeX, folded."""
+    from explainer import cite
+
+    words, bib = cite.page_citation(title, page.url, *history.page_dates(page.src))
+    return (
+        '<details class="cite"><summary>Cite this page</summary>'
+        f'<p class="cite__words">{esc(words)}</p><pre class="cite__bibtex"><code>{esc(bib)}</code></pre></details>'
+    )
+
+
 def chart_sources_anchor(chart_id: str) -> str:
     return f"pages-read-{chart_id}"
 

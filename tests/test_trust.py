@@ -173,3 +173,27 @@ def test_the_published_data_package_validates_and_holds_every_dataset(site):
     assert [r["id"] for r in claims_rows] == [c["id"] for c in D.claims()]
     sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     assert "assets/data/datapackage.json" in sources_page and "assets/data/data.zip" in sources_page
+
+
+def test_sources_and_pages_can_be_cited(site):
+    folder = site / "assets" / "data"
+    bib = (folder / "sources.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@misc\{([^,]+),$", bib, re.M)
+    assert sorted(keys) == sorted(e["id"] for e in D.registry())
+    assert bib.count("{") == bib.count("}"), "unbalanced braces in the BibTeX"
+    csl = json.loads((folder / "sources.csl.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in csl} == set(keys)
+    assert all(c["title"] and c["URL"].startswith("http") and c["author"] for c in csl)
+    config = settings.site_config()
+    base = str(config["site_url"]).rstrip("/") + "/"
+    for page in html_pages(site):
+        rel = page.relative_to(site).as_posix()
+        if rel in ("404.html",) or rel.startswith("methods/"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        url = base + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        block = re.search(r'<details class="cite"><summary>Cite this page</summary>(.*?)</details>', text, re.S)
+        assert block and url in block.group(1), f"{rel}: no 'Cite this page' with {url}"
+        assert "@misc{" in block.group(1)
+    sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert sources_page.count("<summary>Cite</summary>") == len(D.registry())

@@ -1,0 +1,98 @@
+"""Citations: the source registry as BibTeX and CSL-JSON, a "Cite" control on each source entry,
+and a "Cite this page" block on each page (title, site, URL, dates, BibTeX)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from explainer import data as D
+from explainer import files, settings
+
+_BIB_ESCAPE = str.maketrans({"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
+
+
+def _bib(text: object) -> str:
+    return str(text).translate(_BIB_ESCAPE)
+
+
+def _date_parts(value: str | None) -> list[int] | None:
+    if not value:
+        return None
+    return [int(p) for p in str(value).split("-")]
+
+
+def bibtex_entry(key: str, fields: dict[str, str | None]) -> str:
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
+    return f"@misc{{{key},\n{body}\n}}"
+
+
+def source_bibtex(e: dict[str, Any]) -> str:
+    year = str(e.get("date_published") or "")[:4] or None
+    return bibtex_entry(
+        e["id"],
+        {
+            "author": "{" + _bib(e["producer"]) + "}",
+            "title": "{" + _bib(e["title"]) + "}",
+            "howpublished": r"\url{" + e["url_main"] + "}",
+            "year": year,
+            "publisher": _bib(e["publisher"]) if e.get("publisher") else None,
+            "note": _bib(f"{e['kind']}; read on {e['date_accessed']}"),
+            "urldate": e["date_accessed"],
+        },
+    )
+
+
+def source_csl(e: dict[str, Any]) -> dict[str, Any]:
+    kind = {"producer data file": "dataset", "compiled dataset": "dataset", "official statistics": "dataset"}
+    item: dict[str, Any] = {
+        "id": e["id"],
+        "type": kind.get(e["kind"], "webpage"),
+        "title": e["title"],
+        "author": [{"literal": e["producer"]}],
+        "URL": e["url_main"],
+        "accessed": {"date-parts": [_date_parts(e["date_accessed"])]},
+        "note": e["kind"],
+    }
+    if e.get("publisher"):
+        item["publisher"] = e["publisher"]
+    if e.get("date_published"):
+        item["issued"] = {"date-parts": [_date_parts(e["date_published"])]}
+    return item
+
+
+def write(out: Path) -> list[tuple[str, Path]]:
+    """The registry as BibTeX and CSL-JSON, for reference managers."""
+    entries = D.registry()
+    bib = "\n\n".join(source_bibtex(e) for e in entries) + "\n"
+    csl = json.dumps([source_csl(e) for e in entries], ensure_ascii=False, indent=1)
+    files.write_if_changed(out / "sources.bib", bib.encode())
+    files.write_if_changed(out / "sources.csl.json", csl.encode())
+    return [
+        ("assets/data/sources.bib", out / "sources.bib"),
+        ("assets/data/sources.csl.json", out / "sources.csl.json"),
+    ]
+
+
+def page_citation(title: str, url_path: str, published: str | None, updated: str | None) -> tuple[str, str]:
+    """(a citation in words, its BibTeX) for one page of the site."""
+    config = settings.site_config()
+    site = str(config.get("site_name") or "")
+    url = str(config.get("site_url") or "").rstrip("/") + "/" + url_path
+    author = (config.get("extra") or {}).get("byline") or site
+    when = updated or published
+    words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + f". {url}"
+    key = re.sub(r"[^a-z0-9]+", "-", f"{site} {url_path or 'home'}".lower()).strip("-")
+    bib = bibtex_entry(
+        key,
+        {
+            "author": "{" + _bib(author) + "}",
+            "title": "{" + _bib(title) + "}",
+            "howpublished": r"\url{" + url + "}",
+            "year": when[:4] if when else None,
+            "note": _bib(f"{site}; updated {when}") if when else _bib(site),
+        },
+    )
+    return words, bib
