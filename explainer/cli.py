@@ -25,6 +25,7 @@ COMMANDS = {
     "expand": ("markers", "main", "write the pages with their markers expanded, without MkDocs"),
     "check-links": ("links_internal", "main", "check internal links and anchors, offline (rebuilds a stale site)"),
     "linkcheck": ("links_external", "main", "check external links of the site and the registry (network)"),
+    "link-issue": ("link_issue", "main", "open, update or close the one GitHub issue that carries broken links"),
     "bench": ("bench", "main", "measure build and reload times against a plain Material floor, and page weight"),
     "bench-scale": ("scale", "main", "generate an explainer of N charts and measure how builds and reloads grow"),
     "audit": ("audit", "main", "run Lighthouse on every page of a built site"),
