@@ -191,7 +191,7 @@ class ExplainerPlugin(BasePlugin):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
-        output = notebook.clean_notebook_html(output)
+        output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
         if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
             output = output.replace(
                 '<article class="md-content__inner md-typeset">',

@@ -325,6 +325,20 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
 
 
+LD_JSON_RE = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
+
+
+def structured_data_to_head(html_page: str) -> str:
+    """JSON-LD blocks moved from the page body into <head>: crawlers read them there, and the
+    theme's instant navigation, which re-inserts the scripts of the content it swaps in, never
+    sees them."""
+    blocks = LD_JSON_RE.findall(html_page)
+    if not blocks or "</head>" not in html_page:
+        return html_page
+    body = LD_JSON_RE.sub("", html_page)
+    return body.replace("</head>", "".join(blocks) + "</head>", 1)
+
+
 def claim_review(r: C.Result, page: Page) -> str:
     """The card as schema.org ClaimReview (JSON-LD), so search engines and fact-check tools can
     find the verdict: the claim's words, where it appeared, the verdict and its place on the scale."""
