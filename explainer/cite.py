@@ -25,7 +25,9 @@ def _date_parts(value: str | None) -> list[int] | None:
 
 
 def bibtex_entry(key: str, fields: dict[str, str | None]) -> str:
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
+    """Values in braces; a value that must stay as written (a corporate author, a title's case)
+    is given already braced and goes in quotes, so the entry never holds a double brace."""
+    body = ",\n".join(f'  {k} = "{v}"' if v.startswith("{") else f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@misc{{{key},\n{body}\n}}"
 
 
