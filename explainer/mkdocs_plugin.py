@@ -7,8 +7,10 @@ is printed and shown on the page, while the last good data and charts keep being
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
-from explainer import csp, devloop, markers, notebook, pages, settings
+from explainer import cards, csp, devloop, markers, notebook, pages, settings
 from explainer.problems import ProblemsError
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -97,6 +99,7 @@ class ExplainerPlugin(BasePlugin):
         self.banner = ""
         self.site: pages.Site | None = None
         self.stashes: dict[str, list[str]] = {}
+        self.leads: dict[str, str | None] = {}
 
     @property
     def log(self) -> logging.Logger:
@@ -167,6 +170,8 @@ class ExplainerPlugin(BasePlugin):
 
     def on_page_markdown(self, markdown, *, page, config, files):
         self.pages += 1
+        lead = pages.CHART_RE.search(markdown)
+        self.leads[page.file.src_uri] = lead.group(1) if lead else None
         where = pages.Page(page.file.src_uri, page.url)
         first_line = markers.first_line_of(markdown, page.file.content_string)
         stash = self.stashes[page.file.src_uri] = []
@@ -187,11 +192,26 @@ class ExplainerPlugin(BasePlugin):
             out = pages.error_box(title, self.banner) + "\n\n" + out
         return out
 
+    def _share_card(self, output: str, page, config) -> str:
+        """The page's share card (its lead chart, or its title), written into the site, and the
+        tags that point to it."""
+        title = str(page.meta.get("title") or page.title or config.site_name)
+        description = str(page.meta.get("description") or config.site_description or "").strip()
+        chart = self.leads.get(page.file.src_uri)
+        spec_file = settings.out_dir() / "charts" / f"{chart}.vl.json"
+        spec = json.loads(spec_file.read_text(encoding="utf-8")) if chart and spec_file.exists() else None
+        png = cards.render(cards.slug(page.url), title, spec, refresh=not self.serve)
+        target = Path(config.site_dir) / cards.CARDS / f"{cards.slug(page.url)}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, target)
+        return output.replace("</head>", cards.meta_tags(title, description, page.url) + "</head>", 1)
+
     def on_page_content(self, html, *, page, config, files):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
+        output = self._share_card(output, page, config)
         if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
             output = output.replace(
                 '<article class="md-content__inner md-typeset">',

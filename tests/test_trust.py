@@ -197,3 +197,22 @@ def test_sources_and_pages_can_be_cited(site):
         assert "@misc{" in block.group(1)
     sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     assert sources_page.count("<summary>Cite</summary>") == len(D.registry())
+
+
+def test_every_page_has_a_share_card(site):
+    import struct
+
+    config = settings.site_config()
+    base = str(config["site_url"]).rstrip("/") + "/"
+    for page in html_pages(site):
+        rel = page.relative_to(site).as_posix()
+        if rel == "404.html":
+            continue
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[\w:]+)" content="([^"]*)"', head))
+        for key in ("og:title", "og:description", "og:image", "og:url", "twitter:card"):
+            assert tags.get(key), f"{rel}: no {key}"
+        assert tags["og:image"].startswith(base)
+        png = site / tags["og:image"][len(base) :]
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 630), rel
