@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlparse
 
-from explainer import cite, footing, settings
 from explainer import data as D
+from explainer import footing, settings
 from explainer.pages import (
     CHART_RE,
     CLAIM_RE,
@@ -241,9 +241,9 @@ def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_p
         f'<h4 class="source__title">{esc(e["title"])}</h4>'
         f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
         f'<p class="source__facts">{facts}<br>{where}</p>'
-        f'<p class="source__used"><b>Used by:</b> {used_by}</p>'
-        f'<details class="cite"><summary>Cite</summary><pre><code>{esc(cite.source_bibtex(e))}</code></pre></details>'
-        "</section>"
+        f'<p class="source__used"><b>Used by:</b> {used_by}.'
+        f' <a class="source__cite" href="{page.root}assets/data/sources.bib">Cite</a>'
+        f" (BibTeX key <code>{esc(sid)}</code>)</p></section>"
     )
 
 

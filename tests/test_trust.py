@@ -196,7 +196,7 @@ def test_sources_and_pages_can_be_cited(site):
         assert block and url in block.group(1), f"{rel}: no 'Cite this page' with {url}"
         assert "@misc{" in block.group(1)
     sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
-    assert sources_page.count("<summary>Cite</summary>") == len(D.registry())
+    assert sources_page.count('class="source__cite"') == len(D.registry()), "a Cite link on every entry"
 
 
 def test_every_page_has_a_share_card(site):
