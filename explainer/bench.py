@@ -495,7 +495,7 @@ def _saves(server: Serve, page: str, path: Path, edits: list[tuple[str, str, str
         for old, new, shown in edits:
             if old not in original:
                 raise BenchError(f"{path.name}: no {old!r} to edit")
-            time.sleep(1.5)  # the previous rebuild and any work it set off have settled
+            _settle(server)  # the previous rebuild and the work it set off (notebook, images) are done
             t0 = time.perf_counter()
             path.write_text(original.replace(old, new, 1), encoding="utf-8")
             while shown not in (fetch(server.base + page, timeout=10) or ""):
@@ -506,6 +506,18 @@ def _saves(server: Serve, page: str, path: Path, edits: list[tuple[str, str, str
     finally:
         path.write_text(original, encoding="utf-8")
     return out
+
+
+def _settle(server: Serve, quiet: float = 1.0, limit: float = 30.0) -> None:
+    """Wait until the server's log has been silent for `quiet` seconds (at most `limit`)."""
+    time.sleep(0.5)
+    deadline = time.monotonic() + limit
+    size, since = len(server.log_text()), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = len(server.log_text())
+        if now != size:
+            size, since = now, time.monotonic()
 
 
 def heading_edits(md: Path) -> list[tuple[str, str]]:

@@ -97,12 +97,19 @@ def claims() -> list[dict[str, Any]]:
 def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
     """Rows of a dataset whose columns equal every value in `where` (compared as text)."""
     key, df = _cached(name)
+    return _select(key, tuple((str(c), str(v)) for c, v in where.items()), name).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _select(key: tuple, where: tuple[tuple[str, str], ...], name: str) -> pd.DataFrame:
+    """The rows a selector picks, kept per file version (pages, cards and the package ask often)."""
+    df = _read_csv(*key)
     mask = pd.Series(True, index=df.index)
-    for col, value in where.items():
+    for col, value in where:
         if col not in df.columns:
             raise KeyError(f"dataset '{name}' has no column '{col}'")
-        mask &= _text_column(key, col) == str(value)
-    return df[mask].copy()
+        mask &= _text_column(key, col) == value
+    return df[mask]
 
 
 @functools.lru_cache(maxsize=256)

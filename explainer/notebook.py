@@ -150,6 +150,7 @@ def quiet_kernel_warning() -> None:
     """Every kernel start prints a warning about its local TCP link that an author cannot act on
     (the kernel talks only to this process, on 127.0.0.1). Pass the kernel's error output on, less
     that line."""
+    import os
     import subprocess
     import sys
     import threading
@@ -170,9 +171,15 @@ def quiet_kernel_warning() -> None:
     def launch_quietly(cmd, **kw):
         if kw.get("stderr") is not None:
             return launch(cmd, **kw)
-        process = launch(cmd, **{**kw, "stderr": subprocess.PIPE})
+        process = launch(cmd, **{**kw, "stderr": subprocess.PIPE, **_low_priority()})
         threading.Thread(target=forward, args=(process.stderr,), daemon=True).start()
         return process
+
+    def _low_priority() -> dict:
+        # A notebook re-run in the background yields the processor to the author's next rebuild.
+        if threading.current_thread() is threading.main_thread() or not hasattr(os, "nice"):
+            return {}
+        return {"preexec_fn": lambda: os.nice(10)}
 
     launch_quietly.quiet = True
     local_provisioner.launch_kernel = launch_quietly

@@ -118,8 +118,26 @@ def descriptor() -> dict:
     }
 
 
+_LAST: dict[str, str] = {}
+
+
 def write(out: Path) -> list[tuple[str, Path]]:
-    """Write the package into `out`; returns (URI in the site, file) for each file written."""
+    """Write the package into `out`; returns (URI in the site, file) for each file written.
+    Skipped when the data and the site's settings are as at the last write (under serve)."""
+    names = ("claims.csv", "claims.json", "datapackage.json", "data.zip")
+    stamp = files.fingerprint(
+        [*settings.data_dir().glob("*"), *(out / n for n in names)], json.dumps(settings.site_config(), default=str)
+    )
+    if _LAST.get(str(out)) == stamp:
+        return [(f"assets/data/{n}", out / n) for n in names]
+    result = _write(out)
+    _LAST[str(out)] = files.fingerprint(
+        [*settings.data_dir().glob("*"), *(out / n for n in names)], json.dumps(settings.site_config(), default=str)
+    )
+    return result
+
+
+def _write(out: Path) -> list[tuple[str, Path]]:
     rows = claims_rows()
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=[n for n, _, _ in CLAIM_FIELDS], lineterminator="\n")

@@ -133,12 +133,16 @@ def _read_cache() -> dict[str, Any]:
         return {}
 
 
-def is_fresh(chart_id: str, cache: dict[str, Any]) -> bool:
+def is_fresh(chart_id: str, cache: dict[str, Any], first: bool = False) -> bool:
+    """Built from exactly these inputs; with `first` (a serve rebuild), a first pass made from
+    them counts too: its other images are being finished after the reload."""
     entry = cache.get(chart_id)
     if not entry:
         return False
     reads = [str(settings.data_dir() / name) for name in entry["reads"]]
-    return entry["key"] == input_key(chart_id, reads) and all(artifact(chart_id, k).exists() for k in ARTIFACTS)
+    key = input_key(chart_id, reads)
+    done = entry["key"] == key or (first and entry.get("partial") == key)
+    return done and all(artifact(chart_id, k).exists() for k in ARTIFACTS)
 
 
 # --- checks on what a module returns ----------------------------------------------------
@@ -373,7 +377,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
-    return {"key": None if first else input_key(chart_id, reads), "reads": [Path(r).name for r in reads]}
+    key = input_key(chart_id, reads)
+    return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
 
 
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
@@ -504,7 +509,7 @@ def run(
                     )
                 ],
             )
-        elif not force and is_fresh(chart_id, cache):
+        elif not force and is_fresh(chart_id, cache, first):
             outcomes[chart_id] = Outcome(chart_id, "unchanged", 0.0)
         else:
             todo.append(chart_id)
@@ -523,7 +528,15 @@ def run(
                 seconds,
                 [Problem(f"charts/{chart_id}.py", line, f"chart '{chart_id}'", message, "chart")],
             )
-    files.write_atomic(_cache_file(), json.dumps(cache, sort_keys=True, indent=1).encode())
+    # Merged into the cache as it is now: a run finishing charts in the background may have
+    # written it since this run read it.
+    latest = _read_cache()
+    for chart_id in todo:
+        if chart_id in cache:
+            latest[chart_id] = cache[chart_id]
+        else:
+            latest.pop(chart_id, None)
+    files.write_atomic(_cache_file(), json.dumps(latest, sort_keys=True, indent=1).encode())
     ordered = [outcomes[c] for c in wanted]
     quiet = settings.quiet()
     for o in ordered:
