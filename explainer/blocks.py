@@ -332,3 +332,10 @@ def source_ratings_html(page: Page, site: Site) -> str:
         f"<p>What kind of page a figure was read in, from best to weakest:</p><ol>{kinds}</ol>"
         f"<p>How far the page we read can be trusted to carry the producer's figure:</p><ul>{rel}</ul>"
     )
+
+
+def changes_html(page: Page, site: Site) -> str:
+    """What changed in the data and the verdicts, commit by commit (from git), with its feed."""
+    from explainer import changelog
+
+    return changelog.html(f"{page.root}assets/corrections.xml")

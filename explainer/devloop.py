@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from explainer import cite, files, package, render, settings, validate
+from explainer import cite, files, package, pages, render, settings, validate
 from explainer import data as D
 from explainer.problems import Problem
 
@@ -152,6 +152,12 @@ def generated_files() -> Iterator[tuple[str, Path]]:
     yield f"assets/data/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
     yield from package.write(settings.out_dir() / "package")
     yield from cite.write(settings.out_dir() / "package")
+    if pages.block_pages().get("changes"):
+        from explainer import changelog
+
+        feed = settings.out_dir() / "corrections.xml"
+        files.write_if_changed(feed, changelog.atom().encode())
+        yield "assets/corrections.xml", feed
 
 
 LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")

@@ -152,6 +152,7 @@ def block(kind: str, page: Page, site: Site) -> str:
         "scorecard": blocks.scorecard_html,
         "verdict-scale": blocks.verdict_scale_html,
         "source-ratings": blocks.source_ratings_html,
+        "changes": blocks.changes_html,
     }[kind](page, site)
 
 

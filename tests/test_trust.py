@@ -141,8 +141,8 @@ def _visible_text(page) -> str:
 
 def test_reader_pages_use_plain_words(site):
     for page in html_pages(site):
-        if "/methods/" in page.as_posix():
-            continue  # the technical appendix
+        if "/methods/" in page.as_posix() or "/corrections/" in page.as_posix():
+            continue  # the technical appendix; commit messages quoted as written
         text = _visible_text(page).lower()
         for word in JARGON:
             assert word not in text, f"{page.relative_to(site)}: '{word.strip()}'"
@@ -216,3 +216,21 @@ def test_every_page_has_a_share_card(site):
         png = site / tags["og:image"][len(base) :]
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 630), rel
+
+
+def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(site):
+    import xml.etree.ElementTree as ET
+
+    from explainer import changelog
+
+    changes = changelog.changes()
+    assert changes, "the data's history is readable"
+    page = (site / "corrections" / "index.html").read_text(encoding="utf-8")
+    for c in changes:
+        assert f'id="change-{c.commit[:12]}"' in page
+        for cid, before, after in c.verdicts:
+            assert f"claim {cid}: <b>{before}</b> → <b>{after}</b>" in page
+    feed = ET.fromstring((site / "assets" / "corrections.xml").read_bytes())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert len(feed.findall("a:entry", ns)) == len(changes)
+    assert "assets/corrections.xml" in page
