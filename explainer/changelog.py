@@ -141,7 +141,7 @@ def html(feed_href: str) -> str:
         files = ", ".join(f"{escape(Path(f).name)} (+{a} −{r} rows)" for f, a, r in c.files)
         items.append(
             f'<section class="change" id="change-{escape(c.commit[:12])}">'
-            f"<h3>{escape(c.date)}: {_text(c.subject)}</h3>"
+            f"<h2>{escape(c.date)}: {_text(c.subject)}</h2>"
             f"<p>Commit {_commit_link(c.commit)}. Files: {files or 'none'}.</p>"
             + (f"<p>Verdicts that moved:</p><ul>{verdicts}</ul>" if verdicts else "<p>No verdict moved.</p>")
             + "</section>"
