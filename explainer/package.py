@@ -125,15 +125,15 @@ def write(out: Path) -> list[tuple[str, Path]]:
     """Write the package into `out`; returns (URI in the site, file) for each file written.
     Skipped when the data and the site's settings are as at the last write (under serve)."""
     names = ("claims.csv", "claims.json", "datapackage.json", "data.zip")
-    stamp = files.fingerprint(
-        [*settings.data_dir().glob("*"), *(out / n for n in names)], json.dumps(settings.site_config(), default=str)
-    )
-    if _LAST.get(str(out)) == stamp:
+
+    def stamp() -> str:  # the data read, the files written and the site's settings
+        inputs = [*settings.data_dir().glob("*"), *(out / n for n in names)]
+        return files.fingerprint(inputs, json.dumps(settings.site_config(), default=str))
+
+    if _LAST.get(str(out)) == stamp():
         return [(f"assets/data/{n}", out / n) for n in names]
     result = _write(out)
-    _LAST[str(out)] = files.fingerprint(
-        [*settings.data_dir().glob("*"), *(out / n for n in names)], json.dumps(settings.site_config(), default=str)
-    )
+    _LAST[str(out)] = stamp()
     return result
 
 

@@ -140,37 +140,25 @@ def test_an_unchanged_build_is_skipped_and_a_changed_input_rebuilds(tmp_path):
     site, cache = tmp_path / "site", str(tmp_path / "b")
     data = tmp_path / "data"
     shutil.copytree(MINI / "data", data)
-    first = _explainer(
-        "--project",
-        str(MINI),
-        "build",
-        "--site-dir",
-        str(site),
-        EXPLAINER_BUILD_DIR=cache,
-        EXPLAINER_DATA_DIR=str(data),
-    )
+
+    def build():
+        return _explainer(
+            "--project",
+            str(MINI),
+            "build",
+            "--site-dir",
+            str(site),
+            EXPLAINER_BUILD_DIR=cache,
+            EXPLAINER_DATA_DIR=str(data),
+        )
+
+    first = build()
     assert first.returncode == 0, first.stdout + first.stderr
-    again = _explainer(
-        "--project",
-        str(MINI),
-        "build",
-        "--site-dir",
-        str(site),
-        EXPLAINER_BUILD_DIR=cache,
-        EXPLAINER_DATA_DIR=str(data),
-    )
+    again = build()
     assert again.returncode == 0 and "is up to date" in again.stdout, again.stdout
     csv = data / "widgets.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("2024,Atlantis,120", "2024,Atlantis,125"), encoding="utf-8")
-    changed = _explainer(
-        "--project",
-        str(MINI),
-        "build",
-        "--site-dir",
-        str(site),
-        EXPLAINER_BUILD_DIR=cache,
-        EXPLAINER_DATA_DIR=str(data),
-    )
+    changed = build()
     assert changed.returncode == 0 and "is up to date" not in changed.stdout, changed.stdout
     assert "125" in (site / "index.html").read_text(encoding="utf-8")
 
