@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
-from explainer import cards, csp, devloop, markers, notebook, pages, settings
+from explainer import cards, chartpages, csp, devloop, markers, notebook, pages, settings
 from explainer.problems import ProblemsError
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -166,6 +166,12 @@ class ExplainerPlugin(BasePlugin):
 
     def on_files(self, files, *, config):
         for src_uri, abs_path in devloop.generated_files():
+            files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
+        # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
+        for chart_id in sorted(self.site.metas):
+            content = chartpages.markdown(chart_id, self.site)
+            files.append(File.generated(config, f"{chartpages.FOLDER}/{chart_id}.md", content=content))
+        for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.files = files
         return files

@@ -152,7 +152,8 @@ def test_units_are_explained_where_a_page_first_uses_them(site):
     for page in html_pages(site):
         text = _visible_text(page)
         for term, gloss in GLOSSES.items():
-            if term in text and "/methods/" not in page.as_posix():
+            # The appendix, and the chart pages: a chart's units are glossed on the section page it comes from.
+            if term in text and "/methods/" not in page.as_posix() and "/charts/" not in page.as_posix():
                 linked = "how-we-checked/#words-and-units" in page.read_text(encoding="utf-8")
                 assert linked or re.search(gloss, text), f"{page.relative_to(site)} uses {term} without explaining it"
 
@@ -188,7 +189,7 @@ def test_sources_and_pages_can_be_cited(site):
     base = str(config["site_url"]).rstrip("/") + "/"
     for page in html_pages(site):
         rel = page.relative_to(site).as_posix()
-        if rel in ("404.html",) or rel.startswith("methods/"):
+        if rel in ("404.html",) or rel.startswith("methods/") or rel.endswith("/embed/index.html"):
             continue
         text = page.read_text(encoding="utf-8")
         url = base + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
@@ -206,8 +207,8 @@ def test_every_page_has_a_share_card(site):
     base = str(config["site_url"]).rstrip("/") + "/"
     for page in html_pages(site):
         rel = page.relative_to(site).as_posix()
-        if rel == "404.html":
-            continue
+        if rel == "404.html" or rel.endswith("/embed/index.html"):
+            continue  # the embed pages are made for an <iframe>
         head = page.read_text(encoding="utf-8").split("</head>")[0]
         tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[\w:]+)" content="([^"]*)"', head))
         for key in ("og:title", "og:description", "og:image", "og:url", "twitter:card"):
@@ -234,3 +235,19 @@ def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(s
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert len(feed.findall("a:entry", ns)) == len(changes)
     assert "assets/corrections.xml" in page
+
+
+def test_every_chart_has_its_own_page_and_an_embed_page(site):
+    from explainer.pages import Site
+
+    metas = Site.load().metas
+    assert metas
+    for chart_id in metas:
+        page = (site / "charts" / chart_id / "index.html").read_text(encoding="utf-8")
+        assert f'id="chart-{chart_id}"' in page and 'class="chart__sources"' in page and f"{chart_id}.csv" in page
+        text = html.unescape(re.sub(r"<[^>]+>", "", page))
+        assert "<iframe" in text and f"/charts/{chart_id}/embed/" in text, "no embed snippet"
+        embed = (site / "charts" / chart_id / "embed" / "index.html").read_text(encoding="utf-8")
+        assert f"{chart_id}.light.svg" in embed and "Source: " in embed
+        assert "<script" not in embed, "the embed page runs no script"
+        assert len(embed.encode()) < 8_000
