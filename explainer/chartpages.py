@@ -75,6 +75,7 @@ def embed_html(chart_id: str, site: Site) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(m['title'])}</title>"
+        f'<meta name="description" content="{escape(m["description"][:300], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"
         "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}a{color:#0b57d0}</style></head><body>"

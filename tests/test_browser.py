@@ -36,7 +36,13 @@ NEAR = 300  # charts.js's rootMargin: how near the viewport a chart goes live
 
 
 def test_the_page_list_matches_the_build(site):
-    assert sorted(page_paths(site)) == PAGES
+    from explainer import render
+
+    built = page_paths(site)
+    assert sorted(p for p in built if not p.startswith("charts/")) == PAGES
+    # Besides the nav's pages, one page per chart and one to embed it (tested in test_trust).
+    per_chart = {f"charts/{c}/" for c in render.discover()} | {f"charts/{c}/embed/" for c in render.discover()}
+    assert {p for p in built if p.startswith("charts/")} == per_chart
 
 
 def static_img(fig):
