@@ -155,17 +155,24 @@ def _values_by_producer() -> Counter:
     return out
 
 
-def sources_html(page: Page, site: Site) -> str:
-    """The bibliography: entries grouped by the producer of the figures, the producer's own
-    publications and data first, then the copies and coverage where figures were read."""
-    used = usage(site)
-    titles = page_titles()
-    chart_page, claim_page = {}, {}
+def where_shown() -> tuple[dict[str, str], dict[str, str]]:
+    """The first page (by stem) that shows each chart, and the page that holds each claim's card."""
+    chart_page: dict[str, str] = {}
+    claim_page: dict[str, str] = {}
     for stem, e in embeds().items():
         for c in e["charts"]:
             chart_page.setdefault(c, stem)
         for c in e["claims"]:
             claim_page.setdefault(c, stem)
+    return chart_page, claim_page
+
+
+def sources_html(page: Page, site: Site) -> str:
+    """The bibliography: entries grouped by the producer of the figures, the producer's own
+    publications and data first, then the copies and coverage where figures were read."""
+    used = usage(site)
+    titles = page_titles()
+    chart_page, claim_page = where_shown()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in D.registry():
         groups[e["producer"]].append(e)

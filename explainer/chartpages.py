@@ -7,20 +7,22 @@ embed page is static HTML with the chart's image and source line: no theme, no s
 
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 
-from explainer import files, settings
-from explainer.pages import ASSETS, Site, source_label
-
-FOLDER = "charts"
+from explainer import blocks, files, settings
+from explainer.pages import ASSETS, CHART_PAGES, Site, source_label
 
 
 def markdown(chart_id: str, site: Site) -> str:
     """The chart page as Markdown with markers (expanded like any other page)."""
     m = site.metas[chart_id]
     base = str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
-    url = f"{base}{FOLDER}/{chart_id}/"
+    url = f"{base}{CHART_PAGES}/{chart_id}/"
+    chart_page, claim_page = blocks.where_shown()
+    titles = blocks.page_titles()
+    stem = chart_page.get(chart_id)
     uses = [
         r.id
         for r in site.results.values()
@@ -29,31 +31,35 @@ def markdown(chart_id: str, site: Site) -> str:
     claims = (
         "<ul>"
         + "".join(
-            f'<li><a href="{_card_href(site, cid)}">{cid}</a>: “{escape(site.results[cid].claim["quote"])}”</li>'
+            f'<li><a href="{_card_href(claim_page, site, cid)}">{cid}</a> '
+            f"({escape(site.results[cid].verdict)}): “{escape(site.results[cid].claim['quote'])}”</li>"
             for cid in uses
         )
         + "</ul>"
         if uses
         else "No checked claim rests on this chart's data."
     )
+    where = f"It appears on [{titles[stem]}](../{stem}.md), where the text explains it." if stem else ""
+    frame_title = escape(m["title"], quote=False).replace('"', "&quot;")
     embed = (
-        f'<iframe src="{url}embed/" title="{escape(m["title"], quote=True)}" width="100%" height="520" '
+        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="520" '
         'style="border:0" loading="lazy"></iframe>'
     )
     description = (m["takeaway"] or m["title"]).replace("\n", " ")[:190]
     return (
-        f'---\ntitle: "{m["title"].replace(chr(34), "")}"\ndescription: "{description.replace(chr(34), "")}"\n---\n\n'
-        f"# {m['title']}\n\n<!-- chart: {chart_id} -->\n\n"
+        f"---\ntitle: {json.dumps(m['title'], ensure_ascii=False)}\n"
+        f"description: {json.dumps(description, ensure_ascii=False)}\n---\n\n"
+        f"# {m['title']}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
         f"## Claims that use this chart's data\n\n{claims}\n\n"
         f"## Share or embed\n\nPermalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
         f"```html\n{embed}\n```\n"
     )
 
 
-def _card_href(site: Site, cid: str) -> str:
-    """A claim's card on its section page, from a chart page (two folders down)."""
-    section = site.results[cid].claim["section"]
-    return f"../../{'' if section == 'index' else section + '/'}#claim-{cid}"
+def _card_href(claim_page: dict[str, str], site: Site, cid: str) -> str:
+    """A claim's card where it stands (else on its section's page), from a chart page (two folders down)."""
+    stem = claim_page.get(cid, site.results[cid].claim["section"])
+    return f"../../{'' if stem == 'index' else stem + '/'}#claim-{cid}"
 
 
 def embed_html(chart_id: str, site: Site) -> str:
@@ -75,16 +81,25 @@ def embed_html(chart_id: str, site: Site) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(m['title'])}</title>"
+        f"{_icon(root)}"
         f'<meta name="description" content="{escape(m["description"][:300], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"
-        "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}a{color:#0b57d0}</style></head><body>"
+        "img{max-width:100%;height:auto;display:block}h1{font-size:1em;margin:.4em .6em}p{margin:.4em .6em}"
+        "a{color:#0b57d0}</style></head><body><main>"
+        f"<h1>{escape(m['title'])}</h1>"
         f'<img src="{root}{ASSETS}/{chart_id}.light.svg" alt="{escape(m["description"], quote=True)}" '
         f'width="{w}" height="{h}">'
         f"<p>Source: {escape(m['credit'])}. {links}.</p>"
-        f'<p><a href="../" target="_top">{escape(m["title"])}: the chart, its data and its sources</a></p>'
-        "</body></html>\n"
+        f'<p><a href="../" target="_top">The chart, its data and its sources</a></p>'
+        "</main></body></html>\n"
     )
+
+
+def _icon(root: str) -> str:
+    """The site's favicon, so the browser does not ask for a /favicon.ico that is not there."""
+    icon = (settings.site_config().get("theme") or {}).get("favicon")
+    return f'<link rel="icon" href="{escape(root + icon, quote=True)}">' if icon else ""
 
 
 def write_embeds(site: Site, out: Path) -> list[tuple[str, Path]]:
@@ -92,5 +107,5 @@ def write_embeds(site: Site, out: Path) -> list[tuple[str, Path]]:
     for chart_id in sorted(site.metas):
         path = out / chart_id / "embed" / "index.html"
         files.write_if_changed(path, embed_html(chart_id, site).encode())
-        written.append((f"{FOLDER}/{chart_id}/embed/index.html", path))
+        written.append((f"{CHART_PAGES}/{chart_id}/embed/index.html", path))
     return written

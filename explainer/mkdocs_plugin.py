@@ -170,7 +170,7 @@ class ExplainerPlugin(BasePlugin):
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
         for chart_id in sorted(self.site.metas):
             content = chartpages.markdown(chart_id, self.site)
-            files.append(File.generated(config, f"{chartpages.FOLDER}/{chart_id}.md", content=content))
+            files.append(File.generated(config, f"{pages.CHART_PAGES}/{chart_id}.md", content=content))
         for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.files = files

@@ -32,6 +32,7 @@ METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
 BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings|changes)\s*-->")
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
+CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.chartpages)
 
 
 def esc(s: Any) -> str:
@@ -200,6 +201,8 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     if len(m["sources"]) > len(m["declared_sources"]) and "sources" in site.blocks:
         href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
         links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
+    own_page = f"{CHART_PAGES}/{chart_id}/"
+    share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">Share or embed this chart</a>'
     return "\n".join(
         [
             f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}" data-spec="{base}.vl.json">',
@@ -210,7 +213,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.</p>',
             f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
             f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '
-            f'<a href="{base}.vl.json" download>chart file (Vega-Lite)</a></p>',
+            f'<a href="{base}.vl.json" download>chart file (Vega-Lite)</a>{share}</p>',
             "</figcaption>",
             data_table(m, page, site),
             "</figure>",

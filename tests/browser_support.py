@@ -59,6 +59,18 @@ def _nav_pages() -> list[str]:
 PAGES = _nav_pages()  # "" is the home page; test_browser checks this against the build
 
 
+def _chart_page_sample() -> list[str]:
+    """One page per chart and its embed page: all are made from one template, so the first chart's
+    pair stands for them in the browser tests (test_trust reads every one of them)."""
+    from explainer import render
+
+    first = sorted(render.discover())[0]
+    return [f"charts/{first}/", f"charts/{first}/embed/"]
+
+
+CHART_PAGE_SAMPLE = _chart_page_sample()
+
+
 def page_paths(site: Path, with_404: bool = True) -> list[str]:
     """Every page of the build as a URL path: "" for the home page, "x/" for x/index.html."""
     out = []

@@ -13,7 +13,7 @@ import json
 import pytest
 
 pytest.register_assert_rewrite("browser_support")
-from browser_support import AXE, PAGES, chart_pages, open_page, set_dark, wait_live  # noqa: E402 - after the assert rewrite
+from browser_support import AXE, CHART_PAGE_SAMPLE, PAGES, chart_pages, open_page, set_dark, wait_live  # noqa: E402 - after the assert rewrite
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
@@ -69,8 +69,16 @@ def dark_context(browser, server):
     context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.strip("/") or "home")
+# Every page in both schemes, and a chart's own page; its embed page has one scheme (no theme).
+AXE_CASES = [
+    (p, s)
+    for p in [*PAGES, *CHART_PAGE_SAMPLE]
+    for s in ("light", "dark")
+    if not (p.endswith("/embed/") and s == "dark")
+]
+
+
+@pytest.mark.parametrize(("path", "scheme"), AXE_CASES, ids=lambda v: v.strip("/") or "home")
 def test_axe_finds_no_violation(browser, server, request, path, scheme):
     if scheme == "dark":
         context = request.getfixturevalue("dark_context")
@@ -83,8 +91,9 @@ def test_axe_finds_no_violation(browser, server, request, path, scheme):
         page = owned.new_page()
     try:
         page.goto(server.url(path), wait_until="load")
-        expected = "slate" if scheme == "dark" else "default"
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+        if not path.endswith("/embed/"):
+            expected = "slate" if scheme == "dark" else "default"
+            assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         make_charts_live(page)
         violations = run_axe(page)
         known = KNOWN_AXE.get(path, {})
@@ -223,3 +232,29 @@ def test_keyboard_alone(browser, server, site, path):
         if has_chart:
             assert seen_summary, "Tab never reached a chart's table <summary>"
         assert rec.problems() == []
+
+
+# Text smaller than this is hard to read on a phone (Lighthouse's "legible font sizes" counts it).
+LEGIBLE_PX = 12
+SMALL_TEXT = """() => {
+    const small = {};
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walk.nextNode())) {
+        const el = node.parentElement, text = node.textContent.trim();
+        if (!text || el.closest('svg, details:not([open])')) continue;
+        const box = el.getBoundingClientRect();
+        if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        if (px < LEGIBLE) small[`${el.tagName.toLowerCase()}.${el.className} ${px}px`] = text.slice(0, 60);
+    }
+    return small;
+}""".replace("LEGIBLE", str(LEGIBLE_PX))
+
+
+@pytest.mark.parametrize("path", [*PAGES, *CHART_PAGE_SAMPLE], ids=lambda p: p.strip("/") or "home")
+def test_text_is_legible_on_a_phone(browser, server, path):
+    """At a phone's width, no text a reader sees is under 12px (chart SVGs aside: they scale)."""
+    with open_page(browser, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True) as (page, _):
+        page.goto(server.url(path), wait_until="load")
+        assert page.evaluate(SMALL_TEXT) == {}

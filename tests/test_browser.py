@@ -15,6 +15,7 @@ from explainer import settings
 
 pytest.register_assert_rewrite("browser_support")
 from browser_support import (  # noqa: E402 - after the assert rewrite
+    CHART_PAGE_SAMPLE,
     PAGES,
     VEGA_BUNDLE,
     VIEWPORT,
@@ -218,7 +219,7 @@ def test_instant_navigation_keeps_charts_working(browser, server, site):
 KNOWN_OVER_BUDGET: dict[str, str] = {}
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.strip("/") or "home")
+@pytest.mark.parametrize("path", PAGES + CHART_PAGE_SAMPLE, ids=lambda p: p.strip("/") or "home")
 def test_first_view_fits_the_budget(browser, server, path):
     """Bytes as sent (gzip, like GitHub Pages) and requests of a first view, before any interaction."""
     with open_page(browser) as (page, rec):
@@ -340,3 +341,16 @@ def test_html_in_data_is_escaped_in_chart_tooltips(browser, server):
         assert tooltip.locator("img, b").count() == 0
         assert page.evaluate("window.__pwned") is None
         assert not rec.page_errors
+
+
+@pytest.mark.parametrize("path", CHART_PAGE_SAMPLE)
+def test_a_chart_page_and_its_embed_page_load_cleanly(browser, server, path):
+    """Shared or embedded, a chart's own page asks nothing of another host and nothing that is
+    not there (a missing favicon is a console error), and shows its static chart at once."""
+    with open_page(browser) as (page, rec):
+        page.goto(server.url(path), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        assert rec.off_site(server.origin) == []
+        assert rec.problems() == []
+        img = page.locator("img").first
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0"), "the chart's picture did not load"

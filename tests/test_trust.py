@@ -247,7 +247,23 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
         assert f'id="chart-{chart_id}"' in page and 'class="chart__sources"' in page and f"{chart_id}.csv" in page
         text = html.unescape(re.sub(r"<[^>]+>", "", page))
         assert "<iframe" in text and f"/charts/{chart_id}/embed/" in text, "no embed snippet"
+        # Its links lead to the section that explains it and to the cards of the claims on its data.
+        here = site / "charts" / chart_id
+        article = page.split("<article", 1)[1]
+        for href in re.findall(r'href="(\.\./\.\./[^"#]*)(?:#claim-(C\d+))?"', article):
+            target, claim = href
+            if target.startswith("../../assets/"):
+                continue
+            target_page = (here / target / "index.html").resolve().read_text(encoding="utf-8")
+            assert f'id="claim-{claim}"' in target_page if claim else f'id="chart-{chart_id}"' in target_page
+        shown_on = [p for p in html_pages(site) if f'id="chart-{chart_id}"' in p.read_text(encoding="utf-8")]
+        for p in shown_on:
+            if "/charts/" not in p.as_posix():
+                assert f'charts/{chart_id}/">Share or embed this chart' in p.read_text(encoding="utf-8"), p
         embed = (site / "charts" / chart_id / "embed" / "index.html").read_text(encoding="utf-8")
         assert f"{chart_id}.light.svg" in embed and "Source: " in embed
         assert "<script" not in embed, "the embed page runs no script"
+        # Without an icon of its own, a browser asks for /favicon.ico, which is not there (a 404).
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', embed)
+        assert icon and (site / "charts" / chart_id / "embed" / icon.group(1)).resolve().is_file(), "no icon"
         assert len(embed.encode()) < 8_000
