@@ -1,7 +1,8 @@
 """Share cards: what a link to a page shows in social media and chat apps.
 
 Every page gets `og:` and `twitter:` tags and a 1200×630 PNG rendered offline with vl-convert:
-the page's lead chart, or, for a page without one, a title card. Cards are cached on their spec.
+its lead chart's card (rendered with the chart, one per chart, shared by every page it leads), or,
+for a page without a chart, a title card, cached on its spec.
 """
 
 from __future__ import annotations
@@ -56,21 +57,21 @@ def _title_spec(title: str, site: str) -> dict:
     }
 
 
-def _chart_spec(chart_spec: dict) -> dict:
-    """The lead chart, fitted to the card (padding, title and legend inside its 1200×630)."""
+def chart_spec(chart_spec: dict) -> dict:
+    """A chart, fitted to the card (padding, title and legend inside its 1200×630)."""
     spec = theme.with_config(chart_spec, "light", theme.WIDE, background="#ffffff")
     spec = {k: v for k, v in spec.items() if k not in ("width", "height", "autosize")}
     spec.update(width=WIDTH, height=HEIGHT, autosize={"type": "fit", "contains": "padding"}, padding=24)
     return spec
 
 
-def render(page_slug: str, title: str, chart_spec: dict | None, refresh: bool = True) -> Path:
-    """The card's PNG, rendered when its spec changed since the last build (with `refresh` off,
-    as under serve, only when there is none yet: a share card need not hold up a reload)."""
+def title_card(page_slug: str, title: str, refresh: bool = True) -> Path:
+    """A title card's PNG, rendered when its spec changed since the last build (with `refresh`
+    off, as under serve, only when there is none yet: a share card need not hold up a reload)."""
     import vl_convert as vlc
 
     site = str(settings.site_config().get("site_name") or "")
-    spec = _chart_spec(chart_spec) if chart_spec else _title_spec(title, site)
+    spec = _title_spec(title, site)
     out = settings.out_dir() / "cards"
     key = files.fingerprint([], json.dumps(spec, sort_keys=True))[:16]
     png = out / f"{page_slug}.png"
@@ -86,10 +87,11 @@ def slug(page_url: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", page_url.lower()).strip("-") or "home"
 
 
-def meta_tags(title: str, description: str, page_url: str) -> str:
+def meta_tags(title: str, description: str, page_url: str, image_uri: str) -> str:
+    """The tags; `image_uri` is the card's path in the site."""
     base = str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
     site = str(settings.site_config().get("site_name") or "")
-    image = f"{base}{CARDS}/{slug(page_url)}.png"
+    image = base + image_uri
     tags = {
         "og:type": "article",
         "og:site_name": site,

@@ -7,7 +7,6 @@ is printed and shown on the page, while the last good data and charts keep being
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -206,13 +205,15 @@ class ExplainerPlugin(BasePlugin):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        spec_file = settings.out_dir() / "charts" / f"{chart}.vl.json"
-        spec = json.loads(spec_file.read_text(encoding="utf-8")) if chart and spec_file.exists() else None
-        png = cards.render(cards.slug(page.url), title, spec, refresh=not self.serve)
-        target = Path(config.site_dir) / cards.CARDS / f"{cards.slug(page.url)}.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(png, target)
-        return output.replace("</head>", cards.meta_tags(title, description, page.url) + "</head>", 1)
+        if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
+            image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
+        else:
+            png = cards.title_card(cards.slug(page.url), title, refresh=not self.serve)
+            image = f"{cards.CARDS}/{png.name}"
+            target = Path(config.site_dir) / image
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(png, target)
+        return output.replace("</head>", cards.meta_tags(title, description, page.url, image) + "</head>", 1)
 
     def on_page_content(self, html, *, page, config, files):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))

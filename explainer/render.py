@@ -25,12 +25,22 @@ from typing import Any
 
 import pandas as pd
 
+from explainer import cards, files, settings, theme
 from explainer import data as D
-from explainer import files, settings, theme
 from explainer.problems import Problem
 
 MAX_SOURCE_LINKS = 3  # a chart's source line, as Our World in Data gives it: producers named, few links
-ARTIFACTS = ("vl.json", "light.svg", "dark.svg", "narrow.light.svg", "narrow.dark.svg", "png", "csv", "meta.json")
+ARTIFACTS = (
+    "vl.json",
+    "light.svg",
+    "dark.svg",
+    "narrow.light.svg",
+    "narrow.dark.svg",
+    "png",
+    "card.png",  # the share card of any page the chart leads (explainer.cards)
+    "csv",
+    "meta.json",
+)
 # Altair and vl-convert are imported only when a chart is actually rendered: checking that
 # nothing changed must stay fast (they take over a second to import).
 
@@ -308,7 +318,8 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
 
 
 def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
-    """The static images: SVG in light and dark, wide and narrow, and a PNG for sharing. `first`:
+    """The static images: SVG in light and dark, wide and narrow, a PNG to download and a share
+    card. `first`:
     only what a desktop page shows at once (the wide SVGs); the rest follows in a second pass."""
     import vl_convert as vlc
 
@@ -328,6 +339,7 @@ def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
+    out["card.png"] = vlc.vegalite_to_png(cards.chart_spec(spec), vl_version=vl_version, scale=1)
     return out, dims
 
 
