@@ -12,17 +12,20 @@ from html import escape
 from pathlib import Path
 
 from explainer import blocks, files, settings
-from explainer.pages import ASSETS, CHART_PAGES, Site, source_label
+from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, source_label
 
 
-def markdown(chart_id: str, site: Site) -> str:
-    """The chart page as Markdown with markers (expanded like any other page)."""
+def markdown_pages(site: Site) -> dict[str, str]:
+    """Every chart's page as Markdown with markers (expanded like any other page), by chart id."""
+    chart_page, claim_page = blocks.where_shown()
+    titles = blocks.page_titles()
+    return {c: _markdown(c, site, chart_page.get(c), titles, claim_page) for c in sorted(site.metas)}
+
+
+def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
     base = str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
     url = f"{base}{CHART_PAGES}/{chart_id}/"
-    chart_page, claim_page = blocks.where_shown()
-    titles = blocks.page_titles()
-    stem = chart_page.get(chart_id)
     uses = [
         r.id
         for r in site.results.values()
@@ -109,3 +112,42 @@ def write_embeds(site: Site, out: Path) -> list[tuple[str, Path]]:
         files.write_if_changed(path, embed_html(chart_id, site).encode())
         written.append((f"{CHART_PAGES}/{chart_id}/embed/index.html", path))
     return written
+
+
+# --- under serve ------------------------------------------------------------------------------
+# MkDocs renders every page on every rebuild, and a page per chart doubles the pages of a site
+# with many charts. Under serve a chart page is rendered once and then reused as a static file
+# until something it shows changes: its Markdown (claims and verdicts), its chart as the page
+# shows it (data, sources, errors), or what every page shows (mkdocs.yml, page titles, templates).
+
+
+def _cache() -> Path:
+    return settings.out_dir() / "chart-pages"
+
+
+def serve_keys(contents: dict[str, str], site: Site) -> dict[str, str]:
+    """For each chart page (its Markdown by chart id), a key of everything its HTML shows."""
+    root = settings.project_root()
+    theme_dir = (settings.site_config().get("theme") or {}).get("custom_dir")
+    shared_files = [root / settings.CONFIG_FILE, *(files.tree(root / theme_dir) if theme_dir else [])]
+    shared = files.fingerprint(shared_files, json.dumps(blocks.page_titles(), sort_keys=True), root=root)
+    return {
+        chart_id: files.fingerprint(
+            [],
+            shared,
+            content,
+            chart_figure(chart_id, Page(f"{CHART_PAGES}/{chart_id}.md", f"{CHART_PAGES}/{chart_id}/"), site),
+        )[:24]
+        for chart_id, content in contents.items()
+    }
+
+
+def cached_page(chart_id: str, key: str) -> Path | None:
+    """The chart page rendered earlier in this serve session for exactly these inputs, if any."""
+    html, stamp = _cache() / chart_id / "index.html", _cache() / f"{chart_id}.key"
+    return html if html.exists() and stamp.exists() and stamp.read_text() == key else None
+
+
+def keep_page(chart_id: str, key: str, html: str) -> None:
+    files.write_atomic(_cache() / chart_id / "index.html", html.encode())
+    files.write_atomic(_cache() / f"{chart_id}.key", key.encode())

@@ -101,6 +101,7 @@ class ExplainerPlugin(BasePlugin):
         self.site: pages.Site | None = None
         self.stashes: dict[str, list[str]] = {}
         self.leads: dict[str, str | None] = {}
+        self.chart_page_keys: dict[str, tuple[str, str]] = {}  # serve: chart pages to keep once rendered
 
     @property
     def log(self) -> logging.Logger:
@@ -167,9 +168,20 @@ class ExplainerPlugin(BasePlugin):
         for src_uri, abs_path in devloop.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
-        for chart_id in sorted(self.site.metas):
-            content = chartpages.markdown(chart_id, self.site)
-            files.append(File.generated(config, f"{pages.CHART_PAGES}/{chart_id}.md", content=content))
+        # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_key).
+        self.chart_page_keys = {}
+        contents = chartpages.markdown_pages(self.site)
+        keys = chartpages.serve_keys(contents, self.site) if self.serve else {}
+        for chart_id, content in contents.items():
+            uri = f"{pages.CHART_PAGES}/{chart_id}.md"
+            if self.serve:
+                key = keys[chart_id]
+                cached = chartpages.cached_page(chart_id, key)
+                if cached:
+                    files.append(File.generated(config, f"{uri[:-3]}/index.html", abs_src_path=str(cached)))
+                    continue
+                self.chart_page_keys[uri] = (chart_id, key)
+            files.append(File.generated(config, uri, content=content))
         for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.files = files
@@ -221,6 +233,8 @@ class ExplainerPlugin(BasePlugin):
     def on_post_page(self, output, *, page, config):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
         output = self._share_card(output, page, config)
+        if page.file.src_uri in self.chart_page_keys:
+            chartpages.keep_page(*self.chart_page_keys[page.file.src_uri], output)
         if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
             output = output.replace(
                 '<article class="md-content__inner md-typeset">',

@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tree_digest
+from conftest import ROOT, nav, tree_digest
 
 from explainer.processes import stop_process_group
 
@@ -328,6 +328,43 @@ def test_serve_shows_a_bad_dataset_edit_and_keeps_the_last_good_data(served):
         csv.write_text(good, encoding="utf-8")
     text = served.wait_for(lambda t: "build-error" not in t, "recovery after the fix", REBUILD_TIMEOUT)
     assert GOOD_VALUE in text and _figure(text) == good_figure
+
+
+def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(served):
+    """A saved value reaches the chart's own page too; the other charts' pages are reused as
+    rendered (MkDocs would re-render every one of them on every save)."""
+    served.settle()
+    csv = served.data / f"{CHART}.csv"
+    good = csv.read_text(encoding="utf-8")
+    own, other = f"charts/{CHART}/", "charts/model_gap/"
+
+    # The server's live-reload script names the build it was served from; the rest must not change.
+    def unchanged(url):
+        status, body = _get(url)
+        return status, re.sub(rb"livereload\(\d+, \d+\)", b"", body)
+
+    other_before = unchanged(served.url(other))
+    good_figure = _figure(served.page())
+    log_start = len(served.log())
+    try:
+        csv.write_text(CSV_ROW.sub("2024,China,296789,", good, count=1), encoding="utf-8")
+        served.wait_for(lambda t: "296,789" in t, "the new value", REBUILD_TIMEOUT, log_start)
+        served.settle()
+        status, body = _get(served.url(own))
+        figure = _figure(html.unescape(body.decode()))
+        assert status == 200 and "296,789" in figure and GOOD_VALUE not in figure
+        assert unchanged(served.url(other)) == other_before and other_before[0] == 200
+        rebuilt = re.findall(r"rebuilt in .*?, (\d+) pages", served.log()[log_start:])
+        assert rebuilt, "no rebuild logged"
+        chart_count = len(list(served.charts.glob("[!_]*.py")))
+        assert int(rebuilt[0]) <= len(nav()) + chart_count // 2, f"rendered {rebuilt[0]} pages for one dataset"
+    finally:
+        csv.write_text(good, encoding="utf-8")
+    # Restored and finished (the narrow images follow the first pass): as the next test expects it.
+    served.wait_for(lambda t: _figure(t) == good_figure, "the value restored", REBUILD_TIMEOUT)
+    served.settle()
+    status, body = _get(served.url(own))
+    assert status == 200 and GOOD_VALUE in _figure(html.unescape(body.decode()))
 
 
 def test_serve_shows_a_bad_chart_edit_and_keeps_the_last_good_chart(served):
