@@ -46,8 +46,23 @@ def _data_rel() -> str | None:
         return None
 
 
+_BY_TREE: dict[str, dict[str, str]] = {}  # verdicts by the data folder's git tree (content-addressed)
+
+
 def _verdicts_at(commit: str, data_rel: str) -> dict[str, str]:
-    """The ledger's verdicts on the data as committed in `commit` (empty when they cannot be read)."""
+    """The ledger's verdicts on the data as committed in `commit` (empty when they cannot be read).
+    Worked out once per state of the data: a change's parent usually holds the data of the
+    change before it."""
+    tree = _git("rev-parse", f"{commit}:{data_rel}").strip()
+    if tree and tree in _BY_TREE:
+        return _BY_TREE[tree]
+    out = _evaluate_at(commit, data_rel)
+    if tree:
+        _BY_TREE[tree] = out
+    return out
+
+
+def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
     from explainer import claims as C
 
     archive = subprocess.run(

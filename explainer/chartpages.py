@@ -142,10 +142,11 @@ def serve_keys(contents: dict[str, str], site: Site) -> dict[str, str]:
     }
 
 
-def cached_page(chart_id: str, key: str) -> Path | None:
-    """The chart page rendered earlier in this serve session for exactly these inputs, if any."""
+def cached_page(chart_id: str, key: str | None) -> Path | None:
+    """The chart page rendered earlier in this serve session for exactly these inputs (for any,
+    with `key` None), if there is one."""
     html, stamp = _cache() / chart_id / "index.html", _cache() / f"{chart_id}.key"
-    return html if html.exists() and stamp.exists() and stamp.read_text() == key else None
+    return html if html.exists() and stamp.exists() and key in (None, stamp.read_text()) else None
 
 
 def keep_page(chart_id: str, key: str, html: str) -> None:

@@ -176,7 +176,9 @@ class ExplainerPlugin(BasePlugin):
             uri = f"{pages.CHART_PAGES}/{chart_id}.md"
             if self.serve:
                 key = keys[chart_id]
-                cached = chartpages.cached_page(chart_id, key)
+                # A chart just rendered in part is finished after the reload, and its page then
+                # rendered anew; until then the edited page comes first and the last one is shown.
+                cached = chartpages.cached_page(chart_id, None if chart_id in devloop.PARTIAL else key)
                 if cached:
                     files.append(File.generated(config, f"{uri[:-3]}/index.html", abs_src_path=str(cached)))
                     continue

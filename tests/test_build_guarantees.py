@@ -349,10 +349,13 @@ def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(ser
     try:
         csv.write_text(CSV_ROW.sub("2024,China,296789,", good, count=1), encoding="utf-8")
         served.wait_for(lambda t: "296,789" in t, "the new value", REBUILD_TIMEOUT, log_start)
+        # The chart's page follows once the chart is finished (its other images, after the reload).
+        deadline = time.monotonic() + REBUILD_TIMEOUT
+        while "296,789" not in (figure := _figure(html.unescape(_get(served.url(own))[1].decode()))):
+            assert time.monotonic() < deadline, f"the chart's page never showed the new value:\n{figure[:300]}"
+            time.sleep(0.3)
+        assert GOOD_VALUE not in figure
         served.settle()
-        status, body = _get(served.url(own))
-        figure = _figure(html.unescape(body.decode()))
-        assert status == 200 and "296,789" in figure and GOOD_VALUE not in figure
         assert unchanged(served.url(other)) == other_before and other_before[0] == 200
         rebuilt = re.findall(r"rebuilt in .*?, (\d+) pages", served.log()[log_start:])
         assert rebuilt, "no rebuild logged"
