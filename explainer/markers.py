@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, devloop, files, pages, settings
+from explainer import blocks, chartpages, devloop, files, pages, settings
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -206,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         except ProblemsError as e:
             failed += 1
             print(e, file=sys.stderr)
+    # A page per chart and its embed page, as the plugin adds them.
+    for chart_id, content in chartpages.markdown_pages(site).items():
+        front, body = split_front_matter(content)
+        page = Page(f"{pages.CHART_PAGES}/{chart_id}.md", f"{pages.CHART_PAGES}/{chart_id}/")
+        files.write_atomic(args.out / page.src, front + expand(body, page, site, first_line=front.count("\n") + 1))
+    chartpages.write_embeds(site, args.out / pages.CHART_PAGES)
     for src_uri, abs_path in devloop.generated_files():
         target = args.out / src_uri
         target.parent.mkdir(parents=True, exist_ok=True)
