@@ -88,7 +88,9 @@ def embed_html(chart_id: str, site: Site) -> str:
         f'<meta name="description" content="{escape(m["description"][:300], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"
-        "img{max-width:100%;height:auto;display:block}h1{font-size:1em;margin:.4em .6em}p{margin:.4em .6em}"
+        "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}"
+        # The chart's title is in its picture; the heading is there for screen readers and outlines.
+        "h1{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
         "a{color:#0b57d0}</style></head><body><main>"
         f"<h1>{escape(m['title'])}</h1>"
         f'<img src="{root}{ASSETS}/{chart_id}.light.svg" alt="{escape(m["description"], quote=True)}" '
