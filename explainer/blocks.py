@@ -23,7 +23,7 @@ from explainer.pages import (
     claim_sources,
     esc,
     essay_figure,
-    source_label,
+    source_links,
     what_data_say,
 )
 
@@ -211,9 +211,7 @@ def _by_chart(page: Page, site: Site) -> str:
     """Every page read for each chart, the target of the chart's "all pages read" link."""
     parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
     for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
-        links = ", ".join(
-            f'<a href="#{esc(s)}">{esc(source_label(site.registry[s]))}</a>' for s in m["sources"] if s in site.registry
-        )
+        links = ", ".join(source_links(m["sources"], site, lambda s: f"#{s}"))
         parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{esc(m["title"])}:</b> {links}.</p>')
     return "\n".join(parts)
 
@@ -268,9 +266,7 @@ def fact_check_html(page: Page, site: Site) -> str:
         stem = r.claim["section"]
         link = f"{page_url(claim_page.get(cid, stem), page.root)}#claim-{cid}"
         srcs = claim_sources(r)
-        src_links = ", ".join(
-            f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>' for s in srcs[:3]
-        )
+        src_links = ", ".join(source_links(srcs[:3], site, lambda s: site.source_href(page, s)))
         if len(srcs) > 3:
             src_links += f", and {len(srcs) - 3} more"
         rows.append(

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from explainer import blocks, files, settings
-from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, source_label
+from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, source_links
 
 
 def markdown_pages(site: Site) -> dict[str, str]:
@@ -75,10 +75,7 @@ def embed_html(chart_id: str, site: Site) -> str:
             return f"{root}{site.blocks['sources']}#{sid}"
         return site.registry[sid]["url_main"]
 
-    links = "; ".join(
-        f'<a href="{escape(href(s))}" target="_top">{escape(source_label(site.registry[s]))}</a>'
-        for s in m["declared_sources"]
-    )
+    links = "; ".join(source_links(m["declared_sources"], site, href, attrs=' target="_top"'))
     w, h = m["size"]["wide"]
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

@@ -10,6 +10,7 @@ import dataclasses
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,9 +131,28 @@ def block_pages() -> dict[str, str]:
 # --- charts ----------------------------------------------------------------------------------
 
 
+def source_labels(entries: list[dict[str, Any]]) -> list[str]:
+    """Labels for links shown side by side: two that would read the same are told apart by the
+    year their titles name (else the date published, else the title)."""
+    base = [source_label(e) for e in entries]
+    labels = list(base)
+    for i, e in enumerate(entries):
+        if base.count(base[i]) > 1:
+            year = re.search(r"\b(?:19|20)\d\d\b", str(e.get("title") or ""))
+            labels[i] += f", {year.group(0) if year else e.get('date_published') or e.get('title')}"
+    return labels
+
+
+def source_links(ids: list[str], site: "Site", href: Callable[[str], str], attrs: str = "") -> list[str]:
+    """Links to registry entries, labelled (and told apart) by `source_labels`."""
+    ids = [s for s in ids if s in site.registry]
+    labels = source_labels([site.registry[s] for s in ids])
+    return [f'<a href="{esc(href(s))}"{attrs}>{esc(label)}</a>' for s, label in zip(ids, labels)]
+
+
 def source_label(s: dict[str, Any]) -> str:
     producer = s["producer"].split(" (")[0]
-    host = urlparse(s["url_main"]).netloc.removeprefix("www.")
+    host = urlparse(s["url_main"]).netloc.removeprefix("www.").rstrip(".")
     label = f"{producer} ({host})" if host and host not in producer.lower() else producer
     # A reader should see at a glance when a figure rests on a weak page.
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
@@ -194,10 +214,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f"</picture>"
         )
 
-    links = [
-        f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>'
-        for s in m["declared_sources"]
-    ]
+    links = source_links(m["declared_sources"], site, lambda s: site.source_href(page, s))
     if len(m["sources"]) > len(m["declared_sources"]) and "sources" in site.blocks:
         href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
         links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
@@ -304,10 +321,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
         placed.add(cid)
         r = site.results[cid]
         c = r.claim
-        srcs = ", ".join(
-            f'<a href="{esc(site.source_href(page, s))}">{esc(source_label(site.registry[s]))}</a>'
-            for s in claim_sources(r)
-        )
+        srcs = ", ".join(source_links(claim_sources(r), site, lambda s: site.source_href(page, s)))
         how = "checked against the data" if r.computed else "judged from the sources"
         fig = essay_figure(c)
         cards.append(

@@ -267,3 +267,20 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
         icon = re.search(r'<link rel="icon" href="([^"]+)"', embed)
         assert icon and (site / "charts" / chart_id / "embed" / icon.group(1)).resolve().is_file(), "no icon"
         assert len(embed.encode()) < 8_000
+
+
+def test_links_side_by_side_in_a_source_line_read_differently(site):
+    """A reader must be able to tell two sources in one line apart by their words alone
+    (two links both reading "Producer (github.com)" say nothing about which is which)."""
+    line = re.compile(r'<(p|div) class="(?:chart__sources|claim__sources)"[^>]*>(.*?)</\1>', re.S)
+    link = re.compile(r'<a href="([^"]+)"[^>]*>(.*?)</a>', re.S)
+    checked = 0
+    for page in html_pages(site):
+        for _, body in line.findall(page.read_text(encoding="utf-8")):
+            targets: dict[str, set[str]] = {}
+            for href, text in link.findall(body):
+                targets.setdefault(html.unescape(re.sub(r"<[^>]+>", "", text)).strip(), set()).add(href)
+            same = {t: sorted(h) for t, h in targets.items() if len(h) > 1}
+            assert not same, f"{page.relative_to(site)}: links read the same but lead apart: {same}"
+            checked += 1
+    assert checked > 20
