@@ -24,8 +24,7 @@ def markdown_pages(site: Site) -> dict[str, str]:
 
 def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
-    base = str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
-    url = f"{base}{CHART_PAGES}/{chart_id}/"
+    url = f"{_site_base()}{CHART_PAGES}/{chart_id}/"
     uses = [
         r.id
         for r in site.results.values()
@@ -59,6 +58,10 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
     )
 
 
+def _site_base() -> str:
+    return str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
+
+
 def _card_href(claim_page: dict[str, str], site: Site, cid: str) -> str:
     """A claim's card where it stands (else on its section's page), from a chart page (two folders down)."""
     stem = claim_page.get(cid, site.results[cid].claim["section"])
@@ -82,6 +85,8 @@ def embed_html(chart_id: str, site: Site) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(m['title'])}</title>"
         f"{_icon(root)}"
+        # Search engines credit the chart's own page, not the frame made to be embedded.
+        f'<link rel="canonical" href="{escape(_site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
         f'<meta name="description" content="{escape(m["description"][:300], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"

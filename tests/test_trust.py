@@ -242,6 +242,7 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
 
     metas = Site.load().metas
     assert metas
+    base = str(settings.site_config()["site_url"]).rstrip("/") + "/"
     for chart_id in metas:
         page = (site / "charts" / chart_id / "index.html").read_text(encoding="utf-8")
         assert f'id="chart-{chart_id}"' in page and 'class="chart__sources"' in page and f"{chart_id}.csv" in page
@@ -263,6 +264,7 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
         embed = (site / "charts" / chart_id / "embed" / "index.html").read_text(encoding="utf-8")
         assert f"{chart_id}.light.svg" in embed and "Source: " in embed
         assert "<script" not in embed, "the embed page runs no script"
+        assert f'<link rel="canonical" href="{base}charts/{chart_id}/">' in embed, "credit goes to the chart's page"
         # Without an icon of its own, a browser asks for /favicon.ico, which is not there (a 404).
         icon = re.search(r'<link rel="icon" href="([^"]+)"', embed)
         assert icon and (site / "charts" / chart_id / "embed" / icon.group(1)).resolve().is_file(), "no icon"
