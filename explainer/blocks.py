@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from explainer import data as D
 from explainer import footing, settings
 from explainer.pages import (
+    CHART_PAGES,
     CHART_RE,
     CLAIM_RE,
     CLAIMS_RE,
@@ -212,7 +213,8 @@ def _by_chart(page: Page, site: Site) -> str:
     parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
     for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
         links = ", ".join(source_links(m["sources"], site, lambda s: f"#{s}"))
-        parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{esc(m["title"])}:</b> {links}.</p>')
+        title = f'<a href="{page.root}{CHART_PAGES}/{cid}/">{esc(m["title"])}</a>'
+        parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{title}:</b> {links}.</p>')
     return "\n".join(parts)
 
 
