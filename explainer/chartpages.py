@@ -44,7 +44,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
     where = f"It appears on [{titles[stem]}](../{stem}.md), where the text explains it." if stem else ""
     frame_title = escape(m["title"], quote=False).replace('"', "&quot;")
     embed = (
-        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="520" '
+        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m)}" '
         'style="border:0" loading="lazy"></iframe>'
     )
     description = (m["takeaway"] or m["title"]).replace("\n", " ")[:190]
@@ -56,6 +56,11 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
         f"## Share or embed\n\nPermalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
         f"```html\n{embed}\n```\n"
     )
+
+
+def _frame_height(m: dict) -> int:
+    """The embed page's height at the chart's own width: the picture, then up to three lines of text."""
+    return int(m["size"]["wide"][1]) + 120
 
 
 def _site_base() -> str:

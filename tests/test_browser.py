@@ -354,3 +354,29 @@ def test_a_chart_page_and_its_embed_page_load_cleanly(browser, server, path):
         assert rec.problems() == []
         img = page.locator("img").first
         assert img.evaluate("i => i.complete && i.naturalWidth > 0"), "the chart's picture did not load"
+
+
+@pytest.mark.parametrize("width", [360, 720, 1100])
+def test_the_embed_snippet_shows_the_whole_chart_on_another_site(browser, server, site, width):
+    """Pasted into another site's page, each chart's snippet frames the chart and its source line
+    whole: nothing cut off, no scrollbar inside the frame, no request to a third host."""
+    import html as H
+    import re
+
+    from explainer import render
+
+    base = str(settings.site_config()["site_url"]).rstrip("/")
+    with open_page(browser) as (page, rec):
+        for chart_id in render.discover():
+            text = H.unescape(re.sub(r"<[^>]+>", "", (site / "charts" / chart_id / "index.html").read_text("utf-8")))
+            snippet = re.search(r"<iframe [^>]+></iframe>", text).group(0).replace(base, server.origin)
+            page.set_content(f'<main style="width:{width}px">{snippet}</main>')
+            page.frame_locator("iframe").locator("img").wait_for()
+            page.wait_for_load_state("networkidle")
+            needed, loaded = page.frames[1].evaluate(
+                "() => [document.documentElement.scrollHeight, document.querySelector('img').naturalWidth > 0]"
+            )
+            given = page.locator("iframe").evaluate("f => f.clientHeight")
+            assert loaded, f"{chart_id}: the chart's picture did not load in the frame"
+            assert needed <= given, f"{chart_id} at {width}px: the frame cuts it off ({needed}px in {given}px)"
+        assert [u for u in rec.off_site(server.origin) if not u.startswith("about:")] == []
