@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from explainer import data as D
-from explainer import footing, settings
+from explainer import files, footing, settings
 from explainer.pages import (
     CHART_PAGES,
     CHART_RE,
@@ -42,6 +42,11 @@ def page_titles() -> dict[str, str]:
 
 def page_url(stem: str, root: str) -> str:
     return root if stem == "index" else f"{root}{stem}/"
+
+
+def card_href(cid: str, claim_page: dict[str, str], site: Site, root: str) -> str:
+    """A claim's card where it stands (`claim_page`, from `where_shown`), else on its section's page."""
+    return f"{page_url(claim_page.get(cid, site.results[cid].claim['section']), root)}#claim-{cid}"
 
 
 def embeds() -> dict[str, dict[str, list[str]]]:
@@ -219,7 +224,7 @@ def _by_chart(page: Page, site: Site) -> str:
 
 
 def _slug(text: str) -> str:
-    return "producer-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return "producer-" + files.slug(text)
 
 
 def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
@@ -257,7 +262,7 @@ def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_p
 def fact_check_html(page: Page, site: Site) -> str:
     titles = page_titles()
     counts = Counter(r.verdict for r in site.results.values())
-    claim_page = {c: stem for stem, e in embeds().items() for c in e["claims"]}
+    claim_page = where_shown()[1]
     badges = " ".join(
         f'<li class="claim--{settings.tone(v)}"><span class="claim__verdict">{esc(v)}</span> {counts[v]}</li>'
         for v in settings.names(settings.VERDICTS)
@@ -266,7 +271,7 @@ def fact_check_html(page: Page, site: Site) -> str:
     rows = []
     for cid, r in site.results.items():
         stem = r.claim["section"]
-        link = f"{page_url(claim_page.get(cid, stem), page.root)}#claim-{cid}"
+        link = card_href(cid, claim_page, site, page.root)
         srcs = claim_sources(r)
         src_links = ", ".join(source_links(srcs[:3], site, lambda s: site.source_href(page, s)))
         if len(srcs) > 3:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from pathlib import Path
 
 from explainer import files, settings, theme
@@ -84,12 +83,12 @@ def title_card(page_slug: str, title: str, refresh: bool = True) -> Path:
 
 
 def slug(page_url: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", page_url.lower()).strip("-") or "home"
+    return files.slug(page_url) or "home"
 
 
 def meta_tags(title: str, description: str, page_url: str, image_uri: str) -> str:
     """The tags; `image_uri` is the card's path in the site."""
-    base = str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
+    base = settings.site_base()
     site = str(settings.site_config().get("site_name") or "")
     image = base + image_uri
     tags = {

@@ -18,7 +18,7 @@ from html import escape
 from io import BytesIO
 from pathlib import Path
 
-from explainer import settings
+from explainer import files, settings
 
 MAX_ENTRIES = 30
 
@@ -116,11 +116,13 @@ def changes() -> list[Change]:
     cache_file = settings.out_dir() / "changelog.json"
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
+    grew = False
     for line in log.splitlines():
         commit, date, parents, subject = (line.split("\t", 3) + ["", "", "", ""])[:4]
         if commit not in cache:
             change = _change(commit, date, subject, parents.split()[0] if parents else None, data_rel)
             cache[commit] = change.__dict__
+            grew = True
         out.append(
             Change(
                 **{
@@ -130,8 +132,8 @@ def changes() -> list[Change]:
                 }
             )
         )
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    cache_file.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+    if grew:
+        files.write_atomic(cache_file, json.dumps(cache, sort_keys=True).encode())
     return out
 
 
@@ -167,7 +169,7 @@ def html(feed_href: str) -> str:
 
 def atom() -> str:
     config = settings.site_config()
-    base = str(config.get("site_url") or "").rstrip("/") + "/"
+    base = settings.site_base()
     name = escape(str(config.get("site_name") or ""))
     from explainer.pages import block_pages
 

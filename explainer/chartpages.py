@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from explainer import blocks, files, settings
+from explainer import claims as C
 from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, source_links
 
 
@@ -24,16 +25,12 @@ def markdown_pages(site: Site) -> dict[str, str]:
 
 def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
-    url = f"{_site_base()}{CHART_PAGES}/{chart_id}/"
-    uses = [
-        r.id
-        for r in site.results.values()
-        if {sel["dataset"] for sel in (r.claim.get("compare") or {}).get("of", [])} & set(m["datasets"])
-    ]
+    url = f"{settings.site_base()}{CHART_PAGES}/{chart_id}/"
+    uses = [r.id for r in site.results.values() if C.datasets_of(r.claim) & set(m["datasets"])]
     claims = (
         "<ul>"
         + "".join(
-            f'<li><a href="{_card_href(claim_page, site, cid)}">{cid}</a> '
+            f'<li><a href="{blocks.card_href(cid, claim_page, site, "../../")}">{cid}</a> '
             f"({escape(site.results[cid].verdict)}): “{escape(site.results[cid].claim['quote'])}”</li>"
             for cid in uses
         )
@@ -47,7 +44,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
         f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m)}" '
         'style="border:0" loading="lazy"></iframe>'
     )
-    description = (m["takeaway"] or m["title"]).replace("\n", " ")[:190]
+    description = " ".join((m["takeaway"] or m["title"]).split())
     return (
         f"---\ntitle: {json.dumps(m['title'], ensure_ascii=False)}\n"
         f"description: {json.dumps(description, ensure_ascii=False)}\n---\n\n"
@@ -63,27 +60,14 @@ def _frame_height(m: dict) -> int:
     return int(m["size"]["wide"][1]) + 120
 
 
-def _site_base() -> str:
-    return str(settings.site_config().get("site_url") or "").rstrip("/") + "/"
-
-
-def _card_href(claim_page: dict[str, str], site: Site, cid: str) -> str:
-    """A claim's card where it stands (else on its section's page), from a chart page (two folders down)."""
-    stem = claim_page.get(cid, site.results[cid].claim["section"])
-    return f"../../{'' if stem == 'index' else stem + '/'}#claim-{cid}"
-
-
 def embed_html(chart_id: str, site: Site) -> str:
     """A page made for an <iframe>: the chart's image, its title and its source line."""
     m = site.metas[chart_id]
-    root = "../../../"
-
-    def href(sid: str) -> str:
-        if "sources" in site.blocks:
-            return f"{root}{site.blocks['sources']}#{sid}"
-        return site.registry[sid]["url_main"]
-
-    links = "; ".join(source_links(m["declared_sources"], site, href, attrs=' target="_top"'))
+    page = Page(f"{CHART_PAGES}/{chart_id}/embed/index.html", f"{CHART_PAGES}/{chart_id}/embed/")
+    root = page.root
+    links = "; ".join(
+        source_links(m["declared_sources"], site, lambda s: site.source_href(page, s), attrs=' target="_top"')
+    )
     w, h = m["size"]["wide"]
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -91,8 +75,8 @@ def embed_html(chart_id: str, site: Site) -> str:
         f"<title>{escape(m['title'])}</title>"
         f"{_icon(root)}"
         # Search engines credit the chart's own page, not the frame made to be embedded.
-        f'<link rel="canonical" href="{escape(_site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
-        f'<meta name="description" content="{escape(m["description"][:300], quote=True)}">'
+        f'<link rel="canonical" href="{escape(settings.site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
+        f'<meta name="description" content="{escape(m["takeaway"] or m["title"], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"
         "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}"
@@ -158,6 +142,14 @@ def cached_page(chart_id: str, key: str | None) -> Path | None:
     return html if html.exists() and stamp.exists() and key in (None, stamp.read_text()) else None
 
 
-def keep_page(chart_id: str, key: str, html: str) -> None:
+def keep_page(chart_id: str, key: str, html: str, search_entries: list[dict]) -> None:
+    """Keep a chart page as rendered, with its entries in the search index (a reused page is
+    not indexed again)."""
     files.write_atomic(_cache() / chart_id / "index.html", html.encode())
+    files.write_atomic(_cache() / f"{chart_id}.search.json", json.dumps(search_entries).encode())
     files.write_atomic(_cache() / f"{chart_id}.key", key.encode())
+
+
+def kept_search_entries(chart_id: str) -> list[dict]:
+    path = _cache() / f"{chart_id}.search.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []

@@ -4,7 +4,6 @@ and a "Cite this page" block on each page (title, site, URL, dates, BibTeX)."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +81,11 @@ def page_citation(title: str, url_path: str, published: str | None, updated: str
     """(a citation in words, its BibTeX) for one page of the site."""
     config = settings.site_config()
     site = str(config.get("site_name") or "")
-    url = str(config.get("site_url") or "").rstrip("/") + "/" + url_path
+    url = settings.site_base() + url_path
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published
     words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + f". {url}"
-    key = re.sub(r"[^a-z0-9]+", "-", f"{site} {url_path or 'home'}".lower()).strip("-")
+    key = files.slug(f"{site} {url_path or 'home'}")
     bib = bibtex_entry(
         key,
         {

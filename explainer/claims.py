@@ -100,6 +100,11 @@ def evaluate(claim: dict[str, Any]) -> Result:
     return Result(claim, verdict, data_value, None if data_year is None else str(data_year), computed=True)
 
 
+def datasets_of(claim: dict[str, Any]) -> set[str]:
+    """The datasets a claim is checked against (none for a claim judged from the sources)."""
+    return {sel["dataset"] for sel in (claim.get("compare") or {}).get("of", [])}
+
+
 def sources_of(claim: dict[str, Any]) -> list[str]:
     """A claim's sources: its evidence rows' (derived) first, then any it lists."""
     out: list[str] = []

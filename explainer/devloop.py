@@ -93,7 +93,7 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
 # Under serve, chart workers stay warm between rebuilds (see render.Pool).
 _POOL = render.Pool()
 _primed: list[bool] = []
-TIMES: dict[str, float] = {}
+TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one line per rebuild
 PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
 
 
@@ -109,7 +109,7 @@ def finish_charts(done: Path, log) -> None:
         if any(o.status == "built" for o in outcomes):
             (done / "charts").write_text(" ".join(ids))
 
-    threading.Thread(target=work, daemon=True).start()  # the last preparation's steps, for serve's one line per rebuild
+    threading.Thread(target=work, daemon=True).start()
 
 
 _seen: dict[str, float] = {}
@@ -163,11 +163,9 @@ def generated_files() -> Iterator[tuple[str, Path]]:
 LINK_RE = re.compile(r"\]\(([^)\s#]+\.md)(#[^)\s]*)?\)")
 
 
-def broken_links(markdown: str, src: str, first_line: int, files) -> list[Problem]:
-    """Links from a page to pages that do not exist (under serve they are shown, not fatal)."""
-    if files is None:
-        return []
-    known = {f.src_uri for f in files}
+def broken_links(markdown: str, src: str, first_line: int, known: set[str]) -> list[Problem]:
+    """Links from a page to pages that do not exist, `known` being the site's files (under serve
+    they are shown, not fatal)."""
     base = posixpath.dirname(src)
     out = []
     for m in LINK_RE.finditer(markdown):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,3 +48,8 @@ def fingerprint(files: Iterable[Path], *extra: bytes | str, root: Path | None = 
 def tree(path: Path) -> list[Path]:
     """Every file below a folder, caches excluded."""
     return [p for p in Path(path).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by hyphens: for ids, keys and file names."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

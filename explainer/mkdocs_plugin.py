@@ -162,16 +162,18 @@ class ExplainerPlugin(BasePlugin):
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
         self.site = pages.Site.load(chart_errors)
-        self.files = None
+        self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
         for src_uri, abs_path in devloop.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
-        # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_key).
+        # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_keys),
+        # its search entries with it.
         self.chart_page_keys = {}
         contents = chartpages.markdown_pages(self.site)
         keys = chartpages.serve_keys(contents, self.site) if self.serve else {}
+        search = config.plugins.get("material/search")
         for chart_id, content in contents.items():
             uri = f"{pages.CHART_PAGES}/{chart_id}.md"
             if self.serve:
@@ -181,12 +183,14 @@ class ExplainerPlugin(BasePlugin):
                 cached = chartpages.cached_page(chart_id, None if chart_id in devloop.PARTIAL else key)
                 if cached:
                     files.append(File.generated(config, f"{uri[:-3]}/index.html", abs_src_path=str(cached)))
+                    if search is not None:
+                        search.search_index.entries.extend(chartpages.kept_search_entries(chart_id))
                     continue
                 self.chart_page_keys[uri] = (chart_id, key)
             files.append(File.generated(config, uri, content=content))
         for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
-        self.files = files
+        self.known = {f.src_uri for f in files}
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -203,7 +207,7 @@ class ExplainerPlugin(BasePlugin):
                 raise PluginError(str(e)) from None
         # Serve: each failed marker shows its error in its place; the rest of the page renders.
         out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
-        problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.files)
+        problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.known)
         for p in problems:
             self.log.error(str(p))
         if problems:
@@ -236,7 +240,10 @@ class ExplainerPlugin(BasePlugin):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
         output = self._share_card(output, page, config)
         if page.file.src_uri in self.chart_page_keys:
-            chartpages.keep_page(*self.chart_page_keys[page.file.src_uri], output)
+            search = config.plugins.get("material/search")
+            entries = search.search_index.entries if search is not None else []
+            own = [dict(e) for e in entries if e["location"].startswith(page.url)]
+            chartpages.keep_page(*self.chart_page_keys[page.file.src_uri], output, own)
         if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
             output = output.replace(
                 '<article class="md-content__inner md-typeset">',

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from pathlib import Path
 
@@ -38,10 +37,6 @@ CLAIM_FIELDS = [
 ]
 DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}  # fixed, never sniffed
 _FIELD_KEYS = {"name", "type", "title", "description", "constraints", "format", "unit"}
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "explainer"
 
 
 def claims_rows() -> list[dict[str, object]]:
@@ -109,7 +104,7 @@ def descriptor() -> dict:
         }
     )
     return {
-        "name": _slug(str(config.get("site_name") or "explainer")),
+        "name": files.slug(str(config.get("site_name") or "")) or "explainer",
         "title": str(config.get("site_name") or ""),
         "description": str(config.get("site_description") or "").strip(),
         "homepage": str(config.get("site_url") or ""),

@@ -360,7 +360,7 @@ def claim_review(r: C.Result, page: Page) -> str:
     """The card as schema.org ClaimReview (JSON-LD), so search engines and fact-check tools can
     find the verdict: the claim's words, where it appeared, the verdict and its place on the scale."""
     config = settings.site_config()
-    site_url = str(config.get("site_url") or "").rstrip("/") + "/"
+    site_url = settings.site_base()
     term = next(t for t in settings.VERDICTS if t.name == r.verdict)
     rated = [t.rating for t in settings.VERDICTS if t.rating is not None]
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": r.verdict}

@@ -115,7 +115,8 @@ def load_module(chart_id: str):
 def _code(chart_id: str) -> list[Path]:
     """The chart module, the project's chart helpers and the engine code a chart's output depends on."""
     cdir = settings.charts_dir()
-    return [cdir / f"{chart_id}.py", *cdir.glob("_*.py"), Path(__file__), Path(theme.__file__), Path(D.__file__)]
+    engine = [Path(__file__), Path(theme.__file__), Path(D.__file__), Path(cards.__file__)]
+    return [cdir / f"{chart_id}.py", *cdir.glob("_*.py"), *engine]
 
 
 @functools.lru_cache(maxsize=1)
@@ -323,8 +324,8 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
 
 def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
     """The static images: SVG in light and dark, wide and narrow, a PNG to download and a share
-    card. `first`:
-    only what a desktop page shows at once (the wide SVGs); the rest follows in a second pass."""
+    card. `first`: only what a desktop page shows at once (the wide SVGs); the rest follows in a
+    second pass."""
     import vl_convert as vlc
 
     vl_version = vega_lite_version()

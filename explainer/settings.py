@@ -50,6 +50,11 @@ def site_config() -> dict:
     return _site_config(str(path), path.stat().st_mtime_ns if path.is_file() else None, env)
 
 
+def site_base() -> str:
+    """The site's URL (`site_url`), ending in one slash: what page paths are appended to."""
+    return str(site_config().get("site_url") or "").rstrip("/") + "/"
+
+
 def site_extra() -> dict:
     """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections)."""
     return site_config().get("extra") or {}

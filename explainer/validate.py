@@ -423,7 +423,7 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
         return
     if (item.get("compare") or {}).get("cap") and not item.get("note"):
         yield "", "a capped verdict needs a note saying why", "cap-note"
-    if "compare" not in item or {sel["dataset"] for sel in item["compare"]["of"]} & broken:
+    if "compare" not in item or claims_mod.datasets_of(item) & broken:
         return
     try:
         claims_mod.evaluate(strip_lines(item))

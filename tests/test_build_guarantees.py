@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import json
 import os
 import re
 import shutil
@@ -357,6 +358,9 @@ def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(ser
         assert GOOD_VALUE not in figure
         served.settle()
         assert unchanged(served.url(other)) == other_before and other_before[0] == 200
+        # A reused page is still found by the site's search.
+        index = json.loads(_get(served.url("search/search_index.json"))[1])
+        assert any(d["location"].startswith(other) for d in index["docs"]), "the reused page left the search index"
         rebuilt = re.findall(r"rebuilt in .*?, (\d+) pages", served.log()[log_start:])
         assert rebuilt, "no rebuild logged"
         chart_count = len(list(served.charts.glob("[!_]*.py")))
