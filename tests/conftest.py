@@ -31,7 +31,7 @@ def nav() -> list[tuple[str, str]]:
 
 
 def essay_headings() -> list[str]:
-    text = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    text = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
     titles = {t for t, f in nav() if not _generated(f)}
     return [ln.strip() for ln in text.splitlines() if ln.strip() in titles]
 

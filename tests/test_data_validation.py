@@ -243,7 +243,7 @@ def test_an_unused_registry_entry_is_reported(data_copy):
 
 
 def test_quotes_are_short_and_verbatim_from_the_essay():
-    essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    essay = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
 
     def norm(s: str) -> str:
         return s.replace("’", "'").replace("“", '"').replace("”", '"')
@@ -281,7 +281,7 @@ def _figure_forms(v) -> set[str]:
 
 def test_a_claims_essay_figure_is_in_the_essay():
     """A card's "The essay:" line must show a figure the essay gives, or the claim carries none."""
-    essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    essay = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
     bare = essay.replace(",", "")
     for c in D.claims():
         fig = c.get("figure")

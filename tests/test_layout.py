@@ -41,7 +41,7 @@ def test_every_page_has_front_matter_that_parses_with_a_title_and_a_description(
 
 
 def test_section_pages_are_real_prose_in_our_words():
-    essay = (ROOT / "tests" / "essay.txt").read_text(encoding="utf-8")
+    essay = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
     essay_sentences = {s.strip() for s in re.split(r"(?<=[.!?])\s+", essay) if len(s.split()) > 12}
     for _, f in SECTION_PAGES:
         text = (ROOT / "docs" / f).read_text(encoding="utf-8")
