@@ -10,9 +10,12 @@ so a page never holds chart JSON and a figure in the prose cannot drift from the
     {{ claim W1 }}                            what the data give for a claim (with its unit)
     {{ essay W1 }}                            the essay's own figure for a claim, from the ledger
     {{ method tolerance }}                    the verdict rule's tolerances (tolerance, close)
+    {{ change widgets.units place=Atlantis from=2023 to=2024 }}    a trend in words (trends.py:
+                                              change, ratio, sum, led, leadchanges)
     <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
 
-Unknown ids and selectors that do not match exactly one row are errors naming the page.
+Unknown ids and selectors that do not match exactly one row are errors naming the page, and so
+is a hand-typed trend word ("stayed near", "changed hands") that the series beside it contradicts.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, chartpages, devloop, files, pages, settings
+from explainer import blocks, chartpages, devloop, files, pages, settings, trends
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -95,12 +98,14 @@ def expand_forgiving(
         return first_line + line
 
     placed: set[str] = set()
+    problems += trends.check_words(markdown, where, first_line)
     out = sub(CHART_RE, lambda m: chart_figure(m.group(1), page, site), markdown, False)
     out = sub(CLAIM_RE, lambda m: claim_cards(m.group(1).split(), page, site, placed), out, False)
     out = sub(CLAIMS_RE, lambda m: claim_cards(section_claims(page, site, placed), page, site, placed), out, False)
     out = sub(DATA_RE, lambda m: data_value(m), out, True)
     out = sub(CLAIMVAL_RE, lambda m: claim_value(m.group(1), m.group(2), site), out, True)
     out = sub(ESSAY_RE, lambda m: essay_value(m.group(1), site), out, True)
+    out = sub(trends.MARKER_RE, trends.render, out, True)
     out = sub(
         METHOD_RE,
         lambda m: f"{(settings.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else settings.CLOSE) * 100:.0f}%",

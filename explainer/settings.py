@@ -228,6 +228,23 @@ UNIT_FORMATS = {
 
 MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words
 
+# Trend phrases (explainer/trends.py): the columns that order a series in time, in the order
+# they are looked for; the options a trend marker takes (never a dataset's column name); and the
+# words a hand-typed trend is checked by. A series "stayed near" a level when it moved less than
+# FLAT_CHANGE between the first and last readings the sentence spans; "changed hands" is tested
+# on a single series only when its column measures a lead (its name holds one of LEAD_COLUMN_WORDS).
+TIME_COLUMNS = ("year", "date", "period")
+TREND_OPTIONS = ("from", "to", "by", "as")
+FLAT_CHANGE = 0.05
+LEAD_COLUMN_WORDS = ("gap", "lead", "margin", "difference")
+TREND_WORDS = {
+    "flat": r"stay(?:s|ed)? (?:near|around|at|flat)|barely chang\w*|hardly chang\w*|held steady|remain(?:s|ed)? flat",
+    "up and down": r"widen(?:s|ed)? and narrow\w*|narrow(?:s|ed)? and widen\w*|r(?:ose|ises?) and f(?:ell|alls?)"
+    r"|f(?:ell|alls?) and r(?:ose|ises?)",
+    "changed hands": r"chang(?:ed|es|ing) hands",
+}
+TREND_NEGATIONS = r"\b(?:never|not|without|no)\b[^.;:]{0,40}$"
+
 # --- budgets ---------------------------------------------------------------------------------
 
 PAGE_BYTES = 150 * 1024  # compressed bytes of a first view, before any interaction
