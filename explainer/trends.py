@@ -49,7 +49,7 @@ class Spec:
     column: str
     a: dict[str, str]
     b: dict[str, str] | None
-    exclude: dict[str, str]
+    exclude: list[tuple[str, str]]  # col!=value, any number per column
     options: dict[str, str]
     fmt: str | None
 
@@ -60,7 +60,7 @@ class Spec:
             raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}")
         a: dict[str, str] = {}
         b: dict[str, str] | None = None
-        exclude: dict[str, str] = {}
+        exclude: list[tuple[str, str]] = []
         options: dict[str, str] = {}
         for vs, key, op, value in ARG_RE.findall(args):
             if vs:
@@ -72,7 +72,7 @@ class Spec:
             if key in settings.TREND_OPTIONS:
                 options[key] = value
             elif op == "!=":
-                exclude[key] = value
+                exclude.append((key, value))
             else:
                 (a if b is None else b)[key] = value
         if kind in ("ratio", "led") and b is None:
@@ -99,13 +99,13 @@ def _label(t) -> str:
 
 
 def series(
-    name: str, column: str, where: dict[str, str], by: str | None = None, exclude: dict | None = None
+    name: str, column: str, where: dict[str, str], by: str | None = None, exclude: list | None = None
 ) -> list[tuple[str, float]]:
     """(time, value) of every row the selectors pick, in time order; an error when two rows share
     a time (the selectors leave more than one series)."""
     tcol = time_column(name, by)
     rows = D.select(name, {k: v for k, v in where.items() if k != tcol})
-    for col, value in (exclude or {}).items():
+    for col, value in exclude or []:
         if col not in rows.columns:
             raise KeyError(f"dataset '{name}' has no column '{col}'")
         rows = rows[rows[col].astype("string") != value]
@@ -205,51 +205,71 @@ def _pair(spec: Spec, by: str | None) -> list[tuple[str, float]]:
 def render(m: re.Match) -> str:
     """What a trend marker says, in words and figures from the data."""
     spec = Spec.parse(m)
-    by, start, end = spec.options.get("by"), spec.options.get("from"), spec.options.get("to")
-    what = m.group(0)
     try:
-        if spec.kind == "sum":
-            rows = D.select(spec.name, spec.a)
-            for col, value in spec.exclude.items():
-                rows = rows[rows[col].astype("string") != value]
-            if rows.empty:
-                raise LookupError(f"{spec.name} {spec.a}: no rows match")
-            return fmt(float(rows[spec.column].astype(float).sum()), spec.fmt)
-        if spec.kind == "ratio":
-            a = D.value(spec.name, spec.a, spec.column)
-            b = D.value(spec.name, spec.b, spec.column)
-            if b == 0:
-                raise ValueError(f"{what}: the second value is 0")
-            return format(a / b, (spec.fmt or ".1f").strip()) + "×"
-        if spec.kind == "change":
-            points = series(spec.name, spec.column, spec.a, by, spec.exclude)
-            if not (start and end):
-                raise ValueError(f"{what} needs from= and to=")
-            first, last = _at(points, start, spec.name), _at(points, end, spec.name)
-            return change_phrase(first, last, spec.fmt, spec.options.get("as"))
-        points = _window(_pair(spec, by), start, end)
-        if len(points) < 2 and spec.kind == "leadchanges":
-            raise LookupError(f"{what}: fewer than two readings in which both series have a value")
-        if not points:
-            raise LookupError(f"{what}: no reading in which both series have a value")
-        times = [t for t, _ in points]
-        tcol = time_column(spec.name, by)
-        unit = "year" if tcol == "year" else "reading"
-        if spec.kind == "led":
-            runs = _runs(times, [v > 0 for _, v in points])
-            if not runs:
-                return f"in no {unit} from {times[0]} to {times[-1]}"
-            if runs == [(times[0], times[-1])]:
-                return f"in every {unit} from {times[0]} to {times[-1]}"
-            parts = [a if a == b else f"{a}–{b}" for a, b in runs]
-            return "in " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
-        changes = lead_changes(points, tcol == "year")
-        if not changes:
-            return f"never changed hands from {times[0]} to {times[-1]}"
-        count = "once" if len(changes) == 1 else "twice" if len(changes) == 2 else f"{len(changes)} times"
-        return f"changed hands {count}, " + ", ".join(changes)
+        return _RENDER[spec.kind](spec, m.group(0))
     except LookupError as e:
-        raise LookupError(f"{what}: {e.args[0]}") from None
+        raise LookupError(f"{m.group(0)}: {e.args[0]}") from None
+
+
+def _sum(spec: Spec, what: str) -> str:
+    rows = D.select(spec.name, spec.a)
+    for col, value in spec.exclude:
+        if col not in rows.columns:
+            raise KeyError(f"dataset '{spec.name}' has no column '{col}'")
+        rows = rows[rows[col].astype("string") != value]
+    if rows.empty:
+        raise LookupError(f"{spec.name} {spec.a}: no rows match")
+    return fmt(float(rows[spec.column].astype(float).sum()), spec.fmt)
+
+
+def _ratio(spec: Spec, what: str) -> str:
+    a = D.value(spec.name, spec.a, spec.column)
+    b = D.value(spec.name, spec.b, spec.column)
+    if b == 0:
+        raise ValueError(f"{what}: the second value is 0")
+    return format(a / b, (spec.fmt or ".1f").strip()) + "×"
+
+
+def _change(spec: Spec, what: str) -> str:
+    start, end = spec.options.get("from"), spec.options.get("to")
+    if not (start and end):
+        raise ValueError(f"{what} needs from= and to=")
+    points = series(spec.name, spec.column, spec.a, spec.options.get("by"), spec.exclude)
+    first, last = _at(points, start, spec.name), _at(points, end, spec.name)
+    return change_phrase(first, last, spec.fmt, spec.options.get("as"))
+
+
+def _readings(spec: Spec, what: str, least: int) -> tuple[list[tuple[str, float]], str]:
+    """The readings a lead is read from (in the marker's window), and what a reading is called."""
+    by = spec.options.get("by")
+    points = _window(_pair(spec, by), spec.options.get("from"), spec.options.get("to"))
+    if len(points) < least:
+        raise LookupError(f"{what}: fewer than {least} readings in which both series have a value")
+    return points, "year" if time_column(spec.name, by) == "year" else "reading"
+
+
+def _led(spec: Spec, what: str) -> str:
+    points, unit = _readings(spec, what, 1)
+    times = [t for t, _ in points]
+    runs = _runs(times, [v > 0 for _, v in points])
+    if not runs:
+        return f"in no {unit} from {times[0]} to {times[-1]}"
+    if len(runs) == 1 and runs[0][0] != runs[0][1]:
+        return f"in every {unit} from {runs[0][0]} to {runs[0][1]}"
+    parts = [a if a == b else f"{a}–{b}" for a, b in runs]
+    return "in " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+
+
+def _leadchanges(spec: Spec, what: str) -> str:
+    points, unit = _readings(spec, what, 2)
+    changes = lead_changes(points, unit == "year")
+    if not changes:
+        return f"never changed hands from {points[0][0]} to {points[-1][0]}"
+    count = "once" if len(changes) == 1 else "twice" if len(changes) == 2 else f"{len(changes)} times"
+    return f"changed hands {count}, " + ", ".join(changes)
+
+
+_RENDER = {"sum": _sum, "ratio": _ratio, "change": _change, "led": _led, "leadchanges": _leadchanges}
 
 
 def lead_changes(points: list[tuple[str, float]], yearly: bool) -> list[str]:
@@ -289,7 +309,7 @@ def _markers_in(sentence: str) -> list[tuple[int, tuple]]:
     found = []
     for m in DATA_MARKER_RE.finditer(sentence):
         where = {k: v.strip('"') for k, v in re.findall(r"([\w]+)=(\"[^\"]*\"|[^\s}|]+)", m.group(3) or "")}
-        found.append((m.start(), (m.group(1), m.group(2), where, None, {}, None, where)))
+        found.append((m.start(), (m.group(1), m.group(2), where, None, [], None, where)))
     for m in MARKER_RE.finditer(sentence):
         try:
             spec = Spec.parse(m)

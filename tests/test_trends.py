@@ -42,15 +42,19 @@ def test_trend_markers_write_the_change_ratio_lead_years_and_lead_changes(mini):
         "E {{ led widgets.units place=Atlantis vs place=Lemuria }}.\n"
         "F {{ leadchanges widgets.units place=Atlantis vs place=Lemuria }}.\n"
         "G {{ sum widgets.units year=2024 place!=Lemuria }}.\n"
+        "J {{ sum widgets.units year=2022 }}.\n"
+        "K {{ led widgets.units place=Lemuria vs place=Atlantis }}.\n"
         "H {{ leadchanges widgets.units place=Atlantis vs place=Lemuria to=2023 }}.\n"
     )
     assert "A rose 20%, from 100 to 120." in out
     assert "B rose by 20, from 100 to 120." in out
     assert "C rose 2.5-fold, from 60 to 150." in out
     assert "D 1.2×." in out
-    assert "E in 2022–2023." in out
+    assert "E in every year from 2022 to 2023." in out
     assert "F changed hands once, in 2024." in out
     assert "G 120." in out
+    assert "J 150." in out
+    assert "K in 2024." in out
     assert "H never changed hands from 2022 to 2023." in out
 
 
@@ -61,6 +65,8 @@ def test_trend_markers_write_the_change_ratio_lead_years_and_lead_changes(mini):
         ("{{ change widgets.units place=Atlantis from=2019 to=2024 }}", "no reading for 2019"),
         ("{{ change gadgets.units place=Atlantis from=2023 to=2024 }}", "unknown dataset 'gadgets'"),
         ("{{ ratio widgets.units year=2024 place=Atlantis }}", "name the second after 'vs'"),
+        ("{{ sum widgets.units year=2022 place!=Lemuria place!=Atlantis }}", "no rows match"),
+        ("{{ sum widgets.units year=2022 colour!=red }}", "no column 'colour'"),
         ("{{ change widgets.units from=2023 to=2024 }}", "2 rows for year 2022; add a selector"),
     ],
 )
