@@ -20,6 +20,7 @@ NOT_FIGURES = {
     "Llama 2": "the name of Meta's model",
     "10,000 factory workers": "the definition of robot density, a unit",
     '"1e+25" means a one': "how powers of ten are written, in the glossary",
+    "90% interval": "the name of a kind of range (Epoch AI's), explained in the glossary",
 }
 NUMBER = re.compile(r"(?<![\w.#/-])\$?\d[\d,]*(?:\.\d+)?%?")
 
