@@ -166,6 +166,8 @@ def _pct(p: float) -> str:
 
 def change_phrase(first: float, last: float, spec: str | None = None, as_: str | None = None) -> str:
     """ "rose 15%, from 3,802 to 4,391"; "rose 7.4-fold" from twice the start; "rose by 589" with as=amount."""
+    if spec is None and min(abs(first), abs(last)) >= 100:
+        spec = ",.0f"  # a change between large values reads in whole numbers unless the author asks
     a, b = fmt(first, spec), fmt(last, spec)
     if a == b:
         return f"was unchanged at {b}"

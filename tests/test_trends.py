@@ -59,6 +59,22 @@ def test_trend_markers_write_the_change_ratio_lead_years_and_lead_changes(mini):
 
 
 @pytest.mark.parametrize(
+    "first, last, options, phrase",
+    [
+        (3802.1, 4391.02, {}, "rose 15%, from 3,802 to 4,391"),
+        (1355.6, 10086.88, {}, "rose 7.4-fold, from 1,356 to 10,087"),
+        (9.3, 1.7, {}, "fell 82%, from 9.3 to 1.7"),
+        (0.4, 2.7, {"as_": "amount"}, "rose by 2.3, from 0.4 to 2.7"),
+        (100, 104, {"spec": ".1f"}, "rose 4%, from 100.0 to 104.0"),
+        (-2, 3, {}, "rose by 5, from -2 to 3"),
+        (120, 120, {}, "was unchanged at 120"),
+    ],
+)
+def test_a_change_is_written_in_plain_words(first, last, options, phrase):
+    assert trends.change_phrase(first, last, **options) == phrase
+
+
+@pytest.mark.parametrize(
     "marker, message",
     [
         ("{{ change widgets.units place=Atlantis }}", "needs from= and to="),
