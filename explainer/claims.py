@@ -212,7 +212,7 @@ def _figure(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
             if str(y) in (str(home), str(essay_year)):
                 continue
             v = _value_at(op, sels, y)
-            if v is not None and judge(essay, v, reading, tolerance, places)[0] == "matches":
+            if v is not None and judge(essay, v, reading, settings.YEAR_SEARCH_MARGIN, places)[0] == "matches":
                 verdict, data_value = "different year", v
                 how = f"The figure is the data's for {y}, not {essay_year or home}."
                 home = y

@@ -29,8 +29,8 @@ DATA_RE = re.compile(
 )
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
-METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
-BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings|changes)\s*-->")
+METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close|quote_words)\s*\}\}")
+BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|verdict-rules|source-ratings|changes)\s*-->")
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
 CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.chartpages)

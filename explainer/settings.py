@@ -209,6 +209,9 @@ VERDICTS = [
 ]
 DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches (also when it rounds to the essay's figure as written)
 CLOSE = 0.10  # within 10 %: close. A floor ("over X") cleared by more than this understates the data.
+# A figure looked for in another year than the essay's must round to it as written or be this near:
+# stricter than the 2 %, so that a neighbouring year's similar value is not taken for a slip.
+YEAR_SEARCH_MARGIN = 0.005
 # Verdicts a computed claim may be capped at, when its number holds but its wording does not.
 CAPS = ["close", "different year", "partly supported"]
 # Verdicts that say how a figure compares with a source's figure: a written one needs that figure.
@@ -219,7 +222,7 @@ READINGS = [
     Term(
         "about",
         "as written: the figure holds when the data round to it at the precision the essay writes it "
-        '("about 6%" for 5.5 to 6.5, "4.4x" for 4.35 to 4.45) or are within 2% of it',
+        '("about 6%" for 5.5 to 6.5, "4.4×" for 4.35 to 4.45) or are within 2% of it',
     ),
     Term(
         "over",
@@ -242,12 +245,12 @@ WORDED_OPS = [
 NUMBER_OPS = ["value", "ratio", "share", "sum"]
 
 
-# How a verdict's colour reads in a summary: "21 hold up, 13 need qualifying, ...".
+# How a verdict's colour reads in a summary, for one claim and for several: "1 is wrong, 17 hold up".
 TONE_SUMMARY = {
-    "ok": "hold up",
-    "warn": "hold only with a correction",
-    "bad": "are wrong",
-    "neutral": "could not be settled",
+    "ok": ("holds up", "hold up"),
+    "warn": ("holds only with a correction", "hold only with a correction"),
+    "bad": ("is wrong", "are wrong"),
+    "neutral": ("could not be settled", "could not be settled"),
 }
 
 

@@ -277,3 +277,13 @@ def test_no_exception_is_left_without_its_reason_on_the_card():
             if cmp.get(field) is not None:
                 assert cmp.get(f"{field}_reason"), claim["id"]
                 assert cmp[f"{field}_reason"].split()[0] in C.evaluate(claim).how, claim["id"]
+
+
+def test_a_neighbouring_years_similar_value_is_not_taken_for_a_slip(mini):
+    """In another year the figure must hold as written (or within half a percent), not within 2%."""
+    _edit(
+        mini / "claims.yaml",
+        "figure: {value: 100, unit: widgets, year: 2024}",
+        "figure: {value: 101, unit: widgets, year: 2024}",
+    )
+    assert _results()["W2"].verdict == "different figure"
