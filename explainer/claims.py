@@ -254,7 +254,9 @@ def _worded(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
             raise EvidenceError("'rest_combined' needs the first value and at least one other")
         values = [_resolve(s) for s in sels]
         holds = values[0] > sum(values[1:])
-        how = f"{_num(values[0])} against {_num(sum(values[1:]))} for the rest combined."
+        others = [", ".join(str(v) for k, v in s["where"].items() if first["where"].get(k) != v) for s in sels[1:]]
+        named = f" ({', '.join(o for o in others if o)})" if any(others) else ""
+        how = f"{_num(values[0])} against {_num(sum(values[1:]))} for the others combined{named}."
         return _worded_result(claim, holds, values[0], first["where"].get(key) if key else None, how)
     if op == "rose_every_year":
         if key is None or key not in first["where"]:
@@ -295,7 +297,11 @@ def _series(dataset: str, where: dict[str, Any], key: str, column: str) -> list[
 
 
 def _worded_result(claim: dict[str, Any], holds: bool, value: float, year: Any, how: str) -> Result:
-    return Result(claim, "matches" if holds else "does not hold", value, None if year is None else str(year), True, how)
+    cmp = claim["compare"]
+    verdict = "matches" if holds else "does not hold"
+    final = capped(verdict, cmp.get("cap"))
+    notes = [how] + ([f"Held at {final}: {cmp.get('cap_reason') or 'no reason given'}"] if final != verdict else [])
+    return Result(claim, final, value, None if year is None else str(year), True, _sentences(notes))
 
 
 def _num(v: float) -> str:

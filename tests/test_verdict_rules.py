@@ -276,7 +276,8 @@ def test_no_exception_is_left_without_its_reason_on_the_card():
         for field in ("cap", "tolerance"):
             if cmp.get(field) is not None:
                 assert cmp.get(f"{field}_reason"), claim["id"]
-                assert cmp[f"{field}_reason"].split()[0] in C.evaluate(claim).how, claim["id"]
+                reason = " ".join(cmp[f"{field}_reason"].split())
+                assert reason in " ".join(C.evaluate(claim).how.split()), claim["id"]
 
 
 def test_a_neighbouring_years_similar_value_is_not_taken_for_a_slip(mini):
@@ -287,3 +288,14 @@ def test_a_neighbouring_years_similar_value_is_not_taken_for_a_slip(mini):
         "figure: {value: 101, unit: widgets, year: 2024}",
     )
     assert _results()["W2"].verdict == "different figure"
+
+
+def test_a_claim_worded_without_a_number_can_be_capped_with_its_reason(mini):
+    _edit(
+        mini / "claims.yaml",
+        "    op: rest_combined\n",
+        "    op: rest_combined\n    cap: partly supported\n    cap_reason: only one kind of widget was counted\n",
+    )
+    r = _results()["W6"]
+    assert r.verdict == "partly supported" and "only one kind of widget was counted" in r.how
+    assert "(Lemuria, Mu)" in r.how, "the others are named"
