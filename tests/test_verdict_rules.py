@@ -270,6 +270,25 @@ def test_every_verdict_in_the_ledger_is_the_one_the_rules_give():
             )
 
 
+def test_every_worded_check_in_the_ledger_is_recomputed():
+    """Claims worded without a number, recomputed from the CSV files with pandas."""
+    order = settings.names(settings.VERDICTS)
+    for claim in D.claims():
+        cmp = claim.get("compare") or {}
+        if cmp.get("op") != "rest_combined":
+            continue
+        values = []
+        for sel in cmp["of"]:
+            df = pd.read_csv(settings.data_dir() / f"{sel['dataset']}.csv", dtype=str)
+            for k, v in sel["where"].items():
+                df = df[df[k] == str(v)]
+            values.append(float(df.iloc[0][sel["column"]]))
+        verdict = "matches" if values[0] > sum(values[1:]) else "does not hold"
+        if cmp.get("cap") and order.index(verdict) < order.index(cmp["cap"]):
+            verdict = cmp["cap"]
+        assert C.evaluate(claim).verdict == verdict, claim["id"]
+
+
 def test_no_exception_is_left_without_its_reason_on_the_card():
     for claim in D.claims():
         cmp = claim.get("compare") or {}
@@ -299,3 +318,24 @@ def test_a_claim_worded_without_a_number_can_be_capped_with_its_reason(mini):
     r = _results()["W6"]
     assert r.verdict == "partly supported" and "only one kind of widget was counted" in r.how
     assert "(Lemuria, Mu)" in r.how, "the others are named"
+
+
+def test_how_we_checked_and_the_cards_show_every_exception_with_its_reason(site):
+    """No unstated exceptions: each cap or wider margin the ledger declares is listed, with its
+    reason, on How we checked and on its own card."""
+    import html
+
+    def text(page: Path) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))).split())
+
+    checked = text(site / "how-we-checked" / "index.html")
+    for claim in D.claims():
+        for block in (claim.get("compare") or {}, claim.get("found") or {}):
+            for field in ("cap", "tolerance"):
+                if block.get(field) is None:
+                    continue
+                reason = " ".join(block[f"{field}_reason"].split())
+                assert f"{claim['id']}:" in checked and reason in checked, claim["id"]
+                stem = claim["section"]
+                page = text(site / ("index.html" if stem == "index" else f"{stem}/index.html"))
+                assert reason in page, f"{claim['id']}'s card does not give its reason"
