@@ -298,7 +298,11 @@ def scorecard_html(page: Page, site: Site) -> str:
     counts = Counter(r.verdict for r in site.results.values())
     tones = Counter(settings.tone(v) for v in counts.elements())
     n = len(site.results)
-    summary = ", ".join(f"{tones[tone]} {words}" for tone, words in settings.TONE_SUMMARY.items() if tones.get(tone))
+    summary = ", ".join(
+        f"{tones[tone]} {words[0] if tones[tone] == 1 else words[1]}"
+        for tone, words in settings.TONE_SUMMARY.items()
+        if tones.get(tone)
+    )
     items = "".join(
         f'<li class="claim--{t.tone}"><span class="claim__verdict">{esc(t.name)}</span> '
         f"<b>{counts[t.name]}</b>: {esc(t.meaning)}</li>"
@@ -323,6 +327,49 @@ def verdict_scale_html(page: Page, site: Site) -> str:
             for t in settings.VERDICTS
         )
         + "</dl>"
+    )
+
+
+def verdict_rules_html(page: Page, site: Site) -> str:
+    """The rules that decide a verdict, in plain words from `settings.py`, then every exception the
+    ledger declares (a cap or a wider margin) with its reason: nothing decided off the page."""
+    readings = "".join(f"<li><b>{esc(t.name)} X</b>: {esc(t.meaning)}.</li>" for t in settings.READINGS)
+    worded = "".join(f"<li>{esc(t.meaning)}</li>" for t in settings.WORDED_OPS)
+    exceptions = []
+    for cid, r in site.results.items():
+        for block in (r.claim.get("compare") or {}, r.claim.get("found") or {}):
+            if block.get("cap"):
+                exceptions.append(
+                    f"<li>{esc(cid)}: held at <i>{esc(block['cap'])}</i>, because {esc(block['cap_reason'])}.</li>"
+                )
+            if block.get("tolerance") is not None:
+                exceptions.append(
+                    f"<li>{esc(cid)}: compared within {block['tolerance'] * 100:g}% rather than "
+                    f"{settings.DEFAULT_TOLERANCE * 100:g}%, because {esc(block['tolerance_reason'])}.</li>"
+                )
+    listed = (
+        "<p>The exceptions, each shown on its card with its reason:</p>"
+        f'<ul class="verdict-exceptions">{"".join(exceptions)}</ul>'
+        if exceptions
+        else "<p>No claim is an exception to these rules.</p>"
+    )
+    return (
+        '<ul class="verdict-rules">'
+        f"<li>How the essay words a figure decides how it is read:<ul>{readings}</ul></li>"
+        f"<li>Otherwise a figure within {settings.CLOSE * 100:g}% of the data is <i>close</i>, and one further away "
+        "is a <i>different figure</i>.</li>"
+        "<li>A figure that does not hold in the year the essay gives (or whose year is not in the data) is looked "
+        "for in the other years of the same series (as the essay writes it, or within "
+        f"{settings.YEAR_SEARCH_MARGIN * 100:g}%). If it holds in another year, the verdict is <i>different "
+        "year</i>: a right figure with the wrong year never counts as a match, on every card that carries it.</li>"
+        "<li>A right number described wrongly (another company's estimate, a narrower scope, a run-rate called a "
+        "year's revenue) is held at <i>partly supported</i>, and its card says why.</li>"
+        f"<li>A claim made without a number is checked by what it says, against the data:<ul>{worded}</ul>"
+        "It <i>matches</i> when the data bear it out and <i>does not hold</i> when they do not.</li>"
+        "<li>A figure no source we could read gives is <i>not found</i>.</li>"
+        "<li>Where we wrote a verdict after reading the sources and it compares a figure, the card gives the "
+        "sources' figure, and the same rules must give the same verdict: the site's checks fail otherwise.</li>"
+        "</ul>" + listed
     )
 
 

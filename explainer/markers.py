@@ -9,7 +9,7 @@ so a page never holds chart JSON and a figure in the prose cannot drift from the
     {{ data widgets.units year=2024 place=Atlantis }}    one value from a dataset
     {{ claim W1 }}                            what the data give for a claim (with its unit)
     {{ essay W1 }}                            the essay's own figure for a claim, from the ledger
-    {{ method tolerance }}                    the verdict rule's tolerances (tolerance, close)
+    {{ method tolerance }}                    the verdict rule's margins (tolerance, close) and quote_words
     {{ change widgets.units place=Atlantis from=2023 to=2024 }}    a trend in words (trends.py:
                                               change, ratio, sum, led, leadchanges)
     <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
@@ -108,7 +108,11 @@ def expand_forgiving(
     out = sub(trends.MARKER_RE, trends.render, out, True)
     out = sub(
         METHOD_RE,
-        lambda m: f"{(settings.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else settings.CLOSE) * 100:.0f}%",
+        lambda m: (
+            str(settings.MAX_QUOTE_WORDS)
+            if m.group(1) == "quote_words"
+            else f"{(settings.DEFAULT_TOLERANCE if m.group(1) == 'tolerance' else settings.CLOSE) * 100:.0f}%"
+        ),
         out,
         True,
     )
@@ -156,6 +160,7 @@ def block(kind: str, page: Page, site: Site) -> str:
         "fact-check": blocks.fact_check_html,
         "scorecard": blocks.scorecard_html,
         "verdict-scale": blocks.verdict_scale_html,
+        "verdict-rules": blocks.verdict_rules_html,
         "source-ratings": blocks.source_ratings_html,
         "changes": blocks.changes_html,
     }[kind](page, site)

@@ -29,8 +29,8 @@ DATA_RE = re.compile(
 )
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
-METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
-BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings|changes)\s*-->")
+METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close|quote_words)\s*\}\}")
+BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|verdict-rules|source-ratings|changes)\s*-->")
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
 CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.chartpages)
@@ -288,15 +288,17 @@ def claim_sources(result: C.Result) -> list[str]:
 
 
 def what_data_say(r: C.Result) -> str:
+    """What the data give and how the rules read it (a year found elsewhere, a floor, a cap and its
+    reason), then the claim's note; a written claim's finding."""
     c = r.claim
     if not r.computed:
-        return c["finding"]
-    unit = c["figure"]["unit"]
-    year = f" ({r.data_year})" if r.data_year else ""
-    text = f"The data give {fmt_with_unit(r.data_value, unit)}{year}."
-    if c.get("year_slip"):
-        slip = f"{r.data_year}, not {c['figure'].get('year')}"
-        text += f" The year is {slip}: the same slip as {c['year_slip']}, counted there."
+        return " ".join(p for p in (c["finding"], r.how) if p)
+    if (c.get("compare") or {}).get("op") in C.WORDED:
+        text = r.how
+    else:
+        unit = c["figure"]["unit"]
+        year = f" ({r.data_year})" if r.data_year else ""
+        text = " ".join(p for p in (f"The data give {fmt_with_unit(r.data_value, unit)}{year}.", r.how) if p)
     return f"{text} {c['note']}" if c.get("note") else text
 
 
@@ -310,7 +312,8 @@ def essay_figure(c: dict[str, Any]) -> str:
         if isinstance(v, (int, float))
         else str(v)
     )
-    return f"{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
+    lead = {"over": "over ", "under": "under "}.get(fig.get("reading", "about"), "")
+    return f"{lead}{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
 
 
 def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str:

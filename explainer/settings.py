@@ -186,27 +186,71 @@ STATUSES = [
 
 # The verdict scale, best first. A computed verdict comes from the data; any other is written.
 VERDICTS = [
-    Term("matches", "the data give the essay's figure, within 2%", "ok", 5),
+    Term(
+        "matches",
+        "the data give the essay's figure as precisely as the essay writes it (or within 2%), "
+        "or bear out what it says in words",
+        "ok",
+        5,
+    ),
     Term("close", "the data give a figure within 10% of the essay's", "ok", 4),
     Term("different year", "the figure is right but belongs to another year than the essay says", "warn", 3),
-    Term("partly supported", "part of the claim holds; the figure's scope or wording does not", "warn", 3),
+    Term(
+        "partly supported",
+        "part of the claim holds; the figure's scope, wording or attribution does not, or it understates",
+        "warn",
+        3,
+    ),
     Term("different figure", "the data give a figure more than 10% away from the essay's", "bad", 2),
+    Term("does not hold", "the data contradict what the essay says in words (the highest, rose every year)", "bad", 2),
     Term("contradicts itself", "the essay gives two figures for the same thing that cannot both be right", "bad", 1),
     Term("not found", "no source we could read gives this figure; it may still be right", "neutral"),
     Term("not checkable", "the claim is an opinion or a forecast no figure can settle", "neutral"),
 ]
-DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches
-CLOSE = 0.10  # within 10 % (or 3x the claim's tolerance): close
+DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches (also when it rounds to the essay's figure as written)
+CLOSE = 0.10  # within 10 %: close. A floor ("over X") cleared by more than this understates the data.
+# A figure looked for in another year than the essay's must round to it as written or be this near:
+# stricter than the 2 %, so that a neighbouring year's similar value is not taken for a slip.
+YEAR_SEARCH_MARGIN = 0.005
 # Verdicts a computed claim may be capped at, when its number holds but its wording does not.
 CAPS = ["close", "different year", "partly supported"]
+# Verdicts that say how a figure compares with a source's figure: a written one needs that figure.
+NUMBER_VERDICTS = ["matches", "close", "different year", "different figure"]
+
+# How the essay words a figure (`figure.reading`), and how the rules read it.
+READINGS = [
+    Term(
+        "about",
+        "as written: the figure holds when the data round to it at the precision the essay writes it "
+        '("about 6%" for 5.5 to 6.5, "4.4×" for 4.35 to 4.45) or are within 2% of it',
+    ),
+    Term(
+        "over",
+        'a floor ("over X", "more than X"): it holds when the data are at least X (or within 2% below it); when '
+        "they are more than 10% above it, the claim is true but understates, and is partly supported",
+    ),
+    Term(
+        "under",
+        'a ceiling ("under X", "less than X"): it holds when the data are at most X (or within 2% above it); '
+        "when they are more than 10% below it, the claim is true but overstates, and is partly supported",
+    ),
+]
+# Claims worded without a number, checked from the data (`compare.op`), each with its plain meaning.
+WORDED_OPS = [
+    Term("highest", 'the value is the highest in its series ("more than ever before")'),
+    Term("rest_combined", "the first value is more than all the others added together"),
+    Term("rose_every_year", "the series rose from each year to the next"),
+    Term("below", 'a share is under a threshold the card states ("a small share")'),
+]
+NUMBER_OPS = ["value", "ratio", "share", "sum"]
 
 
-# How a verdict's colour reads in a summary: "21 hold up, 13 need qualifying, ...".
+# How a verdict's colour reads in a summary, for one claim and for several: "1 is wrong, 17 hold up".
 TONE_SUMMARY = {
-    "ok": "hold up",
-    "warn": "hold only with a correction",
-    "bad": "are wrong",
-    "neutral": "could not be settled",
+    "ok": ("holds up", "hold up"),
+    "warn": ("holds only with a correction", "hold only with a correction"),
+    "bad": ("is wrong", "are wrong"),
+    "neutral": ("could not be settled", "could not be settled"),
 }
 
 

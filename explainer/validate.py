@@ -57,6 +57,20 @@ CLAIM_SCHEMA: dict[str, Any] = {
                 "value": {"type": ["number", "string"]},
                 "unit": {"type": "string"},
                 "year": {"type": ["integer", "string", "null"]},
+                # How the essay words it: "about X" (as written), "over X" (a floor), "under X" (a ceiling).
+                "reading": {"enum": settings.names(settings.READINGS)},
+            },
+        },
+        # A written claim's figure from the sources, which the rules compare with the essay's.
+        "found": {
+            "type": "object",
+            "required": ["value"],
+            "additionalProperties": False,
+            "properties": {
+                "value": {"type": "number"},
+                "year": {"type": ["integer", "string", "null"]},
+                "cap": {"enum": settings.CAPS},
+                "cap_reason": {"type": "string"},
             },
         },
         "compare": {
@@ -64,11 +78,15 @@ CLAIM_SCHEMA: dict[str, Any] = {
             "required": ["op", "of"],
             "additionalProperties": False,
             "properties": {
-                "op": {"enum": ["value", "ratio", "share", "sum"]},
+                "op": {"enum": settings.NUMBER_OPS + settings.names(settings.WORDED_OPS)},
                 "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
                 "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
+                "tolerance_reason": {"type": "string"},
                 "year": {"type": ["integer", "string"]},
                 "cap": {"enum": settings.CAPS},
+                "cap_reason": {"type": "string"},
+                "threshold": {"type": "number"},  # 'below': the share (in percent) the card calls small
+                "to": {"type": ["integer", "string"]},  # 'rose_every_year': the last year read
             },
         },
         "verdict": {"enum": VERDICTS},
@@ -370,7 +388,9 @@ def check_claims(
             seen[cid] = line
         used |= set(item.get("sources") or [])
         for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken):
-            problems.append(Problem(f, line, f"{place} field '{field}'" if field else place, msg, rule))
+            at = item.get(field.split(".")[0]) if field else None
+            at_line = at.get("__line__", line) if isinstance(at, dict) else line
+            problems.append(Problem(f, at_line, f"{place} field '{field}'" if field else place, msg, rule))
     problems += _year_slip_problems(f, [i for i in items if isinstance(i, dict)])
     return problems, used
 
@@ -421,12 +441,20 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
             yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
     if errors:
         return
-    if (item.get("compare") or {}).get("cap") and not item.get("note"):
-        yield "", "a capped verdict needs a note saying why", "cap-note"
+    for msg, rule in claims_mod.written_problems(strip_lines(item)):
+        block = msg.split(".")[0].strip("'") if rule == "exception-reason" else ""
+        yield block, msg, rule
     if "compare" not in item or claims_mod.datasets_of(item) & broken:
         return
     try:
-        claims_mod.evaluate(strip_lines(item))
+        result = claims_mod.evaluate(strip_lines(item))
+        if item.get("year_slip") and result.verdict != "different year":
+            yield (
+                "year_slip",
+                f"names the same slip of year as {item['year_slip']}, but the rules find no slip here "
+                f"(they give '{result.verdict}')",
+                "year-slip",
+            )
     except claims_mod.EvidenceError as e:
         yield "", str(e), "evidence"
     except Exception as e:  # noqa: BLE001 - reported with its claim, never a crash

@@ -124,9 +124,11 @@ CASES = {
         "claim C09: source 'no-such-page' is not in the registry",
     ),
     "claim bad verdict": (
-        lambda d: edit(d / "claims.yaml", "verdict: contradicts itself", "verdict: mostly wrong"),
+        lambda d: edit(
+            d / "claims.yaml", "  verdict: matches\n  finding: Facebook", "  verdict: mostly wrong\n  finding: Facebook"
+        ),
         "claims.yaml:",
-        "claim C03 field 'verdict'",
+        "claim C09 field 'verdict'",
     ),
     "stale claim id in a registry note": (
         lambda d: edit(d / "sources.yaml", "notes: 'C09. ", "notes: 'C07. "),

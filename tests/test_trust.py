@@ -111,13 +111,16 @@ def test_the_sources_page_is_a_bibliography_by_producer(site):
     assert "<b>Notes:</b>" not in page, "internal research notes stay off reader pages"
 
 
-def test_a_year_slip_is_counted_once():
+def test_a_year_slip_shows_on_every_card_that_carries_it():
+    """A right figure with the wrong year is a different year on its own card, never a match; a card
+    that repeats another's slip says so."""
     results = {r.id: r for r in C.evaluate_all()}
     for r in results.values():
         target = r.claim.get("year_slip")
         if target:
             assert results[target].verdict == "different year", (r.id, target)
-            assert r.verdict != "different year", f"{r.id} counts {target}'s slip again"
+            assert r.verdict == "different year", f"{r.id} carries {target}'s slip of year but says {r.verdict}"
+            assert f"same slip of year as {target}" in r.how
 
 
 # Words a reader should not have to learn, and units each page explains where it first uses them.
