@@ -242,7 +242,11 @@ def data_end(m: dict[str, Any]) -> str:
         for name in m.get("datasets", [])
         if name in D.dataset_names()
     }
-    trusted = {str(r[c]).strip() for rs in data_rows.values() for r in rs for c in TIME_COLUMNS if r.get(c) is not None}
+    trusted = (
+        {str(r[c]).strip() for rs in data_rows.values() for r in rs for c in TIME_COLUMNS if r.get(c) is not None}
+        if data_rows
+        else None
+    )
     end = _latest([r for r in rows if r.get("status") not in projected], trusted)
     ahead = [r for r in rows if r.get("status") in projected]
     if end and end[1] is None:
