@@ -3,6 +3,7 @@ it was read in. The Sources page shows it to readers; a test holds it to setting
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -123,3 +124,15 @@ def shortfall_words(datasets: list[str]) -> str:
         f"Only {first:.0%} of these figures were read in the producer's own publication or file; the rest in "
         f"{_and(kinds)}{weak}."
     )
+
+
+def data_source_ids() -> frozenset[str]:
+    """The registry ids some dataset row was read in (their pages gave figures, not only words)."""
+    names = D.dataset_names()
+    stamps = tuple(D._stamp(D.dataset_path(n)) for n in names)
+    return _data_source_ids(tuple(names), stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _data_source_ids(names: tuple[str, ...], _stamps: tuple) -> frozenset[str]:
+    return frozenset(sid for name in names for sid in D.load(name)["source"].astype(str))

@@ -162,7 +162,7 @@ def source_links(ids: list[str], site: "Site", href: Callable[[str], str], attrs
 def source_label(s: dict[str, Any]) -> str:
     """Whose figures, and who published the page read: "IFR figures, via a copy in sjaubert/Cours-IA
     (GitHub)"; the producer alone only for its own page (sites declared in producers.yaml)."""
-    label = provenance.label(s, D.producers())
+    label = provenance.label(s, D.producers(), figures=s.get("id") in footing.data_source_ids())
     # A reader should see at a glance when a figure rests on a weak page.
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
 

@@ -80,13 +80,14 @@ def _where(url: str) -> tuple[str, str | None]:
     return host, None
 
 
-def label(entry: dict[str, Any], producers: dict[str, dict]) -> str:
+def label(entry: dict[str, Any], producers: dict[str, dict], figures: bool = True) -> str:
     """A source's name in a source line or on a card: the producer (and where) when the page is its
     own; else whose figures, through what kind of page, published by whom and where. Never the
     producer alone beside someone else's host."""
     producer = short_name(entry["producer"], producers)
     where, shared = _where(entry["url_main"])
     owner = owner_of(entry, producers)
+    whose = f"{producer} figures" if figures else producer  # words (a quote, a finding) are not figures
     if owner is not None and owner == entry["producer"]:
         if shared:
             return f"{producer} ({where} on {shared})"
@@ -95,7 +96,7 @@ def label(entry: dict[str, Any], producers: dict[str, dict]) -> str:
     at = f"in {where} ({shared})" if shared else f"({where})"
     phrase = entry.get("read_as") or settings.KIND_PHRASES.get(entry["kind"], (None,))[0]
     if phrase is None:  # a first-hand page on the publisher's own site (a department, a compiler)
-        return f"{producer} figures, published by {publisher} {at}"
+        return f"{whose}, published by {publisher} {at}"
     account = where.split("/")[0].lower()
     by = f" by {publisher}" if publisher and publisher.lower() not in (account, where.lower()) else ""
-    return f"{producer} figures, via {phrase}{by} {at}"
+    return f"{whose}, via {phrase}{by} {at}"
