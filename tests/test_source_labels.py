@@ -214,3 +214,18 @@ def test_a_chart_says_when_its_data_end():
     projected = meta(["year", "v", "status"], [[2024, 1, "reported"], [2029, 2, "projected"]])
     assert pages.data_end(projected) == "Data to 2024; projections to 2029"
     assert pages.data_end(meta(["label", "v"], [["a", 1]])) == ""
+
+
+def test_every_chart_on_the_site_says_when_its_data_end_and_whose_pages_were_read(site):
+    import re
+
+    from conftest import html_pages
+
+    lines = []
+    for page in html_pages(site):
+        lines += re.findall(r'<p class="chart__sources">(.*?)</p>', page.read_text(encoding="utf-8"), re.S)
+    assert lines, "no chart source line found"
+    for line in lines:
+        text = re.sub(r"<[^>]+>", "", line)
+        assert re.search(r"\b(Data|Projections) to (\w+ )?(19|20)\d\d\b", text), text
+        assert "(github.com)" not in text, text
