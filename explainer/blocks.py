@@ -169,8 +169,9 @@ def footing_html() -> str:
     notes = "".join(f"<li><b>{title(n)}.</b> {esc(footing.shortfall_words([n]))}</li>" for n in short)
     if short:
         summary.append(
-            f"{len(short)} of the {len(by_dataset)} datasets fall short of first-hand footing from what could be read "
-            "here; their charts and claim cards say so, in the words listed below the table."
+            f"For {len(short)} of the {len(by_dataset)} datasets, fewer than "
+            f"{settings.FOOTING_TARGETS['first_hand_min']:.0%} of the values could be read first-hand here; their "
+            "charts and claim cards say so, in the words listed below the table."
         )
     return (
         "".join(f'<p class="sources__summary">{p}</p>' for p in summary)

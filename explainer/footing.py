@@ -114,15 +114,15 @@ def shortfall_words(datasets: list[str]) -> str:
     if not t.values or first >= settings.FOOTING_TARGETS["first_hand_min"]:
         return ""
     low = t.share(t.reliability["low"])
-    weak = f", {low:.0%} of them on pages we rate low" if low else ""
+    weak = f" {low:.0%} of these figures rest on pages we rate low." if low else ""
     if t.first_hand == 0:
         return (
-            f"These figures were read in {_and(kinds)}{weak}; the producer's own publication or file could not "
-            "be read here."
+            f"These figures were read in {_and(kinds)}; the producer's own publication or file could not be read "
+            f"here.{weak}"
         )
     return (
         f"Only {first:.0%} of these figures were read in the producer's own publication or file; the rest in "
-        f"{_and(kinds)}{weak}."
+        f"{_and(kinds)}.{weak}"
     )
 
 

@@ -229,3 +229,24 @@ def test_every_chart_on_the_site_says_when_its_data_end_and_whose_pages_were_rea
         text = re.sub(r"<[^>]+>", "", line)
         assert re.search(r"\b(Data|Projections) to (\w+ )?(19|20)\d\d\b", text), text
         assert "(github.com)" not in text, text
+
+
+def test_a_dataset_read_only_in_copies_says_so_in_words(mini, monkeypatch):
+    from explainer import footing
+
+    monkeypatch.setenv(settings.ENV_DATA, os.environ.get(settings.ENV_DATA, ""))  # restored after the test
+
+    plant_copy(mini, kind="third-party copy", reliability="low", publisher='"someone (a course)"')
+    csv = mini / "data" / "widgets.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("widget-census-2024", "widget-census-copy"))
+    settings.use_data_dir(mini / "data")
+    try:
+        words = footing.shortfall_words(["widgets"])
+        total, _ = footing.tally()
+    finally:
+        settings.use_data_dir(None)
+    assert words == (
+        "These figures were read in copies; the producer's own publication or file could not be read here. "
+        "100% of these figures rest on pages we rate low."
+    ), words
+    assert footing.shortfalls(total)
