@@ -120,7 +120,9 @@ def _where_used(
 
 
 def footing_html() -> str:
-    """Values by the kind and reliability of the page they were read in: overall and per dataset."""
+    """Values by the kind and reliability of the page they were read in: overall, without a dataset
+    whose weight alone would carry the headline, for the datasets behind the verdicts, and per
+    dataset, with what falls short said in words."""
     total, by_dataset = footing.tally()
 
     def pct(t: footing.Tally, n: int) -> str:
@@ -130,21 +132,54 @@ def footing_html() -> str:
         cells = [t.values, pct(t, t.first_hand)] + [pct(t, t.reliability[r]) for r in RELIABILITY]
         return f"<tr><{tag}>{label}</{tag}>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>"
 
+    def title(name: str) -> str:
+        return esc(D.schema(name)["title"])
+
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["Dataset", "Values", "First-hand", *RELIABILITY])
-    rows = [row(esc(D.schema(n)["title"]), t) for n, t in by_dataset.items()]
+    rows = [row(title(n), t) for n, t in by_dataset.items()]
     kinds = ", ".join(f"{esc(k)} {total.kind[k]}" for k in settings.names(settings.SOURCE_KINDS) if total.kind.get(k))
+    summary = [
+        f"Our datasets hold {total.values} values (one value is one row of a dataset). "
+        f"{pct(total, total.first_hand)} of them were read first-hand: in the producer's own publication or data "
+        "file, in official statistics, or in a dataset compiled from the producer's figures such as Our World in "
+        f"Data's, on the compiler's own site. {pct(total, total.reliability['low'])} rest on pages we rate low: a "
+        "blog, an aggregator, an anonymous transcription or an unknown site, kept only where no better page could "
+        f"be read. Values by the kind of page read: {kinds}."
+    ]
+    foot = [row("All datasets", total, "th")]
+    big = footing.largest(by_dataset, total)
+    if big:
+        rest = footing.combined([t for n, t in by_dataset.items() if n != big])
+        share = by_dataset[big].values / total.values
+        summary.append(
+            f"That headline leans on one dataset: “{title(big)}” holds {by_dataset[big].values} of the values "
+            f"({share:.0%}) by itself. Without it, {pct(rest, rest.first_hand)} of the other {rest.values} values "
+            f"were read first-hand and {pct(rest, rest.reliability['low'])} rest on pages we rate low."
+        )
+        foot.append(row(f"All but {title(big)}", rest, "th"))
+    behind = [n for n in footing.verdict_datasets() if n in by_dataset]
+    if behind:
+        v = footing.combined([by_dataset[n] for n in behind])
+        summary.append(
+            f"The {len(behind)} datasets the checked figures are computed from hold {v.values} values: "
+            f"{pct(v, v.first_hand)} read first-hand, {pct(v, v.reliability['low'])} on pages we rate low."
+        )
+        foot.append(row("Datasets behind the verdicts", v, "th"))
+    short = [n for n in by_dataset if footing.shortfall_words([n])]
+    notes = "".join(f"<li><b>{title(n)}.</b> {esc(footing.shortfall_words([n]))}</li>" for n in short)
+    if short:
+        summary.append(
+            f"For {len(short)} of the {len(by_dataset)} datasets, fewer than "
+            f"{settings.FOOTING_TARGETS['first_hand_min']:.0%} of the values could be read first-hand here; their "
+            "charts and claim cards say so, in the words listed below the table."
+        )
     return (
-        f'<p class="sources__summary">Our datasets hold {total.values} values (one value is one row of a '
-        f"dataset). {pct(total, total.first_hand)} of them were read first-hand: in the producer's own "
-        "publication or data file, in official statistics, or in a dataset compiled from the producer's "
-        f"figures such as Our World in Data's. {pct(total, total.reliability['low'])} rest on pages we rate "
-        f"low: a blog, an aggregator or an unknown site, kept only where no better page could be read. "
-        f"Values by the kind of page read: {kinds}.</p>"
-        '<div class="chart__scroll" tabindex="0" role="region" aria-label="Values by source quality">'
+        "".join(f'<p class="sources__summary">{p}</p>' for p in summary)
+        + '<div class="chart__scroll" tabindex="0" role="region" aria-label="Values by source quality">'
         '<table class="footing"><caption>Where the values were read, by dataset (share of values; '
         "high, medium and low rate the page read)</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        f"<tfoot>{row('All datasets', total, 'th')}</tfoot></table></div>"
+        f"<tfoot>{''.join(foot)}</tfoot></table></div>" + (f'<ul class="footing__short">{notes}</ul>' if notes else "")
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from explainer import blocks, files, settings
 from explainer import claims as C
-from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, source_links
+from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, data_end, source_links
 
 
 def markdown_pages(site: Site) -> dict[str, str]:
@@ -86,7 +86,7 @@ def embed_html(chart_id: str, site: Site) -> str:
         f"<h1>{escape(m['title'])}</h1>"
         f'<img src="{root}{ASSETS}/{chart_id}.light.svg" alt="{escape(m["description"], quote=True)}" '
         f'width="{w}" height="{h}">'
-        f"<p>Source: {escape(m['credit'])}. {links}.</p>"
+        f"<p>Source: {escape(m['credit'])}. {links}.{' ' + escape(data_end(m)) + '.' if data_end(m) else ''}</p>"
         f'<p><a href="../" target="_top">The chart, its data and its sources</a></p>'
         "</main></body></html>\n"
     )

@@ -135,3 +135,13 @@ def start_recording() -> None:
 
 def recorded() -> list[Path]:
     return sorted(set(_reads))
+
+
+def producers() -> dict[str, dict[str, Any]]:
+    """Each producer's (or publisher's) own sites and short name, by name, from producers.yaml
+    ({} when the file is absent)."""
+    path = settings.data_dir() / settings.PRODUCERS_FILE
+    if not path.exists():
+        return {}
+    items = _read_yaml(*_stamp(path)) or []
+    return {p["name"]: p for p in items if isinstance(p, dict) and isinstance(p.get("name"), str)}

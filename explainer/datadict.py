@@ -12,7 +12,7 @@ from collections import Counter
 
 from explainer import data as D
 from explainer import files, settings
-from explainer.registry_schema import REGISTRY_SCHEMA
+from explainer.registry_schema import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 
 HEADER = """# Data dictionary
 
@@ -41,6 +41,19 @@ def vocabularies() -> list[str]:
         + ". Optional: "
         + ", ".join(f"`{f}`" for f in optional)
         + ".",
+    ]
+    fields = [f for f in PRODUCERS_SCHEMA["properties"] if f != "__line__"]
+    out += [
+        f"\n### Producers' own sites (`{settings.PRODUCERS_FILE}`)\n",
+        "Each item names an organisation (as the registry's `producer` or `publisher` writes it) and the sites "
+        "that are its own: a host (its subdomains included) or, on a host many people publish on ("
+        + ", ".join(sorted(set(settings.SHARED_HOSTS.values())))
+        + "), an account such as `github.com/owid`. Fields: "
+        + ", ".join(f"`{f}`" for f in fields)
+        + " (`short`: how source lines name it). `check-data` holds the registry to it: an entry whose kind is "
+        "first-hand or whose reliability is `high` must stand on a site of its producer or of the publisher it "
+        "names; an entry whose `publisher` is null must stand on its producer's site; a `publisher` may not name "
+        "the producer (or another declared organisation) for a page on someone else's site.",
     ]
     out += _terms("kind", "What the page read is, best first (the first four are first-hand):", settings.SOURCE_KINDS)
     out += _terms(

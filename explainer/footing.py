@@ -3,6 +3,7 @@ it was read in. The Sources page shows it to readers; a test holds it to setting
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -52,3 +53,86 @@ def shortfalls(total: Tally) -> list[str]:
     if first < first_min:
         out.append(f"{first:.0%} of values rest on first-hand sources (at least {first_min:.0%})")
     return out
+
+
+def combined(tallies: list[Tally]) -> Tally:
+    out = Tally()
+    for t in tallies:
+        out.values += t.values
+        out.reliability.update(t.reliability)
+        out.kind.update(t.kind)
+    return out
+
+
+def verdict_datasets() -> list[str]:
+    """The datasets the computed claims read: the data behind the verdicts."""
+    from explainer import claims as C
+
+    names: set[str] = set()
+    for c in D.claims():
+        if "compare" in c:
+            names |= C.datasets_of(c)
+    return sorted(names)
+
+
+def largest(by_dataset: dict[str, Tally], total: Tally, share: float = 0.4) -> str | None:
+    """The dataset that alone holds at least `share` of all values (its weight hides the rest)."""
+    if not by_dataset or not total.values:
+        return None
+    name = max(by_dataset, key=lambda n: by_dataset[n].values)
+    return name if by_dataset[name].values >= share * total.values else None
+
+
+def _read_in(datasets: list[str]) -> tuple[Tally, list[str]]:
+    """The datasets' values together, and the kinds of page (in words, most values first) that were
+    not first-hand."""
+    registry = D.sources_by_id()
+    t = Tally()
+    words: Counter = Counter()
+    for name in datasets:
+        for sid in D.load(name)["source"].astype(str):
+            e = registry[sid]
+            t.add(e)
+            if e["kind"] not in settings.FIRST_HAND_KINDS:
+                plural = settings.KIND_PHRASES.get(e["kind"], ("a copy", "copies"))[1]
+                words[e.get("read_as") or plural] += 1
+    return t, [w for w, _ in words.most_common()]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def shortfall_words(datasets: list[str]) -> str:
+    """What a reader should know when these datasets' figures fall short of first-hand footing, in
+    words from the registry ("" when they stand on the producers' own pages)."""
+    datasets = [d for d in datasets if d in D.dataset_names()]
+    if not datasets:
+        return ""
+    t, kinds = _read_in(datasets)
+    first = t.share(t.first_hand)
+    if not t.values or first >= settings.FOOTING_TARGETS["first_hand_min"]:
+        return ""
+    low = t.share(t.reliability["low"])
+    weak = f" {low:.0%} of these figures rest on pages we rate low." if low else ""
+    if t.first_hand == 0:
+        return (
+            f"These figures were read in {_and(kinds)}; the producer's own publication or file could not be read "
+            f"here.{weak}"
+        )
+    return (
+        f"Only {first:.0%} of these figures were read in the producer's own publication or file; the rest in "
+        f"{_and(kinds)}.{weak}"
+    )
+
+
+def data_source_ids() -> frozenset[str]:
+    """The registry ids some dataset row was read in (their pages gave figures, not only words)."""
+    names = D.dataset_names()
+    stamps = tuple(D._stamp(D.dataset_path(n)) for n in names)
+    return _data_source_ids(tuple(names), stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _data_source_ids(names: tuple[str, ...], _stamps: tuple) -> frozenset[str]:
+    return frozenset(sid for name in names for sid in D.load(name)["source"].astype(str))

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from explainer import claims as C
 from explainer import data as D
-from explainer import history, settings
+from explainer import footing, history, provenance, settings
 from explainer.problems import Problem
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
@@ -133,13 +133,22 @@ def block_pages() -> dict[str, str]:
 
 def source_labels(entries: list[dict[str, Any]]) -> list[str]:
     """Labels for links shown side by side: two that would read the same are told apart by the
-    year their titles name (else the date published, else the title)."""
+    date each page was published (its year first; a year in a title can name a forecast's horizon,
+    not the page's date), else by the title."""
     base = [source_label(e) for e in entries]
     labels = list(base)
     for i, e in enumerate(entries):
-        if base.count(base[i]) > 1:
-            year = re.search(r"\b(?:19|20)\d\d\b", str(e.get("title") or ""))
-            labels[i] += f", {year.group(0) if year else e.get('date_published') or e.get('title')}"
+        twins = [j for j, b in enumerate(base) if b == base[i]]
+        if len(twins) < 2:
+            continue
+        dates = [str(entries[j].get("date_published") or "") for j in twins]
+        mine = str(e.get("date_published") or "")
+        if mine and [d[:4] for d in dates].count(mine[:4]) == 1:
+            labels[i] += f", {mine[:4]}"
+        elif mine and dates.count(mine) == 1:
+            labels[i] += f", {mine}"
+        else:
+            labels[i] += f", “{e.get('title')}”"
     return labels
 
 
@@ -151,9 +160,9 @@ def source_links(ids: list[str], site: "Site", href: Callable[[str], str], attrs
 
 
 def source_label(s: dict[str, Any]) -> str:
-    producer = s["producer"].split(" (")[0]
-    host = urlparse(s["url_main"]).netloc.removeprefix("www.").rstrip(".")
-    label = f"{producer} ({host})" if host and host not in producer.lower() else producer
+    """Whose figures, and who published the page read: "IFR figures, via a copy in sjaubert/Cours-IA
+    (GitHub)"; the producer alone only for its own page (sites declared in producers.yaml)."""
+    label = provenance.label(s, D.producers(), figures=s.get("id") in footing.data_source_ids())
     # A reader should see at a glance when a figure rests on a weak page.
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
 
@@ -179,6 +188,75 @@ def cite_block(page: Page, title: str) -> str:
         '<details class="cite"><summary>Cite this page</summary>'
         f'<p class="cite__words">{esc(words)}</p><pre class="cite__bibtex"><code>{esc(bib)}</code></pre></details>'
     )
+
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+TIME_COLUMNS = ("date", "year", "month", "period")
+
+
+def _when(v: Any) -> tuple[int, int | None] | None:
+    """A table cell as (year, month or None): 2024, "2024", "2024-08", "2024-08-31", "2025-2029" (its
+    end). A first-of-month day is not trusted to be a real day, only its month."""
+    text = str(v).strip() if v is not None else ""
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:\.0)?(?:-(\d\d)(?:-\d\d)?)?", text)
+    if m:
+        return int(m.group(1)), int(m.group(2)) if m.group(2) else None
+    m = re.fullmatch(r"(?:19|20)\d\d\s*[-–]\s*((?:19|20)\d\d)", text)
+    return (int(m.group(1)), None) if m else None
+
+
+def _latest(rows: list[dict[str, Any]], trusted: set[str] | None = None) -> tuple[int, int | None] | None:
+    """The latest time in rows that carry one of TIME_COLUMNS (the first such column present). With
+    `trusted`, a month counts only when the cell's text is a time the data themselves give (a
+    plotting position such as a mid-year "2025-07-01" is read as its year)."""
+    if not rows:
+        return None
+    col = next((c for c in TIME_COLUMNS if any(c in r for r in rows)), None)
+    whens = []
+    for r in rows:
+        w = _when(r.get(col)) if col else None
+        if w and w[1] and trusted is not None and str(r.get(col)).strip() not in trusted:
+            w = (w[0], None)
+        if w:
+            whens.append(w)
+    return max(whens, key=lambda w: (w[0], w[1] or 0)) if whens else None
+
+
+def _words(when: tuple[int, int | None]) -> str:
+    year, month = when
+    return f"{MONTHS[month - 1]} {year}" if month else str(year)
+
+
+def data_end(m: dict[str, Any]) -> str:
+    """When a chart's data end, computed from its table ("Data to August 2024"); forecasts are named
+    apart ("; projections to 2029"). A table that gives only years takes the month from its
+    datasets when they end in that same year."""
+    cols = m["table"]["columns"]
+    rows = [dict(zip(cols, r)) for r in m["table"]["rows"]]
+    projected = {t.name for t in settings.STATUSES if t.name == "projected"}
+    data_rows = {
+        name: [r for r in D.load(name).to_dict("records") if r.get("status") not in projected]
+        for name in m.get("datasets", [])
+        if name in D.dataset_names()
+    }
+    trusted = (
+        {str(r[c]).strip() for rs in data_rows.values() for r in rs for c in TIME_COLUMNS if r.get(c) is not None}
+        if data_rows
+        else None
+    )
+    end = _latest([r for r in rows if r.get("status") not in projected], trusted)
+    ahead = [r for r in rows if r.get("status") in projected]
+    if end and end[1] is None:
+        finer = [w for rs in data_rows.values() if (w := _latest(rs)) and w[0] == end[0] and w[1]]
+        end = max(finer, key=lambda w: w[1]) if finer else end
+    later = _latest(ahead)
+    parts = [f"Data to {_words(end)}"] if end else []
+    if later and (not end or later > end):
+        parts.append(f"projections to {_words(later)}" if parts else f"Projections to {_words(later)}")
+    return "; ".join(parts)
 
 
 def chart_sources_anchor(chart_id: str) -> str:
@@ -227,7 +305,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             '<div class="chart__live" aria-hidden="true"></div>',
             "<figcaption>",
             f'<p class="chart__takeaway">{esc(m["takeaway"])}</p>',
-            f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.</p>',
+            chart_source_line(m, links),
             f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
             f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '
             f'<a href="{base}.vl.json" download>chart file (Vega-Lite)</a>{share}</p>',
@@ -235,6 +313,19 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             data_table(m, page, site),
             "</figure>",
         ]
+    )
+
+
+def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
+    """ "Source: … Read at: … Data to …", and, when the chart's datasets could not be read first-hand,
+    what they were read in (from the registry, footing.shortfall_words)."""
+    end = data_end(m)
+    short = footing.shortfall_words(m.get("datasets", []))
+    return (
+        f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.'
+        + (f" {esc(end)}." if end else "")
+        + (f' <span class="chart__footing">{esc(short)}</span>' if short else "")
+        + "</p>"
     )
 
 
@@ -337,12 +428,19 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
+                    claim_footing(r),
                     claim_review(r, page),
                     "</div>",
                 ]
             )
         )
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
+
+
+def claim_footing(r: C.Result) -> str:
+    """On a computed card: what its data were read in, when that falls short of first-hand footing."""
+    words = footing.shortfall_words(sorted(C.datasets_of(r.claim))) if r.computed else ""
+    return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
 
 
 LD_JSON_RE = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)

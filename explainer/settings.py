@@ -18,6 +18,7 @@ from pathlib import Path
 
 CONFIG_FILE = "mkdocs.yml"
 REGISTRY_FILE = "sources.yaml"
+PRODUCERS_FILE = "producers.yaml"  # each producer's (or publisher's) own sites: what a first-hand page stands on
 CLAIMS_FILE = "claims.yaml"
 DATA_DICTIONARY = "README.md"
 SCHEMA_SUFFIX = ".schema.yaml"
@@ -162,11 +163,29 @@ SOURCE_KINDS = [
         "compiled dataset",
         "a dataset compiled from the producer's figures by a research group such as Our World in Data",
     ),
+    Term(
+        "third-party copy",
+        "the producer's publication or data file (or a compiled dataset) copied by someone else, such as a file in "
+        "another person's repository: the figures are the producer's, the page is not",
+    ),
     Term("press-wire copy", "the producer's press release as carried by a news wire or another site"),
     Term("news coverage", "a news report of the producer's figures"),
     Term("secondary summary", "a blog, aggregator or summary that repeats the figures"),
 ]
 FIRST_HAND_KINDS = {"primary publication", "producer data file", "official statistics", "compiled dataset"}
+# How a source line names a page that is not the producer's own: "<producer> figures, via a copy ...".
+KIND_PHRASES = {
+    "third-party copy": ("a copy", "copies"),
+    "press-wire copy": ("a reprint of the release", "reprints of releases"),
+    "news coverage": ("a news report", "news reports"),
+    "secondary summary": ("a summary", "summaries"),
+}
+# Hosts many people publish on: a site there is an account ("github.com/owid"), never the host alone.
+SHARED_HOSTS = {
+    "github.com": "GitHub",
+    "raw.githubusercontent.com": "GitHub",
+    "huggingface.co": "Hugging Face",
+}
 # What the data must stand on (share of all values, a value being one dataset row): a test holds them.
 FOOTING_TARGETS = {"low_max": 0.10, "first_hand_min": 0.60}
 

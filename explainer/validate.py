@@ -20,9 +20,9 @@ import jsonschema
 import yaml
 
 from explainer import claims as claims_mod
-from explainer import settings
+from explainer import provenance, settings
 from explainer.problems import ROOT_CAUSES, Problem
-from explainer.registry_schema import REGISTRY_SCHEMA
+from explainer.registry_schema import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.yamlines import error_place, load_with_lines, strip_lines
 
 VERDICTS = settings.names(settings.VERDICTS)
@@ -159,6 +159,190 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
     if err.validator == "enum":
         return f"{_quote(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
     return err.message
+
+
+# --- whose page was read: producers' own sites -------------------------------------
+
+
+def check_producers(path: Path) -> tuple[list[Problem], dict[str, dict]]:
+    """producers.yaml: each organisation's own sites, declared once (a missing file declares none)."""
+    f = settings.rel(path)
+    if not path.exists():
+        return [], {}
+    try:
+        items = load_with_lines(path)
+    except yaml.YAMLError as e:
+        line, message = error_place(path.read_text(encoding="utf-8"), e)
+        return [Problem(f, line, "", message, "yaml")], {}
+    if not isinstance(items, list):
+        return [Problem(f, 1, "", "expected a list of producers (name, sites)", "producers-shape")], {}
+    validator = jsonschema.Draft202012Validator(PRODUCERS_SCHEMA)
+    problems: list[Problem] = []
+    out: dict[str, dict] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            problems.append(Problem(f, None, "", f"an item is not a mapping: {_quote(item)}", "producers-shape"))
+            continue
+        line, place = item.get("__line__"), f"producer {_quote(item.get('name', '?'))}"
+        for err in validator.iter_errors(item):
+            field = ".".join(str(p) for p in err.path)
+            problems.append(
+                Problem(f, line, f"{place} field '{field}'" if field else place, _schema_message(err), "producers")
+            )
+        for site in item.get("sites") or []:
+            if isinstance(site, str) and site.split("/")[0] in settings.SHARED_HOSTS and "/" not in site:
+                problems.append(
+                    Problem(
+                        f,
+                        line,
+                        place,
+                        f"{site} is a host many people publish on: name the account ('{site}/<owner>')",
+                        "producers",
+                    )
+                )
+        name = item.get("name")
+        if isinstance(name, str):
+            if name in out:
+                problems.append(Problem(f, line, place, "declared twice", "unique-id"))
+            out[name] = item
+    return problems, out
+
+
+def provenance_problems(registry_file: Path, entries: list[dict], producers: dict[str, dict]) -> list[Problem]:
+    """A page on someone else's site is labelled as what it is: not a first-hand kind, not rated
+    high, and with its publisher named. Sites are known from producers.yaml only."""
+    f = settings.rel(registry_file)
+    declared = settings.PRODUCERS_FILE
+    out = []
+    named: set[str] = set()
+    for e in entries:
+        if not isinstance(e.get("url_main"), str) or not isinstance(e.get("producer"), str):
+            continue
+        named |= {e["producer"], e.get("publisher") or ""}
+        if provenance.is_own_page(e, producers):
+            continue
+        line, sid = e.get("__line__"), e.get("id", "?")
+        where = provenance.place(e["url_main"])
+        whose = f"{where} is not a site of {_quote(e['producer'])}" + (
+            f" nor of {_quote(e['publisher'])}" if e.get("publisher") else ""
+        )
+        whose += f" in {declared}"
+        if e.get("kind") in settings.FIRST_HAND_KINDS:
+            out.append(
+                Problem(
+                    f,
+                    line,
+                    f"entry '{sid}' field 'kind'",
+                    f"{_quote(e['kind'])} is for a page on the producer's own site, but {whose}: a copy on "
+                    "someone else's site is 'third-party copy' (or declare the site, if it is theirs)",
+                    "producer-site",
+                )
+            )
+        if e.get("reliability") == "high":
+            out.append(
+                Problem(
+                    f,
+                    line,
+                    f"entry '{sid}' field 'reliability'",
+                    f"'high' is for the producer's or an official body's own page, but {whose}: a copy or "
+                    "report elsewhere is at most 'medium'",
+                    "producer-site",
+                )
+            )
+        publisher = provenance.short_name(e["publisher"], producers) if e.get("publisher") else ""
+        owners = (
+            {e["producer"], provenance.short_name(e["producer"], producers)}
+            | {n for n, p in producers.items() if p.get("sites")}
+            | {p["short"] for p in producers.values() if p.get("sites") and p.get("short")}
+        )
+        if publisher in owners:
+            out.append(
+                Problem(
+                    f,
+                    line,
+                    f"entry '{sid}' field 'publisher'",
+                    f"names {_quote(publisher)}, but {whose}: name who published the page read (a copy "
+                    "is published by whoever copied it)",
+                    "producer-site",
+                )
+            )
+        if e.get("publisher") is None:
+            out.append(
+                Problem(
+                    f,
+                    line,
+                    f"entry '{sid}' field 'publisher'",
+                    f"null says the page is the producer's own, but {whose}: name who published the page read",
+                    "producer-site",
+                )
+            )
+    path = registry_file.with_name(declared)
+    for name, item in producers.items():
+        if name not in named:
+            out.append(
+                Problem(
+                    settings.rel(path),
+                    item.get("__line__"),
+                    f"producer {_quote(name)}",
+                    f"no entry of {settings.REGISTRY_FILE} names it as producer or publisher",
+                    "unused-producer",
+                )
+            )
+    return out
+
+
+# A file named in our own data's words: a dataset, a schema or one of the registry's files.
+_FILE_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9_-]+(?:\.schema)?\.(?:csv|yaml))\b")
+
+
+def note_file_problems(data: Path) -> list[Problem]:
+    """A dataset's cells, a schema or the claims ledger that names a file of data/ that does not
+    exist (a note pointing readers to "model_alt.csv" that was never written)."""
+    out = []
+    texts = sorted(data.glob("*.csv")) + sorted(data.glob(f"*{settings.SCHEMA_SUFFIX}")) + [data / settings.CLAIMS_FILE]
+    for path in texts:
+        if not path.exists():
+            continue
+        for lineno, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+            for name in sorted(set(_FILE_RE.findall(line))):
+                if not (data / name).exists():
+                    out.append(
+                        Problem(
+                            settings.rel(path), lineno, "", f"names {name}, which is not a file in data/", "note-file"
+                        )
+                    )
+    return out
+
+
+def row_note_claim_problems(data: Path) -> list[Problem]:
+    """A dataset row's note that names a claim (an id shaped like the ledger's) names one that exists."""
+    import csv as _csv
+    import io
+
+    ids = {c["id"] for c in claims_mod.D.claims()}
+    prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
+    if not prefixes:
+        return []
+    ref = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\d+\b")
+    out = []
+    for path in sorted(data.glob("*.csv")):
+        reader = _csv.reader(io.StringIO(path.read_text(encoding="utf-8")))
+        header = next(reader, [])
+        notes = [i for i, h in enumerate(header) if h in ("note", "notes")]
+        for row in reader:
+            for i in notes:
+                for cid in sorted(set(ref.findall(row[i] if i < len(row) else ""))):
+                    if cid not in ids:
+                        out.append(
+                            Problem(
+                                settings.rel(path),
+                                reader.line_num,
+                                f"column '{header[i]}'",
+                                f"names claim {cid}, which is not in the ledger",
+                                "note-claim",
+                            )
+                        )
+    return out
 
 
 # --- the datasets -----------------------------------------------------------------
@@ -464,6 +648,14 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
 # --- everything ----------------------------------------------------------------------
 
 
+def _label_problems(data: Path, entries: list[dict], registry_read: bool) -> list[Problem]:
+    """producers.yaml, the registry's labels against it, and files named in our data's words."""
+    problems, producers = check_producers(data / settings.PRODUCERS_FILE)
+    if registry_read and not problems:
+        problems += provenance_problems(data / settings.REGISTRY_FILE, entries, producers)
+    return problems + note_file_problems(data)
+
+
 def check_all(data: Path | None = None, charts: Path | None = None, docs: Path | None = None) -> list[Problem]:
     data = data or settings.data_dir()
     charts = charts or settings.charts_dir()
@@ -472,6 +664,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
     # A registry that cannot be read makes every source look unknown: report the cause alone.
     registry_read = not any(p.rule in ROOT_CAUSES for p in problems)
+    problems += _label_problems(data, entries, registry_read)
     used: set[str] = set()
 
     schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
@@ -530,7 +723,9 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
         used |= srcs
 
     if not problems:  # checks that only make sense once everything else holds
-        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) or dictionary_problems(data)
+        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(
+            data
+        ) or dictionary_problems(data)
     # A dataset that cannot be read cites nothing: its sources would all look unused.
     for e in entries if registry_read and not broken else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
