@@ -124,6 +124,12 @@ class ExplainerPlugin(BasePlugin):
                         group[key] = logging.INFO
         if not os.environ.get(settings.ENV_PROJECT):  # else the project was named explicitly
             settings.use_project(Path(config.config_file_path).parent)
+        # The repository link in the header: from $REPO_URL or mkdocs.yml as MkDocs read them,
+        # else the git remote (settings.repo_url); none when no repository is known.
+        repo = settings.repo_url()
+        if repo and not config.repo_url:
+            config.repo_url = repo
+            config.repo_name = config.repo_name or "/".join(repo.split("/")[-2:])
         # A notebook's cached output is only valid for the data and code it ran on. Under serve
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -226,7 +232,7 @@ class ExplainerPlugin(BasePlugin):
         if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
             image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
         else:
-            png = cards.title_card(cards.slug(page.url), title, refresh=not self.serve)
+            png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)
             image = f"{cards.CARDS}/{png.name}"
             target = Path(config.site_dir) / image
             target.parent.mkdir(parents=True, exist_ok=True)
