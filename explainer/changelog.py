@@ -272,7 +272,7 @@ def atom() -> str:
     for k in corrections():
         where_page = Page.for_file(f"{k.page}.md")
         where = page_title(where_page) + (f", claim {k.claim}" if k.claim else "")
-        href = f"{base}{where_page.url}#{'claim-' + k.claim if k.claim else 'page-corrections'}"
+        href = f"{base}{where_page.url}#{k.anchor}"  # the correction at the foot of its page
         entries.append(
             (
                 k.date,

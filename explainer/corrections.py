@@ -79,12 +79,13 @@ def corrections() -> list[Correction]:
     return sorted(out, key=lambda c: (c.date, c.line or 0), reverse=True)
 
 
-def correction_html(c: Correction, where: str = "") -> str:
+def correction_html(c: Correction, where: str = "", anchored: bool = True) -> str:
     """One correction as a paragraph; `where` (HTML) says where it was made, on the Corrections page."""
     why = _clause(c.why)
     why = why[len("because ") :] if why.lower().startswith("because ") else why
+    ident = f' id="{escape(c.anchor)}"' if anchored else ""
     return (
-        f'<p class="correction" id="{escape(c.anchor)}"><strong>Corrected on '
+        f'<p class="correction"{ident}><strong>Corrected on '
         f'<time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time>:</strong> '
         f"an earlier version said {_text(_clause(c.before))}; it now says {_text(_clause(c.after))}, "
         f"because {_text(why)}.{where}</p>"

@@ -117,7 +117,7 @@ def expand_forgiving(
         return pages.marker_error(m.group(0), problem, True)
 
     out = ANY_MARKER_RE.sub(unknown, out)
-    return with_byline(out, page), problems
+    return with_byline(out, page, site, placed), problems
 
 
 STASHED_RE = re.compile(r"(?:<p>)?<!--explainer-block-(\d+)-->(?:</p>)?")
@@ -131,7 +131,7 @@ def unstash(html: str, stash: list[str]) -> str:
 H1_RE = re.compile(r"^# .+$", re.M)
 
 
-def with_byline(markdown: str, page: Page) -> str:
+def with_byline(markdown: str, page: Page, site: Site | None = None, placed: set[str] = frozenset()) -> str:
     """Under the page's title: who wrote it, when it was published and last updated (from git),
     when it was corrected and how to report an error; at its foot, its corrections and how to cite it."""
     m = H1_RE.search(markdown)
@@ -139,7 +139,7 @@ def with_byline(markdown: str, page: Page) -> str:
         return markdown
     title = m.group(0)[2:].strip()
     line = byline(page, title)
-    corrections = pages.page_corrections(page)
+    corrections = pages.page_corrections(page, site, placed)
     foot = ("\n\n" + corrections if corrections else "") + "\n\n" + pages.cite_block(page, title) + "\n"
     return markdown[: m.end()] + ("\n\n" + line if line else "") + markdown[m.end() :] + foot
 

@@ -244,6 +244,11 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_page(self, output, *, page, config):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
+        if page.file.src_uri.endswith(".py"):  # a notebook page has no markers, hence no byline: its report link
+            where = pages.Page(page.file.src_uri, page.url)
+            link = pages.report_link(where, str(page.title or config.site_name))
+            if link and "</h1>" in output:
+                output = output.replace("</h1>", f'</h1><p class="byline">{link}</p>', 1)
         output = self._share_card(output, page, config)
         if page.file.src_uri in self.chart_page_keys:
             search = config.plugins.get("material/search")

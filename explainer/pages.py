@@ -373,17 +373,25 @@ def report_link(page: Page, title: str, claim: str | None = None, text: str = "R
     return f'<a class="report-error" href="{esc(href)}">{esc(text)}</a>' if href else ""
 
 
-def page_corrections(page: Page) -> str:
-    """The corrections made to this page, at its foot (see `corrections`)."""
+def page_corrections(page: Page, site: Site | None = None, placed: set[str] = frozenset()) -> str:
+    """The corrections made to this page, at its foot (see `corrections`). A correction that names
+    a claim links to its card: on this page when the card is here, else in the Fact-check table."""
     from explainer import corrections as fixes
 
     found = fixes.for_page(page.stem)
     if not found:
         return ""
-    items = "".join(
-        fixes.correction_html(k, f' (<a href="#claim-{esc(k.claim)}">claim {esc(k.claim)}</a>)' if k.claim else "")
-        for k in found
-    )
+
+    def where(cid: str | None) -> str:
+        if not cid:
+            return ""
+        if cid in placed:
+            return f' (<a href="#claim-{esc(cid)}">claim {esc(cid)}</a>)'
+        if site is not None and "fact-check" in site.blocks:
+            return f' (<a href="{esc(site.fact_check_href(page, cid))}">claim {esc(cid)}</a>)'
+        return f" (claim {esc(cid)})"
+
+    items = "".join(fixes.correction_html(k, where(k.claim)) for k in found)
     return f'<section class="page-corrections" id="page-corrections" aria-label="Corrections">{items}</section>'
 
 
@@ -413,13 +421,13 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                 [
                     f'<div class="claim claim--{card_tone(r)}" id="claim-{cid}">',
                     f'<p class="claim__head"><span class="claim__verdict">{esc(r.verdict)}</span>{slip_html}'
-                    f' <span class="claim__id">{cid}</span> <span class="claim__how">{how}</span></p>',
+                    f' <span class="claim__meta"><span class="claim__id">{cid}</span> · {how}</span></p>',
                     f'<p class="claim__bottom">{esc(bottom_line(r))}</p>',
                     f'<blockquote class="claim__quote"><p>“{esc(c["quote"])}”</p></blockquote>',
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
-                    "".join(fixes.correction_html(k) for k in fixes.for_claim(cid)),
+                    "".join(fixes.correction_html(k, anchored=False) for k in fixes.for_claim(cid)),
                     f'<p class="claim__report">{report}</p>' if report else "",
                     claim_review(r, page),
                     "</div>",

@@ -195,6 +195,9 @@ def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
 @pytest.mark.slow
 def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path):
     site = _build(_mini_project(tmp_path, CORRECTION), tmp_path, REPO_URL=REPO)
+    for page in site.rglob("index.html"):
+        if "embed" not in page.parent.name:  # embed pages are made for an <iframe>
+            assert 'class="report-error"' in page.read_text(encoding="utf-8"), page
     home = (site / "index.html").read_text(encoding="utf-8")
     # The header links to the repository (Material shows it once repo_url is set).
     assert f'href="{REPO}"' in home and "md-source" in home
@@ -218,12 +221,17 @@ def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path
     assert foot.index("5 January 2026") < foot.index("4 January 2026"), "newest first"
     assert "it now says it gives 2024, because the source&#x27;s own table is for 2024." in foot
     assert '<a href="#page-corrections">Corrected 5 January 2026</a>' in home
+    assert '(<a href="#claim-W1">claim W1</a>)' in foot, "the foot links the card standing on the page"
+    ids = re.findall(r'\sid="([^"]+)"', home)
+    assert len(ids) == len(set(ids)), "a correction on the card and at the foot is still one id"
     page = (site / "corrections" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="correction"') == 2 and "#claim-W1" in page
     feed = ET.fromstring((site / "assets" / "corrections.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
     summaries = [e.findtext("a:summary", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert summaries[0].startswith("Corrected on 5 January 2026: an earlier version said the card said")
+    link = feed.find("a:entry/a:link", ns).get("href")
+    assert f'id="{link.split("#")[1]}"' in home, "the feed links the correction where it stands"
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert f'href="{REPO}"' in about and "open a blank report" in about
     assert "have not published a statement of funding" in about, "no funding invented"
