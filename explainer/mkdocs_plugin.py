@@ -244,6 +244,10 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_page(self, output, *, page, config):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
+        # The theme's repository link in the header stays a plain link: as a "source" component its
+        # script asks api.github.com for stars and forks, a request to another host (which the
+        # Content-Security-Policy would block, with an error in the console).
+        output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
         if page.file.src_uri.endswith(".py"):  # a notebook page has no markers, hence no byline: its report link
             where = pages.Page(page.file.src_uri, page.url)
             link = pages.report_link(where, str(page.title or config.site_name))

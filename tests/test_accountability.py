@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import ROOT, nav
 
-from explainer import cards, settings, validate
+from explainer import cards, serving, settings, validate
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 REPO = "https://github.com/example-org/mini-explainer"
@@ -247,6 +247,28 @@ def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert "built without the address of its repository" in about
     assert "No correction has been made yet." in (site / "corrections" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_repository_link_asks_nothing_of_another_host(tmp_path):
+    """The header's repository link is a plain link: the theme's script would otherwise ask GitHub's
+    API for the repository's stars, a request off the site (and a console error under the CSP)."""
+    from browser_support import open_page
+    from playwright.sync_api import sync_playwright
+
+    site = _build(_mini_project(tmp_path, ""), tmp_path, REPO_URL=REPO)
+    with sync_playwright() as pw, serving.serve(site) as srv:
+        chromium = pw.chromium.launch(executable_path=settings.CHROMIUM, args=settings.CHROMIUM_ARGS)
+        try:
+            with open_page(chromium) as (page, rec):
+                page.goto(srv.origin + "/")
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(300)
+                assert page.locator("a.md-source").first.get_attribute("href") == REPO
+                assert rec.off_site(srv.origin) == [], rec.off_site(srv.origin)
+                assert rec.problems() == []
+        finally:
+            chromium.close()
 
 
 # --- this site ------------------------------------------------------------------------------------
