@@ -218,8 +218,20 @@ def _count(n: int, noun: str, what: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'} {what}"
 
 
+def _table_title(file_name: str) -> str:
+    """A data file's title as its schema gives it today (else its file name)."""
+    import yaml
+
+    schema = settings.data_dir() / f"{Path(file_name).stem}{settings.SCHEMA_SUFFIX}"
+    try:
+        title = (yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("title")
+    except (OSError, yaml.YAMLError, AttributeError):
+        title = None
+    return str(title) if title else file_name
+
+
 def figures_words(c: Change) -> str:
-    """ "widgets.csv (3 figures revised, 2 rows added)", file by file."""
+    """ "Widgets made per year (widgets.csv: 3 figures revised, 2 rows added)", file by file."""
     parts = []
     for name, revised, added, removed, resourced in c.figures:
         counts = [
@@ -232,7 +244,7 @@ def figures_words(c: Change) -> str:
             )
             if n
         ]
-        parts.append(f"{name} ({', '.join(counts)})")
+        parts.append(f"{_table_title(name)} ({name}: {', '.join(counts)})")
     return "; ".join(parts)
 
 

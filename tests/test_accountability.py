@@ -189,6 +189,56 @@ def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
     assert f"corrections.yaml:{line}: correction 3 field 'page': 'gone' is not a page in docs/" in out, out
 
 
+# --- data changes, from the data's history ----------------------------------------------------------
+
+
+def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_rest(tmp_path, monkeypatch):
+    from explainer import changelog
+
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "b"))
+    for var in ("EXPLAINER_DATA_DIR", "EXPLAINER_PROJECT", "REPO_URL"):
+        monkeypatch.delenv(var, raising=False)
+    csv = project / "data" / "widgets.csv"
+
+    def commit(message: str) -> None:
+        git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", message], check=True)
+
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    commit("first")
+    sources = project / "data" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("Invented for", "Made up for"), encoding="utf-8")
+    commit("a note reworded")
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2024,Atlantis,120", "2024,Atlantis,150"), encoding="utf-8")
+    commit("the 2024 figure revised")
+    csv.write_text(
+        csv.read_text(encoding="utf-8").replace(
+            "2023,Atlantis,100,widget-census-2024,reported", "2023,Atlantis,100,widget-census-2024,revised"
+        )
+        + "2025,Atlantis,130,widget-census-2024,reported\n",
+        encoding="utf-8",
+    )
+    commit("a status changed and a row added")
+    settings.use_project(project)
+    try:
+        shown = {c.subject: c for c in changelog.reader_changes()}
+        assert set(shown) == {"first", "the 2024 figure revised", "a status changed and a row added"}
+        revised = shown["the 2024 figure revised"]
+        assert revised.figures == [("widgets.csv", 1, 0, 0, 0)]
+        assert revised.verdicts == [("W1", "matches", "different figure")]
+        assert shown["a status changed and a row added"].figures == [("widgets.csv", 0, 1, 0, 1)]
+        words = changelog.figures_words(shown["a status changed and a row added"])
+        assert words.endswith("(widgets.csv: 1 row added, 1 row given a new source or status)"), words
+        page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}")
+        assert '<a href="#claim-W1">W1</a>: from <b>matches</b> to <b>different figure</b>' in page
+        assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
+    finally:
+        settings.use_project(None)
+
+
 # --- what readers see ----------------------------------------------------------------------------------
 
 
