@@ -15,6 +15,7 @@ from explainer import files, settings, theme
 
 WIDTH, HEIGHT = 1200, 630
 CARDS = "assets/cards"
+ACCENT = "#1d4e89"  # the site's primary colour (docs/assets/css/site.css)
 
 
 def _wrap(text: str, width: int, max_lines: int) -> list[str]:
@@ -75,7 +76,19 @@ def _title_spec(title: str, site: str, description: str = "") -> dict:
         "padding": 0,
         "background": "#ffffff",
         "view": {"stroke": None},
-        "layer": [layer(rows) for rows in groups.values()],
+        "layer": [
+            {  # a band in the site's primary colour along the foot
+                "data": {"values": [{}]},
+                "mark": {"type": "rect", "color": ACCENT},
+                "encoding": {
+                    "x": {"value": 0},
+                    "x2": {"value": WIDTH},
+                    "y": {"value": HEIGHT - 18},
+                    "y2": {"value": HEIGHT},
+                },
+            },
+            *(layer(rows) for rows in groups.values()),
+        ],
     }
 
 
