@@ -349,11 +349,13 @@ def bottom_line(r: C.Result) -> str:
         return f"The figure holds, for {r.data_year}, not {essay_year} (the slip is counted on {c['year_slip']})."
     if c.get("compare", {}).get("cap") == r.verdict:
         return term.meaning[0].upper() + term.meaning[1:] + "."
+    v = c["figure"]["value"]
+    essay = fmt_with_unit(float(v), c["figure"]["unit"], ",.0f" if isinstance(v, int) else None)
     return {
-        "matches": f"The figure is right: the data give {data}.",
-        "close": f"The figure is close: the data give {data}, the essay {essay_figure(c)}.",
-        "different year": f"The figure is right for {r.data_year}, not {essay_year}.",
-        "different figure": f"The figure is wrong: the data give {data}, the essay {essay_figure(c)}.",
+        "matches": f"The data give the essay's figure: {data}.",
+        "close": f"Close: the essay says {essay}, the data give {data}.",
+        "different year": f"The figure is right, but for {r.data_year}, not {essay_year}.",
+        "different figure": f"The data give {data}, not the essay's {essay}.",
     }.get(r.verdict, term.meaning[0].upper() + term.meaning[1:] + ".")
 
 

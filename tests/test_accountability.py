@@ -140,6 +140,20 @@ def test_the_issue_form_has_the_fields_the_links_fill_and_asks_for_evidence():
     assert form["name"] and form["description"]
 
 
+def test_a_year_slip_counted_elsewhere_is_never_shown_as_plainly_right():
+    from explainer import claims as C
+    from explainer import pages
+
+    claim = {"id": "W2", "year_slip": "W1", "quote": "q", "figure": {"value": 54, "unit": "percent", "year": 2025}}
+    slipped = C.Result({**claim, "compare": {}}, "matches", 54.4, "2024", computed=True)
+    assert settings.tone("matches") == "ok" and pages.card_tone(slipped) == "warn"
+    assert pages.bottom_line(slipped) == "The figure holds, for 2024, not 2025 (the slip is counted on W1)."
+    plain = C.Result({k: v for k, v in claim.items() if k != "year_slip"}, "matches", 54.4, "2025", computed=True)
+    assert pages.card_tone(plain) == "ok" and pages.bottom_line(plain) == "The data give the essay's figure: 54.4%."
+    wrong = C.Result({**plain.claim}, "different figure", 70.0, "2025", computed=True)
+    assert pages.bottom_line(wrong) == "The data give 70.0%, not the essay's 54%."
+
+
 # --- the corrections ledger, checked ------------------------------------------------------------------
 
 
