@@ -36,6 +36,7 @@ class Change:
     # (data file, figures revised, rows added, rows removed, rows re-sourced): rows matched on the
     # table's primary key, figures being its number columns; a new source or status alone is no new figure
     figures: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    first: bool = False  # the data as first published (the folder did not exist before)
 
 
 def _git(*args: str) -> str:
@@ -101,6 +102,7 @@ def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
 
 def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: str) -> Change:
     change = Change(commit, date, subject)
+    change.first = not parent or not _git("rev-parse", "--verify", "-q", f"{parent}:{data_rel}").strip()
     for line in _git("show", "--numstat", "--format=", commit, "--", data_rel).splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0].isdigit():
@@ -172,7 +174,7 @@ def changes() -> list[Change]:
     if data_rel is None:
         return []
     log = _git("log", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
-    cache_file = settings.out_dir() / "changelog-v2.json"  # v2: with the figures each change revised
+    cache_file = settings.out_dir() / "changelog-v3.json"  # v3: figures revised, first publication
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False
@@ -263,7 +265,13 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
         items.append(
             f'<section class="change" id="change-{escape(c.commit[:12])}">'
             f'<h3><time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time></h3>'
-            + (f"<p>Changed: {_text(figures)}.</p>" if figures else "<p>No figure changed.</p>")
+            + (
+                f"<p>The data as first published: {_text(figures)}.</p>"
+                if c.first
+                else f"<p>Changed: {_text(figures)}.</p>"
+                if figures
+                else "<p>No figure changed.</p>"
+            )
             + (f"<p>Verdicts that moved:</p><ul>{moved}</ul>" if moved else "<p>No verdict moved.</p>")
             + f'<p class="change__record">Recorded as “{_text(c.subject)}” (change {_commit_link(c.commit)}).</p>'
             + "</section>"
@@ -304,7 +312,9 @@ def atom() -> str:
         summary = ". ".join(
             p
             for p in (
-                f"Changed: {figures_words(c)}" if figures_words(c) else "",
+                f"{'The data as first published' if c.first else 'Changed'}: {figures_words(c)}"
+                if figures_words(c)
+                else "",
                 moved and f"Verdicts moved: {moved}",
             )
             if p

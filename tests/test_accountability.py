@@ -240,6 +240,7 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
     try:
         shown = {c.subject: c for c in changelog.reader_changes()}
         assert set(shown) == {"first", "the 2024 figure revised", "a status changed and a row added"}
+        assert [c.subject for c in shown.values() if c.first] == ["first"]
         revised = shown["the 2024 figure revised"]
         assert revised.figures == [("widgets.csv", 1, 0, 0, 0)]
         assert revised.verdicts == [("W1", "matches", "different figure")]
@@ -248,6 +249,7 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
         assert words.endswith("(widgets.csv: 1 row added, 1 row given a new source or status)"), words
         page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}")
         assert '<a href="#claim-W1">W1</a>: from <b>matches</b> to <b>different figure</b>' in page
+        assert "<p>The data as first published: " in page
         assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
     finally:
         settings.use_project(None)
