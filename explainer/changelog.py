@@ -277,7 +277,7 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
             + "</section>"
         )
     head = f'<p>Also as a feed: <a href="{escape(feed_href)}">Atom</a>.</p>'
-    return head + ("".join(items) if items else "<p>No figure or verdict has changed yet.</p>")
+    return head + ("".join(items) if items else "<p>No change to the figures or the verdicts is recorded.</p>")
 
 
 def atom() -> str:
