@@ -20,6 +20,7 @@ from explainer.pages import (
     CLAIMS_RE,
     Page,
     Site,
+    card_tone,
     chart_sources_anchor,
     claim_sources,
     esc,
@@ -311,21 +312,38 @@ def fact_check_html(page: Page, site: Site) -> str:
         src_links = ", ".join(source_links(srcs[:3], site, lambda s: site.source_href(page, s)))
         if len(srcs) > 3:
             src_links += f", and {len(srcs) - 3} more"
+        how = "checked against the data" if r.computed else "judged from the sources"
+        cells = [
+            ("fc__id", f'<a href="{link}">{cid}</a>'),
+            ("fc__section", f'<a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a>'),
+            ("fc__essay", f"“{esc(r.claim['quote'])}”<br><small>{esc(essay_figure(r.claim))}</small>"),
+            (
+                f"fc__verdict claim--{card_tone(r)}",
+                f'<span class="claim__verdict">{esc(r.verdict)}</span><br><small>{how}</small>',
+            ),
+            ("fc__data", esc(what_data_say(r))),
+            ("fc__sources", src_links),
+        ]
+        # Explicit roles keep the table a table for screen readers when a phone lays rows out as cards.
         rows.append(
-            f'<tr id="{cid.lower()}"><td><a href="{link}">{cid}</a></td>'
-            f'<td><a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a></td>'
-            f"<td>“{esc(r.claim['quote'])}”<br><small>{esc(essay_figure(r.claim))}</small></td>"
-            f'<td class="claim--{settings.tone(r.verdict)}"><span class="claim__verdict">{esc(r.verdict)}</span>'
-            f"<br><small>{'checked against the data' if r.computed else 'judged from the sources'}</small></td>"
-            f"<td>{esc(what_data_say(r))}</td><td>{src_links}</td></tr>"
+            f'<tr id="{cid.lower()}" role="row">'
+            + "".join(
+                f'<td class="{cls}" role="cell" data-label="{esc(label)}">{body}</td>'
+                for (cls, body), label in zip(cells, FACT_CHECK_COLUMNS)
+            )
+            + "</tr>"
         )
+    head = "".join(f'<th scope="col" role="columnheader">{esc(c)}</th>' for c in FACT_CHECK_COLUMNS)
     return (
         f'<p>{len(site.results)} claims checked.</p><ul class="verdict-counts">{badges}</ul>'
-        '<div class="chart__scroll" tabindex="0" role="region" aria-label="All claims and verdicts">'
-        '<table class="fact-check"><thead><tr><th scope="col">Claim</th><th scope="col">Section</th>'
-        '<th scope="col">What the essay says</th><th scope="col">Verdict</th><th scope="col">What the data say</th>'
-        '<th scope="col">Sources</th></tr></thead><tbody>' + "\n".join(rows) + "</tbody></table></div>"
+        '<div class="chart__scroll fact-check__wrap" tabindex="0" role="region" aria-label="All claims and verdicts">'
+        f'<table class="fact-check" role="table"><thead role="rowgroup"><tr role="row">{head}</tr></thead>'
+        '<tbody role="rowgroup">' + "\n".join(rows) + "</tbody></table></div>"
     )
+
+
+# The Fact-check table's columns; on a phone each row is a card and these label its parts.
+FACT_CHECK_COLUMNS = ("Claim", "Section", "What the essay says", "Verdict", "What the data say", "Sources")
 
 
 def scorecard_html(page: Page, site: Site) -> str:
@@ -427,7 +445,88 @@ def source_ratings_html(page: Page, site: Site) -> str:
 
 
 def changes_html(page: Page, site: Site) -> str:
-    """What changed in the data and the verdicts, commit by commit (from git), with its feed."""
+    """What changed in the figures and the verdicts, change by change (from git), with its feed."""
     from explainer import changelog
 
-    return changelog.html(f"{page.root}assets/corrections.xml")
+    claim_page = where_shown()[1]
+
+    def href(cid: str) -> str:
+        return card_href(cid, claim_page, site, page.root) if cid in site.results else ""
+
+    return changelog.html(f"{page.root}assets/corrections.xml", href)
+
+
+def corrections_html(page: Page, site: Site) -> str:
+    """Every correction written for readers, newest first, each linked to where it was made."""
+    from explainer.corrections import correction_html, corrections
+
+    titles = page_titles()
+    claim_page = where_shown()[1]
+    items = []
+    for k in corrections():
+        where = f' <a href="{page_url(k.page, page.root)}#page-corrections">{esc(titles.get(k.page, k.page))}</a>'
+        if k.claim and k.claim in site.results:
+            where += f', <a href="{card_href(k.claim, claim_page, site, page.root)}">claim {esc(k.claim)}</a>'
+        items.append(correction_html(k, f' <span class="correction__where">On:{where}.</span>'))
+    if not items:
+        return '<p class="corrections-none">No correction has been made yet.</p>'
+    return '<div class="corrections">' + "".join(items) + "</div>"
+
+
+def _repo_name(repo: str) -> str:
+    return "/".join(urlparse(repo).path.strip("/").split("/")[:2]) or repo
+
+
+def maintainers_html(page: Page, site: Site) -> str:
+    """Who keeps the site: the maintainers of its repository (named only where the configuration
+    names them, `extra.maintainers`), and where their work is recorded."""
+    repo = settings.repo_url()
+    named = settings.site_extra().get("maintainers")
+    who = f"<p>{esc(named)}</p>" if named else ""
+    if repo:
+        return who + (
+            f'<p>This site is kept by the maintainers of its public repository, <a href="{esc(repo)}">'
+            f"{esc(_repo_name(repo))}</a>. Every change to its pages, data and verdicts is recorded there, "
+            "with the date and the account that made it.</p>"
+        )
+    return who + (
+        "<p>This site is kept by the maintainers of its source repository. This copy was built without "
+        "the repository's address, so it cannot link to it or to their record of changes.</p>"
+    )
+
+
+def funding_html(page: Page, site: Site) -> str:
+    """The funding and interests statement, as the maintainers declare it (`extra.funding`)."""
+    funding = settings.site_extra().get("funding")
+    if funding:
+        return f"<p>{esc(funding)}</p>"
+    return (
+        "<p>The maintainers have not published a statement of funding or interests. Until they do, "
+        "this site makes no claim about who pays for it, or whether anyone does.</p>"
+    )
+
+
+def report_error_html(page: Page, site: Site) -> str:
+    """How a reader reports an error: the prefilled form in the repository when there is one,
+    else what this copy of the site can honestly offer."""
+    repo = settings.repo_url()
+    blank = settings.report_url(repo, "Correction: ", {})
+    if blank:
+        return (
+            "<p>Use the “Report an error” link under the title of each page, or at the foot of any claim "
+            "card. It opens a form in the site's public repository, already filled in with the page (and "
+            "the claim), that asks what is wrong and what evidence shows it. You can also "
+            f'<a href="{esc(blank)}">open a blank report</a>. Reports are public, and filing one needs a '
+            "free GitHub account.</p>"
+        )
+    if repo:
+        return (
+            f'<p>Open an issue in the site\'s public repository, <a href="{esc(repo)}">{esc(_repo_name(repo))}</a>, '
+            "naming the page (and the claim), what is wrong and what evidence shows it.</p>"
+        )
+    return (
+        "<p>This copy of the site was built without the address of its repository, so it offers no "
+        "report form and no link to one. If you reached it through a repository or a hosting page, "
+        "report the error there, naming the page (and the claim), what is wrong and what evidence "
+        "shows it.</p>"
+    )

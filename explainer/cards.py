@@ -2,7 +2,7 @@
 
 Every page gets `og:` and `twitter:` tags and a 1200×630 PNG rendered offline with vl-convert:
 its lead chart's card (rendered with the chart, one per chart, shared by every page it leads), or,
-for a page without a chart, a title card, cached on its spec.
+for a page without a chart, a title card (its title and description), cached on its spec.
 """
 
 from __future__ import annotations
@@ -15,15 +15,59 @@ from explainer import files, settings, theme
 
 WIDTH, HEIGHT = 1200, 630
 CARDS = "assets/cards"
+ACCENT = "#1d4e89"  # the site's primary colour (docs/assets/css/site.css)
 
 
-def _title_spec(title: str, site: str) -> dict:
-    lines = []
-    for word in title.split():
-        if lines and len(lines[-1]) + len(word) < 30:
+def _wrap(text: str, width: int, max_lines: int) -> list[str]:
+    """Words in lines of at most `width` characters; a text too long ends its last line with "…"."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(".,;:") + "…"
+    return lines
+
+
+def _title_spec(title: str, site: str, description: str = "") -> dict:
+    """The title in large type, then what the page is about (its description), then the site's
+    name, unless the title already is the site's name (the home page): a card never says the same
+    thing twice."""
+    title_lines = _wrap(title, 30, 3)
+    about = _wrap(description, 52, 7 - 2 * len(title_lines)) if description.strip() else []
+    texts = [
+        {"t": t, "y": 110 + 76 * i, "size": 64, "weight": 700, "color": "#1f2328"} for i, t in enumerate(title_lines)
+    ]
+    top = 110 + 76 * len(title_lines) + 24
+    texts += [{"t": t, "y": top + 48 * i, "size": 36, "weight": 400, "color": "#374151"} for i, t in enumerate(about)]
+    if site and site.strip().casefold() != title.strip().casefold():
+        texts.append({"t": site, "y": HEIGHT - 70, "size": 32, "weight": 400, "color": "#4b5563"})
+
+    def layer(rows: list[dict]) -> dict:
+        first = rows[0]
+        return {
+            "data": {"values": [{"t": r["t"], "y": r["y"]} for r in rows]},
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "baseline": "alphabetic",
+                "fontSize": first["size"],
+                "fontWeight": first["weight"],
+                "color": first["color"],
+            },
+            "encoding": {
+                "x": {"value": 80},
+                "y": {"field": "y", "type": "quantitative", "scale": None},
+                "text": {"field": "t"},
+            },
+        }
+
+    groups: dict[tuple, list[dict]] = {}
+    for row in texts:
+        groups.setdefault((row["size"], row["weight"], row["color"]), []).append(row)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": WIDTH,
@@ -33,25 +77,17 @@ def _title_spec(title: str, site: str) -> dict:
         "background": "#ffffff",
         "view": {"stroke": None},
         "layer": [
-            {
-                "data": {"values": [{"t": line, "i": i} for i, line in enumerate(lines)]},
-                "mark": {"type": "text", "align": "left", "fontSize": 64, "fontWeight": 700, "color": "#1f2328"},
+            {  # a band in the site's primary colour along the foot
+                "data": {"values": [{}]},
+                "mark": {"type": "rect", "color": ACCENT},
                 "encoding": {
-                    "x": {"value": 80},
-                    "y": {
-                        "field": "i",
-                        "type": "quantitative",
-                        "scale": {"domain": [-1, 7], "reverse": True},
-                        "axis": None,
-                    },
-                    "text": {"field": "t"},
+                    "x": {"value": 0},
+                    "x2": {"value": WIDTH},
+                    "y": {"value": HEIGHT - 18},
+                    "y2": {"value": HEIGHT},
                 },
             },
-            {
-                "data": {"values": [{"t": site}]},
-                "mark": {"type": "text", "align": "left", "fontSize": 32, "color": "#4b5563"},
-                "encoding": {"x": {"value": 80}, "y": {"value": HEIGHT - 70}, "text": {"field": "t"}},
-            },
+            *(layer(rows) for rows in groups.values()),
         ],
     }
 
@@ -64,13 +100,13 @@ def chart_spec(chart_spec: dict) -> dict:
     return spec
 
 
-def title_card(page_slug: str, title: str, refresh: bool = True) -> Path:
+def title_card(page_slug: str, title: str, description: str = "", refresh: bool = True) -> Path:
     """A title card's PNG, rendered when its spec changed since the last build (with `refresh`
     off, as under serve, only when there is none yet: a share card need not hold up a reload)."""
     import vl_convert as vlc
 
     site = str(settings.site_config().get("site_name") or "")
-    spec = _title_spec(title, site)
+    spec = _title_spec(title, site, description)
     out = settings.out_dir() / "cards"
     key = files.fingerprint([], json.dumps(spec, sort_keys=True))[:16]
     png = out / f"{page_slug}.png"

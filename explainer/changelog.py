@@ -1,10 +1,11 @@
-"""Corrections and updates: what changed in the data and the verdicts, when, and in which commit.
+"""Corrections and updates, as a page and an Atom feed: the corrections written for readers
+(`corrections.py`), then the data changes.
 
-Read from the git history of the data folder. For each commit that touched it: the date, the
-commit, its message, the files changed (rows added and removed) and every verdict that moved,
-worked out by evaluating the claims ledger on the data as it stood before and after. Results per
-commit are cached in the build folder, so only new commits cost anything. An Atom feed carries
-the same entries.
+Data changes: read from the git history of the data folder. For each commit that changed a figure
+or moved a verdict: the date, the figures revised and the rows added or removed and every
+verdict that moved, worked out by evaluating the claims ledger on the data as it stood before and
+after. Commits that changed neither (a note reworded, a source relabelled) are left out. Results
+per commit are cached in the build folder, so only new commits cost anything.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from io import BytesIO
 from pathlib import Path
 
 from explainer import files, settings
+from explainer.corrections import corrections, long_date, sentence
 
 MAX_ENTRIES = 30
+DATA_SUFFIXES = (".csv",)  # files whose rows are figures: a change to one changes a value
 
 
 @dataclass
@@ -30,6 +33,10 @@ class Change:
     subject: str
     files: list[tuple[str, int, int]] = field(default_factory=list)  # (file, rows added, rows removed)
     verdicts: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (claim, before, after)
+    # (data file, figures revised, rows added, rows removed, rows re-sourced): rows matched on the
+    # table's primary key, figures being its number columns; a new source or status alone is no new figure
+    figures: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    first: bool = False  # the data as first published (the folder did not exist before)
 
 
 def _git(*args: str) -> str:
@@ -95,10 +102,16 @@ def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
 
 def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: str) -> Change:
     change = Change(commit, date, subject)
+    change.first = not parent or not _git("rev-parse", "--verify", "-q", f"{parent}:{data_rel}").strip()
     for line in _git("show", "--numstat", "--format=", commit, "--", data_rel).splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0].isdigit():
             change.files.append((parts[2], int(parts[0]), int(parts[1])))
+    for f, _, _ in change.files:
+        if Path(f).suffix in DATA_SUFFIXES:
+            counts = _figure_changes(parent, commit, f)
+            if any(counts):
+                change.figures.append((Path(f).name, *counts))
     if parent:
         before, after = _verdicts_at(parent, data_rel), _verdicts_at(commit, data_rel)
         for cid in sorted(set(before) | set(after)):
@@ -107,13 +120,61 @@ def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: 
     return change
 
 
+BOOKKEEPING = ("source", "status")  # columns that say where a figure was read and what it is, not the figure
+
+
+def _table_at(commit: str | None, path: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
+    """A CSV of the data as committed: its rows, its primary key and its number columns (from the
+    Table Schema beside it at that commit; without one, every column is part of the key)."""
+    import csv
+    import io
+
+    import yaml
+
+    if not commit:
+        return [], [], []
+    rows = list(csv.DictReader(io.StringIO(_git("show", f"{commit}:{path}"))))
+    schema_text = _git("show", f"{commit}:{path[: -len(Path(path).suffix)]}{settings.SCHEMA_SUFFIX}")
+    try:
+        schema = yaml.safe_load(schema_text) or {}
+    except yaml.YAMLError:
+        schema = {}
+    fields = schema.get("fields") or [] if isinstance(schema, dict) else []
+    key = schema.get("primaryKey") or [] if isinstance(schema, dict) else []
+    key = [key] if isinstance(key, str) else list(key)
+    numbers = [f["name"] for f in fields if f.get("type") in ("number", "integer") and f["name"] not in key]
+    return rows, key, numbers
+
+
+def _figure_changes(parent: str | None, commit: str, path: str) -> tuple[int, int, int, int]:
+    """(figures revised, rows added, rows removed, rows re-sourced) between two states of a table."""
+    old, old_key, _ = _table_at(parent, path)
+    new, key, numbers = _table_at(commit, path)
+    if not key or key != old_key:  # no key, or a new one: rows are matched whole
+        key = sorted({c for r in new + old for c in r} - set(BOOKKEEPING))
+        numbers = []
+
+    def by_key(rows: list[dict[str, str]]) -> dict[tuple, dict[str, str]]:
+        return {tuple(r.get(k, "") for k in key): r for r in rows}
+
+    before, after = by_key(old), by_key(new)
+    revised = resourced = 0
+    for k in set(before) & set(after):
+        a, b = before[k], after[k]
+        if any(a.get(c) != b.get(c) for c in numbers):
+            revised += 1
+        elif a != b:
+            resourced += 1
+    return revised, len(set(after) - set(before)), len(set(before) - set(after)), resourced
+
+
 def changes() -> list[Change]:
     """The latest commits that touched the data, newest first, each read once and cached."""
     data_rel = _data_rel()
     if data_rel is None:
         return []
     log = _git("log", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
-    cache_file = settings.out_dir() / "changelog.json"
+    cache_file = settings.out_dir() / "changelog-v3.json"  # v3: figures revised, first publication
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False
@@ -129,6 +190,7 @@ def changes() -> list[Change]:
                     **cache[commit],
                     "files": [tuple(f) for f in cache[commit]["files"]],
                     "verdicts": [tuple(v) for v in cache[commit]["verdicts"]],
+                    "figures": [tuple(v) for v in cache[commit].get("figures", [])],
                 }
             )
         )
@@ -138,9 +200,10 @@ def changes() -> list[Change]:
 
 
 def _commit_link(commit: str) -> str:
-    repo = str(settings.site_config().get("repo_url") or "").rstrip("/")
+    """The commit, linked to where the repository shows it; without a known repository, not a link."""
+    repo = settings.repo_url()
     short = escape(commit[:7])
-    return f'<a href="{escape(repo)}/commit/{escape(commit)}">{short}</a>' if repo else f"<code>{short}</code>"
+    return f'<a href="{escape(repo)}/commit/{escape(commit)}">{short}</a>' if repo else short
 
 
 def _text(value: object) -> str:
@@ -148,52 +211,139 @@ def _text(value: object) -> str:
     return escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def html(feed_href: str) -> str:
+def reader_changes() -> list[Change]:
+    """The changes readers can see: those that revised, added or removed a figure, or moved a verdict."""
+    return [c for c in changes() if c.verdicts or any(sum(f[1:4]) for f in c.figures)]
+
+
+def _count(n: int, noun: str, what: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'} {what}"
+
+
+def _table_title(file_name: str) -> str:
+    """A data file's title as its schema gives it today (else its file name)."""
+    import yaml
+
+    schema = settings.data_dir() / f"{Path(file_name).stem}{settings.SCHEMA_SUFFIX}"
+    try:
+        title = (yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("title")
+    except (OSError, yaml.YAMLError, AttributeError):
+        title = None
+    return str(title) if title else file_name
+
+
+def figures_words(c: Change) -> str:
+    """ "Widgets made per year (widgets.csv: 3 figures revised, 2 rows added)", file by file."""
+    parts = []
+    for name, revised, added, removed, resourced in c.figures:
+        counts = [
+            _count(n, noun, what)
+            for n, noun, what in (
+                (revised, "figure", "revised"),
+                (added, "row", "added"),
+                (removed, "row", "removed"),
+                (resourced, "row", "given a new source or status"),
+            )
+            if n
+        ]
+        parts.append(f"{_table_title(name)} ({name}: {', '.join(counts)})")
+    return "; ".join(parts)
+
+
+def html(feed_href: str, card_href=lambda cid: "") -> str:
+    """The data changes, newest first, in words; `card_href(claim id)` links a verdict to its card."""
     items = []
-    for c in changes():
-        verdicts = "".join(
-            f"<li>claim {escape(cid)}: <b>{escape(before or 'none')}</b> → <b>{escape(after or 'none')}</b></li>"
+    for c in reader_changes():
+        moved = "".join(
+            f'<li><a href="{escape(card_href(cid))}">{escape(cid)}</a>: from <b>{escape(before or "none")}</b> '
+            f"to <b>{escape(after or 'none')}</b></li>"
+            if card_href(cid)
+            else f"<li>{escape(cid)}: from <b>{escape(before or 'none')}</b> to <b>{escape(after or 'none')}</b></li>"
             for cid, before, after in c.verdicts
         )
-        files = ", ".join(f"{escape(Path(f).name)} (+{a} −{r} rows)" for f, a, r in c.files)
+        figures = figures_words(c)
         items.append(
             f'<section class="change" id="change-{escape(c.commit[:12])}">'
-            f"<h2>{escape(c.date)}: {_text(c.subject)}</h2>"
-            f"<p>Commit {_commit_link(c.commit)}. Files: {files or 'none'}.</p>"
-            + (f"<p>Verdicts that moved:</p><ul>{verdicts}</ul>" if verdicts else "<p>No verdict moved.</p>")
+            f'<h3><time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time></h3>'
+            + (
+                f"<p>The data as first published: {_text(figures)}.</p>"
+                if c.first
+                else f"<p>Changed: {_text(figures)}.</p>"
+                if figures
+                else "<p>No figure changed.</p>"
+            )
+            + (f"<p>Verdicts that moved:</p><ul>{moved}</ul>" if moved else "<p>No verdict moved.</p>")
+            + f'<p class="change__record">Recorded as “{_text(c.subject)}” (change {_commit_link(c.commit)}).</p>'
             + "</section>"
         )
     head = f'<p>Also as a feed: <a href="{escape(feed_href)}">Atom</a>.</p>'
-    return head + ("".join(items) if items else "<p>No change to the data has been recorded yet.</p>")
+    return head + ("".join(items) if items else "<p>No change to the figures or the verdicts is recorded.</p>")
 
 
 def atom() -> str:
+    """The feed: readers' corrections and data changes, newest first."""
+    from explainer.pages import Page, block_pages, page_title
+
     config = settings.site_config()
     base = settings.site_base()
     name = escape(str(config.get("site_name") or ""))
-    from explainer.pages import block_pages
-
     page = base + block_pages().get("changes", "")
-    entries = changes()
-    updated = (entries[0].date if entries else "1970-01-01") + "T00:00:00Z"
+    entries: list[tuple[str, list[str]]] = []
+    for k in corrections():
+        where_page = Page.for_file(f"{k.page}.md")
+        where = page_title(where_page) + (f", claim {k.claim}" if k.claim else "")
+        href = f"{base}{where_page.url}#{k.anchor}"  # the correction at the foot of its page
+        entries.append(
+            (
+                k.date,
+                [
+                    "<entry>",
+                    f"<title>Corrected on {escape(long_date(k.date))}: {escape(where)}</title>",
+                    f'<link href="{escape(href)}"/>',
+                    f"<id>{escape(page)}#{escape(k.anchor)}</id>",
+                    f"<updated>{escape(k.date)}T00:00:00Z</updated>",
+                    f"<summary>{escape(sentence(k))}</summary>",
+                    "</entry>",
+                ],
+            )
+        )
+    for c in reader_changes():
+        moved = "; ".join(f"{cid} from {before} to {after}" for cid, before, after in c.verdicts)
+        summary = ". ".join(
+            p
+            for p in (
+                f"{'The data as first published' if c.first else 'Changed'}: {figures_words(c)}"
+                if figures_words(c)
+                else "",
+                moved and f"Verdicts moved: {moved}",
+            )
+            if p
+        )
+        entries.append(
+            (
+                c.date,
+                [
+                    "<entry>",
+                    f"<title>Data changed on {escape(long_date(c.date))}</title>",
+                    f'<link href="{escape(page)}#change-{escape(c.commit[:12])}"/>',
+                    f"<id>urn:git:{escape(c.commit)}</id>",
+                    f"<updated>{escape(c.date)}T00:00:00Z</updated>",
+                    f"<summary>{escape(summary)}.</summary>",
+                    "</entry>",
+                ],
+            )
+        )
+    entries.sort(key=lambda e: e[0], reverse=True)  # stable: corrections before data changes on a day
+    updated = (entries[0][0] if entries else "1970-01-01") + "T00:00:00Z"
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"<title>{name}: corrections and updates</title>",
+        f"<title>{name}: corrections and data changes</title>",
         f'<link href="{escape(page)}"/>',
         f"<id>{escape(page)}</id>",
         f"<updated>{updated}</updated>",
     ]
-    for c in entries:
-        moved = "; ".join(f"{cid}: {before} → {after}" for cid, before, after in c.verdicts) or "no verdict moved"
-        parts += [
-            "<entry>",
-            f"<title>{escape(c.date)}: {escape(c.subject)}</title>",
-            f'<link href="{escape(page)}#change-{escape(c.commit[:12])}"/>',
-            f"<id>urn:git:{escape(c.commit)}</id>",
-            f"<updated>{escape(c.date)}T00:00:00Z</updated>",
-            f"<summary>{escape(moved)}</summary>",
-            "</entry>",
-        ]
+    for _, lines in entries:
+        parts += lines
     parts.append("</feed>")
     return "\n".join(parts) + "\n"

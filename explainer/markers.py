@@ -126,7 +126,7 @@ def expand_forgiving(
         return pages.marker_error(m.group(0), problem, True)
 
     out = ANY_MARKER_RE.sub(unknown, out)
-    return with_byline(out, page), problems
+    return with_byline(out, page, site, placed), problems
 
 
 STASHED_RE = re.compile(r"(?:<p>)?<!--explainer-block-(\d+)-->(?:</p>)?")
@@ -140,14 +140,16 @@ def unstash(html: str, stash: list[str]) -> str:
 H1_RE = re.compile(r"^# .+$", re.M)
 
 
-def with_byline(markdown: str, page: Page) -> str:
-    """Under the page's title: who wrote it, when it was published and last updated (from git);
-    at its foot, how to cite it."""
+def with_byline(markdown: str, page: Page, site: Site | None = None, placed: set[str] = frozenset()) -> str:
+    """Under the page's title: who wrote it, when it was published and last updated (from git),
+    when it was corrected and how to report an error; at its foot, its corrections and how to cite it."""
     m = H1_RE.search(markdown)
     if not m:
         return markdown
-    line = byline(page)
-    foot = "\n\n" + pages.cite_block(page, m.group(0)[2:].strip()) + "\n"
+    title = m.group(0)[2:].strip()
+    line = byline(page, title)
+    corrections = pages.page_corrections(page, site, placed)
+    foot = ("\n\n" + corrections if corrections else "") + "\n\n" + pages.cite_block(page, title) + "\n"
     return markdown[: m.end()] + ("\n\n" + line if line else "") + markdown[m.end() :] + foot
 
 
@@ -163,6 +165,10 @@ def block(kind: str, page: Page, site: Site) -> str:
         "verdict-rules": blocks.verdict_rules_html,
         "source-ratings": blocks.source_ratings_html,
         "changes": blocks.changes_html,
+        "corrections": blocks.corrections_html,
+        "maintainers": blocks.maintainers_html,
+        "funding": blocks.funding_html,
+        "report-error": blocks.report_error_html,
     }[kind](page, site)
 
 

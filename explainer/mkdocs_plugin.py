@@ -124,6 +124,12 @@ class ExplainerPlugin(BasePlugin):
                         group[key] = logging.INFO
         if not os.environ.get(settings.ENV_PROJECT):  # else the project was named explicitly
             settings.use_project(Path(config.config_file_path).parent)
+        # The repository link in the header: from $REPO_URL or mkdocs.yml as MkDocs read them,
+        # else the git remote (settings.repo_url); none when no repository is known.
+        repo = settings.repo_url()
+        if repo and not config.repo_url:
+            config.repo_url = repo
+            config.repo_name = config.repo_name or "/".join(repo.split("/")[-2:])
         # A notebook's cached output is only valid for the data and code it ran on. Under serve
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -226,7 +232,7 @@ class ExplainerPlugin(BasePlugin):
         if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
             image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
         else:
-            png = cards.title_card(cards.slug(page.url), title, refresh=not self.serve)
+            png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)
             image = f"{cards.CARDS}/{png.name}"
             target = Path(config.site_dir) / image
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +244,15 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_page(self, output, *, page, config):
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
+        # The theme's repository link in the header stays a plain link: as a "source" component its
+        # script asks api.github.com for stars and forks, a request to another host (which the
+        # Content-Security-Policy would block, with an error in the console).
+        output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
+        if page.file.src_uri.endswith(".py"):  # a notebook page has no markers, hence no byline: its report link
+            where = pages.Page(page.file.src_uri, page.url)
+            link = pages.report_link(where, str(page.title or config.site_name))
+            if link and "</h1>" in output:
+                output = output.replace("</h1>", f'</h1><p class="byline">{link}</p>', 1)
         output = self._share_card(output, page, config)
         if page.file.src_uri in self.chart_page_keys:
             search = config.plugins.get("material/search")

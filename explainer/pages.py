@@ -30,7 +30,10 @@ DATA_RE = re.compile(
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
 METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close|quote_words)\s*\}\}")
-BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|verdict-rules|source-ratings|changes)\s*-->")
+BLOCK_RE = re.compile(
+    r"<!--\s*(fact-check|sources|scorecard|verdict-scale|verdict-rules|source-ratings|changes|corrections"
+    r"|maintainers|funding|report-error)\s*-->"
+)
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
 CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.chartpages)
@@ -167,15 +170,28 @@ def source_label(s: dict[str, Any]) -> str:
     return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
 
 
-def byline(page: Page) -> str:
-    """ "By … · Published … · Updated …", each part only when known."""
+def byline(page: Page, title: str = "") -> str:
+    """ "By … · Published … · Updated … · Corrected … · Report an error", each part only when known.
+    The author links to the page that says who keeps the site (`<!-- maintainers -->`), if any."""
+    from explainer import corrections as fixes
+
     author = settings.site_extra().get("byline")
     published, updated = history.page_dates(page.src)
-    parts = [f"By {esc(author)}"] if author else []
+    about = block_pages().get("maintainers")
+    if author and about is not None and about != page.url:
+        parts = [f'By <a href="{page.root}{about}">{esc(author)}</a>']
+    else:
+        parts = [f"By {esc(author)}"] if author else []
     if published:
         parts.append(f'Published <time datetime="{published}">{published}</time>')
     if updated and updated != published:
         parts.append(f'Updated <time datetime="{updated}">{updated}</time>')
+    corrected = fixes.for_page(page.stem)
+    if corrected:
+        parts.append(f'<a href="#page-corrections">Corrected {esc(fixes.long_date(corrected[0].date))}</a>')
+    report = report_link(page, title or page_title(page))
+    if report:
+        parts.append(report)
     return f'<p class="byline">{" · ".join(parts)}</p>' if parts else ""
 
 
@@ -407,8 +423,79 @@ def essay_figure(c: dict[str, Any]) -> str:
     return f"{lead}{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
 
 
+def card_tone(r: C.Result) -> str:
+    """The colour a card is shown in: its verdict's, except that a figure judged right whose year
+    slip is counted on another card is never shown as plainly right."""
+    tone = settings.tone(r.verdict)
+    return "warn" if tone == "ok" and r.claim.get("year_slip") else tone
+
+
+def bottom_line(r: C.Result) -> str:
+    """The card's verdict in one sentence of plain words."""
+    c = r.claim
+    term = next(t for t in settings.VERDICTS if t.name == r.verdict)
+    if not r.computed or not c.get("figure"):  # written, or checked without a number (a worded check)
+        return term.meaning[0].upper() + term.meaning[1:] + "."
+    data = fmt_with_unit(r.data_value, c["figure"]["unit"])
+    essay_year = (c.get("figure") or {}).get("year")
+    years = r.data_year and essay_year and str(essay_year) != str(r.data_year)
+    if c.get("year_slip") and years and term.tone == "ok":
+        return f"The figure holds, for {r.data_year}, not {essay_year} (the slip is counted on {c['year_slip']})."
+    if c.get("compare", {}).get("cap") == r.verdict:
+        return term.meaning[0].upper() + term.meaning[1:] + "."
+    v = c["figure"]["value"]
+    essay = fmt_with_unit(float(v), c["figure"]["unit"], ",.0f" if isinstance(v, int) else None)
+    return {
+        "matches": f"The data give the essay's figure: {data}.",
+        "close": f"Close: the essay says {essay}, the data give {data}.",
+        "different year": f"The figure is right, but for {r.data_year}, not {essay_year}.",
+        "different figure": f"The data give {data}, not the essay's {essay}.",
+    }.get(r.verdict, term.meaning[0].upper() + term.meaning[1:] + ".")
+
+
+def report_href(page: Page, title: str, claim: str | None = None) -> str | None:
+    """A link that opens a prefilled correction report about this page (or one of its claims),
+    or None when the site names no repository that takes them."""
+    what = f"{title}: {settings.site_base()}{page.url}"
+    return settings.report_url(
+        settings.repo_url(),
+        f"Correction: {claim + ' on ' if claim else ''}{title}",
+        {"page": what, "claim": claim or ""},
+    )
+
+
+def report_link(page: Page, title: str, claim: str | None = None, text: str = "Report an error") -> str:
+    href = report_href(page, title, claim)
+    return f'<a class="report-error" href="{esc(href)}">{esc(text)}</a>' if href else ""
+
+
+def page_corrections(page: Page, site: Site | None = None, placed: set[str] = frozenset()) -> str:
+    """The corrections made to this page, at its foot (see `corrections`). A correction that names
+    a claim links to its card: on this page when the card is here, else in the Fact-check table."""
+    from explainer import corrections as fixes
+
+    found = fixes.for_page(page.stem)
+    if not found:
+        return ""
+
+    def where(cid: str | None) -> str:
+        if not cid:
+            return ""
+        if cid in placed:
+            return f' (<a href="#claim-{esc(cid)}">claim {esc(cid)}</a>)'
+        if site is not None and "fact-check" in site.blocks:
+            return f' (<a href="{esc(site.fact_check_href(page, cid))}">claim {esc(cid)}</a>)'
+        return f" (claim {esc(cid)})"
+
+    items = "".join(fixes.correction_html(k, where(k.claim)) for k in found)
+    return f'<section class="page-corrections" id="page-corrections" aria-label="Corrections">{items}</section>'
+
+
 def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str:
+    from explainer import corrections as fixes
+
     cards = []
+    title = page_title(page)
     for cid in ids:
         if cid not in site.results:
             raise KeyError(f"unknown claim id '{cid}' (not in data/claims.yaml)")
@@ -418,17 +505,27 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
         srcs = ", ".join(source_links(claim_sources(r), site, lambda s: site.source_href(page, s)))
         how = "checked against the data" if r.computed else "judged from the sources"
         fig = essay_figure(c)
+        slip = c.get("year_slip")
+        slip_html = ""
+        if slip and settings.tone(r.verdict) == "ok":
+            same = slip in site.results and site.results[slip].claim["section"] == c["section"]
+            href = f"#claim-{slip}" if same else site.fact_check_href(page, slip)
+            slip_html = f' <span class="claim__slip">· year slip, see <a href="{esc(href)}">{esc(slip)}</a></span>'
+        report = report_link(page, title, cid, "Report an error in this card")
         cards.append(
             "\n".join(
                 [
-                    f'<div class="claim claim--{settings.tone(r.verdict)}" id="claim-{cid}">',
-                    f'<p class="claim__head"><span class="claim__id">{cid}</span> '
-                    f'<span class="claim__verdict">{esc(r.verdict)}</span> <span class="claim__how">({how})</span></p>',
+                    f'<div class="claim claim--{card_tone(r)}" id="claim-{cid}">',
+                    f'<p class="claim__head"><span class="claim__verdict">{esc(r.verdict)}</span>{slip_html}'
+                    f' <span class="claim__meta"><span class="claim__id">{cid}</span> · {how}</span></p>',
+                    f'<p class="claim__bottom">{esc(bottom_line(r))}</p>',
                     f'<blockquote class="claim__quote"><p>“{esc(c["quote"])}”</p></blockquote>',
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
                     claim_footing(r),
+                    "".join(fixes.correction_html(k, anchored=False) for k in fixes.for_claim(cid)),
+                    f'<p class="claim__report">{report}</p>' if report else "",
                     claim_review(r, page),
                     "</div>",
                 ]
@@ -441,6 +538,16 @@ def claim_footing(r: C.Result) -> str:
     """On a computed card: what its data were read in, when that falls short of first-hand footing."""
     words = footing.shortfall_words(sorted(C.datasets_of(r.claim))) if r.computed else ""
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
+
+
+def page_title(page: Page) -> str:
+    """The page's title as its front matter gives it (else its file's stem)."""
+    path = settings.docs_dir() / page.src
+    if path.is_file():
+        m = re.match(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", path.read_text(encoding="utf-8"), re.M)
+        if m:
+            return m.group(1).strip().strip('"')
+    return page.stem
 
 
 LD_JSON_RE = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)

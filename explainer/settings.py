@@ -20,6 +20,7 @@ CONFIG_FILE = "mkdocs.yml"
 REGISTRY_FILE = "sources.yaml"
 PRODUCERS_FILE = "producers.yaml"  # each producer's (or publisher's) own sites: what a first-hand page stands on
 CLAIMS_FILE = "claims.yaml"
+CORRECTIONS_FILE = "corrections.yaml"  # readers' corrections: what a page or card said, and says now
 DATA_DICTIONARY = "README.md"
 SCHEMA_SUFFIX = ".schema.yaml"
 
@@ -59,6 +60,53 @@ def site_base() -> str:
 def site_extra() -> dict:
     """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections)."""
     return site_config().get("extra") or {}
+
+
+ENV_REPO = "REPO_URL"
+# Readers report errors through an issue form in the repository (`.github/ISSUE_TEMPLATE/<form>`);
+# a link may prefill the form's fields by their ids (GitHub reads them from the query string).
+REPORT_FORM = "correction.yml"
+REPORT_FIELDS = ("page", "claim")  # what a "Report an error" link fills in
+
+
+def repo_url() -> str | None:
+    """The project's public repository: $REPO_URL, else `repo_url` in mkdocs.yml, else the git
+    remote `origin` when it is on GitHub (as https://github.com/owner/name). None when unknown:
+    then no page links to it."""
+    url = os.environ.get(ENV_REPO) or site_config().get("repo_url")
+    if url:
+        return str(url).strip().rstrip("/") or None
+    return _origin_on_github(str(project_root()))
+
+
+@functools.lru_cache(maxsize=8)
+def _origin_on_github(root: str) -> str | None:
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.fullmatch(
+        r"(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+        r"([A-Za-z0-9][\w.-]*)/([\w.-]+?)(?:\.git)?/?",
+        out.stdout.strip() if out.returncode == 0 else "",
+    )
+    return f"https://github.com/{m.group(1)}/{m.group(2)}" if m else None
+
+
+def report_url(repo: str | None, title: str, fields: dict[str, str]) -> str | None:
+    """A link that opens a new, prefilled correction report in the repository's issue form, or
+    None when the repository is unknown or not on GitHub (its issue forms are GitHub's)."""
+    from urllib.parse import urlencode, urlparse
+
+    if not repo or urlparse(repo).hostname not in ("github.com", "www.github.com"):
+        return None
+    query = {"template": REPORT_FORM, "title": title, **{k: v for k, v in fields.items() if v}}
+    return f"{repo}/issues/new?{urlencode(query)}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -108,15 +156,23 @@ def own_data_dir() -> Path:
     return _chosen["own_data"] or data_dir()
 
 
+_env_before: dict[str, str | None] = {}
+
+
 def use_data_dir(path: Path | None) -> None:
     """Read data from `path` from now on (None: the project's own again). Child processes (the
     notebook's kernel, chart workers) follow through the environment."""
-    own = own_data_dir()
     if path is None:
         _chosen["data"] = _chosen["own_data"] = None
-        os.environ[ENV_DATA] = str(own)
+        before = _env_before.pop(ENV_DATA, None)  # the environment as it was: set, or unset
+        if before is None:
+            os.environ.pop(ENV_DATA, None)
+        else:
+            os.environ[ENV_DATA] = before
         return
-    _chosen["own_data"], _chosen["data"] = own, Path(path).resolve()
+    if _chosen["data"] is None:
+        _env_before[ENV_DATA] = os.environ.get(ENV_DATA)
+    _chosen["own_data"], _chosen["data"] = own_data_dir(), Path(path).resolve()
     os.environ[ENV_DATA] = str(_chosen["data"])
 
 

@@ -645,6 +645,83 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
         yield "", f"evidence could not be read: {e}", "evidence"
 
 
+# --- the readers' corrections ledger --------------------------------------------------
+
+CORRECTION_FIELDS = {"date", "page", "claim", "before", "after", "why"}
+CORRECTION_REQUIRED = ("date", "page", "before", "after", "why")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def check_corrections(path: Path, claim_ids: set[str] | None, docs: Path) -> list[Problem]:
+    """Each correction names a date (quoted, not in the future), a page that exists, a claim that
+    exists (when it names one) and says what the page said, says now, and why. The file is
+    optional, and may hold no entries yet. `claim_ids` None: the ledger could not be read."""
+    f = settings.rel(path)
+    if not path.exists():
+        return []
+    try:
+        items = load_with_lines(path)
+    except yaml.YAMLError as e:
+        line, message = error_place(path.read_text(encoding="utf-8"), e)
+        return [Problem(f, line, "", message, "yaml")]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        return [Problem(f, 1, "", "expected a list of corrections (each starting with '- date:')", "corrections-shape")]
+    pages = {p.stem for p in docs.glob("*") if p.suffix in (".md", ".py", ".ipynb")}
+    problems = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            problems.append(Problem(f, None, f"correction {n}", "not a mapping of fields", "corrections-shape"))
+            continue
+        for field, message, rule in _correction_problems(item, pages, claim_ids):
+            place = f"correction {n} field '{field}'" if field else f"correction {n}"
+            problems.append(Problem(f, item.get("__line__"), place, message, rule))
+    return problems
+
+
+def _correction_problems(item: dict, pages: set[str], claim_ids: set[str] | None):
+    """(field or "", message, rule) for each problem of one correction."""
+    from datetime import UTC, date, datetime
+
+    for key in sorted(set(item) - CORRECTION_FIELDS - {"__line__"}):
+        yield "", f"unknown field {_quote(key)} (fields: {', '.join(sorted(CORRECTION_FIELDS))})", "corrections-field"
+    for key in CORRECTION_REQUIRED:
+        value = item.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            yield key, "missing or empty", "corrections-field"
+        elif key != "date" and not isinstance(value, str):
+            yield key, f"expected text, got {_quote(value)}", "corrections-field"
+    when = item.get("date")
+    if isinstance(when, date):
+        yield "date", f'write the date in quotes, "{when.isoformat()}", so it stays as written', "corrections-date"
+    elif isinstance(when, str) and when.strip():
+        try:
+            day = date.fromisoformat(when) if DATE.match(when) else None
+        except ValueError:
+            day = None
+        if day is None:
+            yield "date", f"{_quote(when)} is not a date written YYYY-MM-DD", "corrections-date"
+        elif day > datetime.now(UTC).date():
+            yield "date", f"{_quote(when)} is in the future", "corrections-date"
+    page = item.get("page")
+    if isinstance(page, str) and page.strip() and page not in pages:
+        message = f"{_quote(page)} is not a page in docs/ (write the file's stem; 'index' for the home page)"
+        yield "page", message, "corrections-page"
+    claim = item.get("claim")
+    if claim is not None and claim_ids is not None and str(claim) not in claim_ids:
+        yield "claim", f"{_quote(claim)} is not a claim in {settings.CLAIMS_FILE}", "corrections-claim"
+
+
+def _claim_ids(path: Path) -> set[str] | None:
+    """The ledger's claim ids, or None when it cannot be read (reported by check_claims)."""
+    try:
+        ledger = load_with_lines(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return {str(c.get("id")) for c in ledger if isinstance(c, dict)} if isinstance(ledger, list) else None
+
+
 # --- everything ----------------------------------------------------------------------
 
 
@@ -721,6 +798,8 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
         found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
         problems += found
         used |= srcs
+
+    problems += check_corrections(data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs)
 
     if not problems:  # checks that only make sense once everything else holds
         problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(

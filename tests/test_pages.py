@@ -67,7 +67,7 @@ def test_the_fact_check_page_lists_every_claim_with_counts(site):
     page = (site / "fact-check" / "index.html").read_text(encoding="utf-8")
     results = C.evaluate_all()
     assert len(results) >= 30
-    rows = re.findall(r'<tr id="(c\d+)">', page)
+    rows = re.findall(r'<tr id="(c\d+)"[ >]', page)
     assert rows == [r.id.lower() for r in results]
     for v in {r.verdict for r in results}:
         n = sum(r.verdict == v for r in results)

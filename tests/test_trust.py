@@ -223,20 +223,31 @@ def test_every_page_has_a_share_card(site):
 
 
 def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(site):
+    """Below the readers' corrections, "Data changes": each change that revised a figure or moved a
+    verdict, in words; changes that did neither (a reworded note, a build step) are not listed."""
     import xml.etree.ElementTree as ET
 
     from explainer import changelog
+    from explainer import corrections as fixes
 
-    changes = changelog.changes()
-    assert changes, "the data's history is readable"
+    shown = changelog.reader_changes()
+    assert shown, "the data's history is readable"
+    hidden = [c for c in changelog.changes() if c not in shown]
     page = (site / "corrections" / "index.html").read_text(encoding="utf-8")
-    for c in changes:
+    assert page.index('id="corrections"') < page.index('id="data-changes"'), "corrections first, data changes below"
+    for c in shown:
         assert f'id="change-{c.commit[:12]}"' in page
+        assert c.verdicts or any(sum(f[1:4]) for f in c.figures)
         for cid, before, after in c.verdicts:
-            assert f"claim {cid}: <b>{before}</b> → <b>{after}</b>" in page
+            assert re.search(rf">{cid}</a>: from <b>{re.escape(before)}</b> to <b>{re.escape(after)}</b>", page), cid
+    for c in hidden:
+        assert not c.verdicts and not any(sum(f[1:4]) for f in c.figures)
+        assert f'id="change-{c.commit[:12]}"' not in page
+    if not settings.repo_url():
+        assert "/commit/" not in page, "a change links to its commit only where a repository shows it"
     feed = ET.fromstring((site / "assets" / "corrections.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    assert len(feed.findall("a:entry", ns)) == len(changes)
+    assert len(feed.findall("a:entry", ns)) == len(shown) + len(fixes.corrections())
     assert "assets/corrections.xml" in page
 
 
@@ -254,6 +265,7 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
         # Its links lead to the section that explains it and to the cards of the claims on its data.
         here = site / "charts" / chart_id
         article = page.split("<article", 1)[1]
+        article = re.sub(r'<p class="byline">.*?</p>', "", article, flags=re.S)  # who keeps the site
         for href in re.findall(r'href="(\.\./\.\./[^"#]*)(?:#claim-(C\d+))?"', article):
             target, claim = href
             if target.startswith("../../assets/"):
