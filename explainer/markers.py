@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, chartpages, devloop, files, pages, settings
+from explainer import blocks, chartpages, devloop, essay, files, pages, settings
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -153,6 +153,7 @@ def block(kind: str, page: Page, site: Site) -> str:
         "verdict-scale": blocks.verdict_scale_html,
         "source-ratings": blocks.source_ratings_html,
         "changes": blocks.changes_html,
+        "annotated-essay": essay.annotated_html,
     }[kind](page, site)
 
 

@@ -30,7 +30,9 @@ DATA_RE = re.compile(
 CLAIMVAL_RE = re.compile(r"\{\{\s*claim\s+([\w-]+)\s*(?:\|\s*([^}]+?))?\s*\}\}")
 ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
 METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close)\s*\}\}")
-BLOCK_RE = re.compile(r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings|changes)\s*-->")
+BLOCK_RE = re.compile(
+    r"<!--\s*(fact-check|sources|scorecard|verdict-scale|source-ratings|changes|annotated-essay)\s*-->"
+)
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
 CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.chartpages)
@@ -334,12 +336,21 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
+                    essay_link(cid, page, site),
                     claim_review(r, page),
                     "</div>",
                 ]
             )
         )
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
+
+
+def essay_link(cid: str, page: Page, site: Site) -> str:
+    """A link from a card back to its passage in the annotated essay, when the site has one."""
+    if "annotated-essay" not in site.blocks:
+        return ""
+    href = f"{page.root}{site.blocks['annotated-essay']}#essay-{cid}"
+    return f'<p class="claim__in-essay"><a href="{esc(href)}">Read it in the essay</a></p>'
 
 
 LD_JSON_RE = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
@@ -375,7 +386,11 @@ def claim_review(r: C.Result, page: Page) -> str:
         "claimReviewed": r.claim["quote"],
         "itemReviewed": {
             "@type": "Claim",
-            "appearance": {"@type": "CreativeWork", "name": essay.get("title") or "the essay this site reads"},
+            "appearance": {
+                "@type": "CreativeWork",
+                "name": essay.get("title") or "the essay this site reads",
+                **({"description": essay["provenance"]} if essay.get("provenance") else {}),
+            },
             **({"author": {"@type": "Person", "name": essay["author"]}} if essay.get("author") else {}),
         },
         "author": {"@type": "Organization", "name": config.get("site_name") or "", "url": site_url},
