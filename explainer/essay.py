@@ -38,6 +38,7 @@ SENTENCE_KINDS = {
 UNCHECKED_LABEL = "not checked"
 
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])[”\"’]?(?=\s+[“\"A-Z])")
+CLOSING = '\u201d"\u2019'
 STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -258,6 +259,9 @@ def paragraph_html(
             groups[-1][2].append(cid)
         else:
             groups.append([max(s, a), min(e, b), [cid]])
+    for g in groups:  # a quote that stops just inside closing quotation marks takes them along
+        while g[1] < b and text[g[1]] in CLOSING:
+            g[1] += 1
     parts: list[str] = []
     pos = a
     for start, end, cids in groups:

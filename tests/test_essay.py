@@ -133,3 +133,15 @@ def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():
     holders = [p for p in (ROOT / "docs").glob("*.md") if "<!-- annotated-essay -->" in p.read_text(encoding="utf-8")]
     assert len(holders) == 1, holders
     assert Path(holders[0]).name != "index.md"
+
+
+def test_a_verdict_stands_after_the_closing_quotation_mark_of_the_passage_it_judges():
+    from explainer import pages
+
+    text = "Widgets Today\n\nAtlantis said: \u201cWidgets win.\u201d Widgets are the future!\n\nSources\n"
+    sents, spans, _ = essay.sort_sentences(text, [{"id": "W1", "quote": "Widgets win."}], SORTED[2:], "f")
+    result = type("R", (), {"verdict": "not found", "claim": {"section": "index"}})()
+    site = pages.Site({}, {"W1": result}, {})
+    para = [s for s in sents if s.para == 1]
+    html = essay.paragraph_html(text, para[0].start, para[-1].end, para, spans, pages.Page("e.md", "e/"), site, {})
+    assert 'Widgets win.\u201d</mark> <a class="essay-verdict' in html, html
