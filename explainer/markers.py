@@ -11,6 +11,7 @@ so a page never holds chart JSON and a figure in the prose cannot drift from the
     {{ essay W1 }}                            the essay's own figure for a claim, from the ledger
     {{ method tolerance }}                    the verdict rule's tolerances (tolerance, close)
     <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
+    <!-- annotated-essay -->                  the essay's full text, its checked passages marked (essay.py)
 
 Unknown ids and selectors that do not match exactly one row are errors naming the page.
 """
