@@ -13,6 +13,7 @@ so a page never holds chart JSON and a figure in the prose cannot drift from the
     {{ change widgets.units place=Atlantis from=2023 to=2024 }}    a trend in words (trends.py:
                                               change, ratio, sum, led, leadchanges)
     <!-- fact-check -->  <!-- sources -->     the generated Fact-check table and source registry
+    <!-- annotated-essay -->                  the essay's full text, its checked passages marked (essay.py)
 
 Unknown ids and selectors that do not match exactly one row are errors naming the page, and so
 is a hand-typed trend word ("stayed near", "changed hands") that the series beside it contradicts.
@@ -26,7 +27,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, chartpages, devloop, files, pages, settings, trends
+from explainer import blocks, chartpages, devloop, essay, files, pages, settings, trends
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -169,6 +170,7 @@ def block(kind: str, page: Page, site: Site) -> str:
         "maintainers": blocks.maintainers_html,
         "funding": blocks.funding_html,
         "report-error": blocks.report_error_html,
+        "annotated-essay": essay.annotated_html,
     }[kind](page, site)
 
 

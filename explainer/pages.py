@@ -32,7 +32,7 @@ ESSAY_RE = re.compile(r"\{\{\s*essay\s+([\w-]+)\s*\}\}")
 METHOD_RE = re.compile(r"\{\{\s*method\s+(tolerance|close|quote_words)\s*\}\}")
 BLOCK_RE = re.compile(
     r"<!--\s*(fact-check|sources|scorecard|verdict-scale|verdict-rules|source-ratings|changes|corrections"
-    r"|maintainers|funding|report-error)\s*-->"
+    r"|maintainers|funding|report-error|annotated-essay)\s*-->"
 )
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
 ASSETS = "assets/charts"
@@ -525,6 +525,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
                     claim_footing(r),
                     "".join(fixes.correction_html(k, anchored=False) for k in fixes.for_claim(cid)),
+                    essay_link(cid, page, site),
                     f'<p class="claim__report">{report}</p>' if report else "",
                     claim_review(r, page),
                     "</div>",
@@ -548,6 +549,14 @@ def page_title(page: Page) -> str:
         if m:
             return m.group(1).strip().strip('"')
     return page.stem
+
+
+def essay_link(cid: str, page: Page, site: Site) -> str:
+    """A link from a card back to its passage in the annotated essay, when the site has one."""
+    if "annotated-essay" not in site.blocks:
+        return ""
+    href = f"{page.root}{site.blocks['annotated-essay']}#essay-{cid}"
+    return f'<p class="claim__in-essay"><a href="{esc(href)}">Read it in the essay</a></p>'
 
 
 LD_JSON_RE = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
@@ -583,7 +592,11 @@ def claim_review(r: C.Result, page: Page) -> str:
         "claimReviewed": r.claim["quote"],
         "itemReviewed": {
             "@type": "Claim",
-            "appearance": {"@type": "CreativeWork", "name": essay.get("title") or "the essay this site reads"},
+            "appearance": {
+                "@type": "CreativeWork",
+                "name": essay.get("title") or "the essay this site reads",
+                **({"description": essay["provenance"]} if essay.get("provenance") else {}),
+            },
             **({"author": {"@type": "Person", "name": essay["author"]}} if essay.get("author") else {}),
         },
         "author": {"@type": "Organization", "name": config.get("site_name") or "", "url": site_url},

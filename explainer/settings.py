@@ -164,7 +164,9 @@ def use_data_dir(path: Path | None) -> None:
     notebook's kernel, chart workers) follow through the environment."""
     if path is None:
         _chosen["data"] = _chosen["own_data"] = None
-        before = _env_before.pop(ENV_DATA, None)  # the environment as it was: set, or unset
+        if ENV_DATA not in _env_before:  # no snapshot was being read: nothing to restore
+            return
+        before = _env_before.pop(ENV_DATA)  # the environment as it was: set, or unset
         if before is None:
             os.environ.pop(ENV_DATA, None)
         else:

@@ -802,9 +802,11 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     problems += check_corrections(data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs)
 
     if not problems:  # checks that only make sense once everything else holds
-        problems += note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(
-            data
-        ) or dictionary_problems(data)
+        problems += (
+            note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(data)
+            or dictionary_problems(data)
+            or essay_problems()
+        )
     # A dataset that cannot be read cites nothing: its sources would all look unused.
     for e in entries if registry_read and not broken else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
@@ -836,6 +838,14 @@ def dictionary_problems(data: Path) -> list[Problem]:
             "stale-dictionary",
         )
     ]
+
+
+def essay_problems() -> list[Problem]:
+    """The annotated essay's, if the project has one: every claim's quote in its text, and every
+    sentence no claim checks sorted in the file `extra.essay.sentences` names."""
+    from explainer import essay  # imports the page-building modules: only once the data hold
+
+    return essay.check(claims_mod.D.claims())
 
 
 def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:

@@ -1,0 +1,55 @@
+"""Manufacturing value added, China and the United States, 1997–2021
+China's manufacturing passed America's in 2010 and by 2021 added about twice as much value, in current
+dollars. US manufacturing still grew in dollars while its share of the US economy shrank.
+"""
+
+import altair as alt
+import pandas as pd
+
+from charts._common import entity_color, fmt_int
+from explainer.data import load
+
+SOURCES = ["worldbank-manf-cd-copy-riqard", "owid-manf-share-copy-dx0s1nt"]
+CREDIT = "World Bank, World Development Indicators (NV.IND.MANF.CD, NV.IND.MANF.ZS), read in copies of its files"
+
+
+def _data() -> pd.DataFrame:
+    df = load("manufacturing")
+    df = df[(df.measure == "value added") & (df.country != "World")]
+    return df.sort_values(["year", "country"]).reset_index(drop=True)
+
+
+def build() -> alt.Chart:
+    df = _data()
+    first, last = int(df.year.min()), int(df.year.max())
+    return (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 4))),
+            y=alt.Y("value:Q").title("Billion US dollars a year (current)").axis(format=",.0f").scale(zero=True),
+            color=entity_color(df.country),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("value:Q", title="Value added (US$ billion)", format=",.0f"),
+            ],
+        )
+    )
+
+
+def key_numbers() -> str:
+    df = load("manufacturing").set_index(["year", "country", "measure"]).value
+    va = _data().pivot(index="year", columns="country", values="value")
+    last = int(va.index.max())
+    crossed = int(va.query("China > `United States`").index.min())
+    cn, us = va.loc[last, "China"], va.loc[last, "United States"]
+    us0 = va["United States"].dropna()
+    y0 = int(us0.index.min())
+    share0, share1 = df[(y0, "United States", "share of GDP")], df[(last, "United States", "share of GDP")]
+    return (
+        f"China's manufacturing added {fmt_int(cn)} billion dollars in {last}, {cn / us:.1f} times the United "
+        f"States' {fmt_int(us)} billion, having passed it in {crossed}. US manufacturing grew from "
+        f"{fmt_int(us0.iloc[0])} billion dollars in {y0} while its share of US GDP fell from {share0:.1f}% to "
+        f"{share1:.1f}%."
+    )
