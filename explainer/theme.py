@@ -18,7 +18,8 @@ The house style, as the FT and Our World in Data draw (a chart gets it by using 
   `palette_problems()` and `series_colour_problems()` check both; the tests hold them to it.
 - **Annotations take their colours from here**, never from the chart module: mark styles
   `annotation` (notes and labels), `reference` (rules and lines to read against), `band`
-  (shaded ranges) and `break` (a series break or the start of partial data).
+  (shaded ranges), `break` (a series break or the start of partial data) and `key` (the
+  symbols of an in-chart key).
 - **One font stack with the page** (Material's system stack), so chart and text share a face.
 """
 
@@ -118,6 +119,7 @@ def config(scheme: str) -> dict[str, Any]:
             "annotation": {"color": s["muted"], "fill": s["muted"], "fontSize": 11},
             "reference": {"color": s["muted"], "stroke": s["muted"], "strokeDash": [4, 4], "strokeWidth": 1.5},
             "band": {"color": s["band"], "fill": s["band"], "opacity": 0.14},
+            "key": {"color": s["muted"], "fill": s["muted"], "stroke": s["muted"]},
             "break": {"color": s["muted"], "stroke": s["muted"], "strokeDash": [2, 3], "strokeWidth": 1.5},
         },
     }

@@ -264,7 +264,8 @@ def edition_problems(f: str, schema_f: str, descriptor: dict[str, Any], text: st
                     schema_f,
                     None,
                     settings.EDITION_BREAKS_KEY,
-                    f"each break needs 'at' (a {time or 'time'} value, or 'every') and the 'label' the chart draws: {b!r}",
+                    f"each break needs 'at' (a {time or 'time'} value, or 'every') and the 'label' the chart "
+                    f"draws: {b!r}",
                     "edition-break",
                 )
             )
