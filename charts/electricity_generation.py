@@ -72,7 +72,8 @@ def key_numbers() -> str:
     p = ""
     if len(pre):
         y = int(pre.year.max())
-        p = f" Preliminary figures for {y}: China {fmt_int(v.twh[(y, 'China')])} TWh, US {fmt_int(v.twh[(y, 'United States')])}."
+        cn, us = fmt_int(v.twh[(y, "China")]), fmt_int(v.twh[(y, "United States")])
+        p = f" Preliminary figures for {y}: China {cn} TWh, US {us}."
     return (
         f"China generated {fmt_int(cn0)} TWh in 2000 and {fmt_int(cn1)} TWh in {last} ({cn1 / cn0:.1f} times as much), "
         f"passing the United States in {crossed}; US generation went from {fmt_int(us0)} to {fmt_int(us1)} TWh "

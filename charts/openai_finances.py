@@ -167,7 +167,8 @@ def key_numbers() -> str:
     proj = df[(df.metric == "cash burn") & (df.status == "projected")]
     far = proj[proj.year == proj.year.max()].iloc[0]
     return (
-        f"By leaked accounts (OpenAI publishes none), in {last} OpenAI had revenue of ${fmt_num(r['revenue'])} billion, "
+        f"By leaked accounts (OpenAI publishes none), in {last} OpenAI had revenue of "
+        f"${fmt_num(r['revenue'])} billion, "
         f"an operating loss of ${fmt_num(r['operating loss'])} billion and a net loss of "
         f"${fmt_num(r['net loss'])} billion; projections reported by the press have annual cash burn reaching "
         f"${fmt_num(far.usd_billion, 0)} billion in {far.period}."

@@ -94,7 +94,9 @@ def build() -> alt.LayerChart:
         )
     )
     # A key in the plot's empty corner, in the points' own colours and shapes.
-    key_df = pd.DataFrame({"kind": _KINDS, "label": ["dots: Epoch AI's record", "diamonds: tokens, as the developer reports"]})
+    key_df = pd.DataFrame(
+        {"kind": _KINDS, "label": ["dots: Epoch AI's record", "diamonds: tokens, as the developer reports"]}
+    )
     key_df["up"] = [34, 18]
     key = (
         alt.Chart(key_df)
