@@ -110,8 +110,9 @@ def config(scheme: str) -> dict[str, Any]:
         "range": {"category": s["category"], "ordinal": s["ordinal"]},
         "line": {"strokeWidth": 2.5},
         "point": {"size": 45, "filled": True},
-        "bar": {"color": s["category"][1]},
-        "mark": {"color": s["category"][1]},
+        # A mark with no colour of its own takes the first neutral hue, never an entity's colour.
+        "bar": {"color": s["ordinal"][0]},
+        "mark": {"color": s["ordinal"][0]},
         "rule": {"color": s["muted"]},
         # Named styles for what is not data: a chart module asks for `style="annotation"` and the
         # colour follows the scheme (a hard-coded grey vanishes in the dark scheme).
