@@ -41,7 +41,7 @@ def _data() -> pd.DataFrame:
     dev = pd.DataFrame(
         {
             "model": dev["item"],
-            "date": dev.year.astype(int).astype(str) + "-07-01",  # the year only: drawn mid-year
+            "date": dev.year.astype(int).astype(str),  # the year only (drawn mid-year)
             "trillions": dev.tokens_trillion.astype(float),
             "kind": _DEVELOPER,
             "source": dev.source,
@@ -60,13 +60,15 @@ def build() -> alt.LayerChart:
     df = _data()
     stock = _stock()
     end = f"{int(df.date.max()[:4]) + 1}-01-01"
-    x = alt.X("date:T").title(None).scale(domain=[df.date.min(), end]).axis(format="%Y", tickCount=8, grid=False)
+    # Where only the year is known, the point is drawn at mid-year; the table keeps the year alone.
+    x = alt.X("when:T").title(None).scale(domain=[df.date.min(), end]).axis(format="%Y", tickCount=8, grid=False)
     low = 10 ** math.floor(math.log10(df.trillions.min()))  # the axis starts at a power of ten below the data
     ticks = [10.0**e for e in range(round(math.log10(low)), 4, 2)]
     y = alt.Y("trillions:Q").title(None).scale(type="log", domain=[low, 2000]).axis(**axis_words(ticks, scale=1e12))
     color = neutral_color("kind", _KINDS)
     points = (
         alt.Chart()
+        .transform_calculate(when="length(datum.date) == 4 ? datetime(toNumber(datum.date), 6, 1) : toDate(datum.date)")
         .mark_point(size=40, filled=True, opacity=0.85)
         .encode(
             x=x,
@@ -75,7 +77,7 @@ def build() -> alt.LayerChart:
             shape=alt.Shape("kind:N").scale(domain=_KINDS, range=["circle", "diamond"]).legend(None),
             tooltip=[
                 alt.Tooltip("model:N", title="Model"),
-                alt.Tooltip("date:T", title="Date", format="%b %Y"),
+                alt.Tooltip("date:N", title="Date"),
                 alt.Tooltip("trillions:Q", title="Trillions", format=",.3~g"),
                 alt.Tooltip("kind:N", title="Figure"),
             ],
