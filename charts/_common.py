@@ -26,7 +26,8 @@ import pandas as pd
 # United States, Japan, Korea, Germany and the world keep their colours on every chart.
 ENTITIES = ["China", "United States", "Japan", "Republic of Korea", "Germany", "World"]
 # How a line's end label names it (short enough to sit at the end of a line on a phone).
-SHORT = {"United States": "US", "Republic of Korea": "South Korea"}
+SHORT = {"United States": "US", "Republic of Korea": "S Korea"}
+NARROW_BELOW = 450  # a view narrower than this (in pixels) is the phone variant: end labels drop their values
 
 
 def entity_color(field: str = "country") -> alt.Color:
@@ -106,14 +107,17 @@ def end_labels(
     x_type: str = "Q",
 ) -> alt.Chart:
     """One label per series at its last point, in the series' colour, spread so none overprints.
-    `text(row)` gives the label (default: the series' short name)."""
+    `text(row)` gives the label on the wide view (default: the series' short name); the phone
+    view shows the short name alone, so the label stays inside the picture."""
     last = df.sort_values(x).groupby(series, sort=False).tail(1).copy()
     last["label_y"] = label_positions(list(last[y].astype(float)), *domain, gap=gap, log=log)
-    last["end_label"] = [text(r) if text else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
+    last["wide_label"] = [text(r) if text else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
+    last["short_label"] = [SHORT.get(str(v), str(v)) for v in last[series]]
     scale = alt.Scale(type="log") if log else alt.Undefined
     return (
-        alt.Chart(last[[x, series, "label_y", "end_label"]])
-        .mark_text(align="left", dx=7, fontWeight=600, fontSize=12)
+        alt.Chart(last[[x, series, "label_y", "wide_label", "short_label"]])
+        .transform_calculate(end_label=f"width < {NARROW_BELOW} ? datum.short_label : datum.wide_label")
+        .mark_text(align="left", dx=6, fontWeight=600, fontSize=12)
         .encode(
             x=alt.X(f"{x}:{x_type}"),
             y=alt.Y("label_y:Q", scale=scale),

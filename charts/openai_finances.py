@@ -64,7 +64,7 @@ def _fill_if_reported():
 def build() -> alt.Chart:
     df = _data()
     years = sorted(int(y) for y in df.year.unique())
-    top = float(df.usd_billion.max()) * 1.1
+    top = float(df.usd_billion.max()) * 1.3  # room for the key above the highest figure
     x = year_x(years, room=0.45)
     y = alt.Y("usd_billion:Q").title(None).scale(domain=[0, top], nice=False)
     # The run-rate is an annualised snapshot, not a year's flow: an annotation, not a line.
@@ -142,7 +142,7 @@ def build() -> alt.Chart:
     if len(rr):
         r = rr[rr.year == rr.year.max()].iloc[0]
         mark = pd.DataFrame([{"year": int(r.year), "usd_billion": float(r.usd_billion), "py": 54}])
-        label = f"revenue run-rate, end of {int(r.year)}: ${r.usd_billion:.0f}bn"
+        label = f"run-rate, end of {int(r.year)}: ${r.usd_billion:.0f}bn"
         layers += [
             alt.Chart(mark)
             .mark_tick(style="key", orient="horizontal", size=14, thickness=2, opacity=1)

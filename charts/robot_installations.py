@@ -31,7 +31,7 @@ def build() -> alt.Chart:
     _, share, ratio = _latest()
     top = float(df.units.max()) * 1.08
     ticks = [0, 100_000, 200_000, 300_000]
-    x = year_x(df.year, room=0.22, every=3)
+    x = year_x(df.year, room=0.28, every=3)
     y = alt.Y("units:Q").title(None).scale(domain=[0, top], nice=False).axis(**axis_words(ticks))
     color = entity_color()
     tooltip = [

@@ -78,8 +78,8 @@ def build() -> alt.Chart:
     x = (
         alt.X("factories:Q")
         .title(None)
-        .scale(domain=[0, hi * 1.5], nice=False)
-        .axis(**axis_words([0, 10_000, 20_000, 30_000, 40_000]), grid=True)
+        .scale(domain=[0, hi * 1.05], nice=False)
+        .axis(**axis_words([0, 10_000, 20_000, 30_000]), grid=True)
     )
     y = alt.Y("tier_label:N").sort(tiers).title(None).axis(labelLimit=0)
     tooltip = [
@@ -92,11 +92,18 @@ def build() -> alt.Chart:
     ]
     is_end = f"datum.source == '{END}'"
     bars = alt.Chart().transform_filter(is_end).mark_bar(size=18).encode(x=x, y=y, tooltip=tooltip)
-    values = (
+    # Counts beside their bar; the longest inside it (from its start, clear of the ticks), so it
+    # stays in the picture on a phone.
+    inside = f"datum.factories > {hi * 0.5}"
+    values = alt.layer(
         alt.Chart()
-        .transform_filter(is_end)
+        .transform_filter(f"{is_end} && !({inside})")
         .mark_text(align="left", dx=5, fontWeight=600)
-        .encode(x=x, y=y, text="wording:N")
+        .encode(x=x, y=y, text="wording:N"),
+        alt.Chart()
+        .transform_filter(f"{is_end} && {inside}")
+        .mark_text(style="inside", align="left", dx=6, fontWeight=600)
+        .encode(x=alt.datum(0), y=y, text="wording:N"),
     )
     # Earlier counts of the same tier, where they differ from the end of the year: growth in 2025.
     finals = end.set_index("tier").factories.to_dict()

@@ -6,7 +6,7 @@ of public human text, and over a third of its low end.
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_int, fmt_num, neutral_color
+from charts._common import axis_words, fmt_int, fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
@@ -50,7 +50,7 @@ def build() -> alt.Chart:
         alt.X("tokens_trillion:Q")
         .title(None)
         .scale(domain=[0, hi * 1.04], nice=False)
-        .axis(values=[0, 250, 500, 750, 1000], format=",")
+        .axis(**axis_words([0, 250, 500, 750, 1000]))
     )
     y = alt.Y("label:N").sort(order).title(None).axis(labelLimit=0)
     color = neutral_color("kind", [_CAT_LABELS[c] for c in _CATEGORIES])
@@ -77,13 +77,15 @@ def build() -> alt.Chart:
         .mark_tick(thickness=2, size=16)
         .encode(x=alt.X("end_value:Q"), y=y, color=color)
     )
-    end_labels = (
-        alt.Chart()
-        .transform_filter(is_stock)
-        .transform_fold(["low", "high"], as_=["end", "end_value"])
-        .transform_calculate(end_label="format(datum.end_value, ',') + (datum.end == 'high' ? ' high' : ' low')")
-        .mark_text(dy=-15, fontSize=11, align="center")
-        .encode(x=alt.X("end_value:Q"), y=y, text="end_label:N", color=color)
+    end_labels = alt.layer(
+        *[
+            alt.Chart()
+            .transform_filter(is_stock)
+            .transform_calculate(end_label=f"format(datum.{end}, ',') + ' {end}'")
+            .mark_text(dy=-15, fontSize=11, align=align)
+            .encode(x=alt.X(f"{end}:Q"), y=y, text="end_label:N", color=color)
+            for end, align in (("low", "left"), ("high", "right"))
+        ]
     )
     points = (
         alt.Chart()

@@ -18,8 +18,8 @@ The house style, as the FT and Our World in Data draw (a chart gets it by using 
   `palette_problems()` and `series_colour_problems()` check both; the tests hold them to it.
 - **Annotations take their colours from here**, never from the chart module: mark styles
   `annotation` (notes and labels), `reference` (rules and lines to read against), `band`
-  (shaded ranges), `break` (a series break or the start of partial data) and `key` (the
-  symbols of an in-chart key).
+  (shaded ranges), `break` (a series break or the start of partial data), `key` (the
+  symbols of an in-chart key) and `inside` (text set on a series-coloured mark).
 - **One font stack with the page** (Material's system stack), so chart and text share a face.
 """
 
@@ -121,6 +121,9 @@ def config(scheme: str) -> dict[str, Any]:
             "reference": {"color": s["muted"], "stroke": s["muted"], "strokeDash": [4, 4], "strokeWidth": 1.5},
             "band": {"color": s["band"], "fill": s["band"], "opacity": 0.14},
             "key": {"color": s["muted"], "fill": s["muted"], "stroke": s["muted"]},
+            # text set inside a bar or mark of a series colour: the background's colour (series
+            # colours keep 4.5:1 against it, so the text keeps it too)
+            "inside": {"color": s["background"], "fill": s["background"]},
             "break": {"color": s["muted"], "stroke": s["muted"], "strokeDash": [2, 3], "strokeWidth": 1.5},
         },
     }
@@ -189,6 +192,9 @@ def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
         return
     spec["width"] = size["width"]
     spec.setdefault("height", size["height"])  # a chart that sets its own height keeps it
+    # The width is the whole picture's, axis labels included (as the live view sizes it), so a
+    # chart with long labels does not come out wider than the phone it is drawn for.
+    spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
 
 
 def browser_themes() -> dict[str, Any]:
