@@ -105,14 +105,15 @@ def end_labels(
     log: bool = False,
     gap: float = 0.075,
     x_type: str = "Q",
+    short=None,
 ) -> alt.Chart:
     """One label per series at its last point, in the series' colour, spread so none overprints.
     `text(row)` gives the label on the wide view (default: the series' short name); the phone
-    view shows the short name alone, so the label stays inside the picture."""
+    view shows the short name alone (`short(row)`), so the label stays inside the picture."""
     last = df.sort_values(x).groupby(series, sort=False).tail(1).copy()
     last["label_y"] = label_positions(list(last[y].astype(float)), *domain, gap=gap, log=log)
     last["wide_label"] = [text(r) if text else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
-    last["short_label"] = [SHORT.get(str(v), str(v)) for v in last[series]]
+    last["short_label"] = [short(r) if short else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
     scale = alt.Scale(type="log") if log else alt.Undefined
     return (
         alt.Chart(last[[x, series, "label_y", "wide_label", "short_label"]])

@@ -179,7 +179,7 @@ def build() -> alt.Chart:
     if len(lo):  # Berkeley Lab's range is named at its middle
         hi = df[df.scenario == "LBNL high"].iloc[0]
         tips.loc[tips.family == _FAMILIES[0], "value"] = (float(lo.iloc[0].value) + float(hi.value)) / 2
-    tips["year"] = tips.year + room * 0.3
+    tips["year"] = tips.year + room * 0.2
     names = end_labels(
         tips,
         "year",
@@ -188,6 +188,7 @@ def build() -> alt.Chart:
         color,
         (0, top),
         text=lambda r: {"Berkeley Lab (LBNL)": "Berkeley Lab\nscenarios"}.get(r.family, r.family),
+        short=lambda r: {"Berkeley Lab (LBNL)": "Berkeley\nLab", "Rystad Energy": "Rystad"}.get(r.family, r.family),
     ).mark_text(align="left", dx=7, fontWeight=600, fontSize=12, lineBreak="\n")
     layers = [band, edges, hist_lines, points, labels_r, labels_l, hist_labels, names]
     return alt.layer(*layers, data=df).resolve_scale(color="shared")
