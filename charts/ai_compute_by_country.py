@@ -38,7 +38,7 @@ def build() -> alt.Chart:
         alt.Tooltip("largest_compute_flop:Q", title="Compute (FLOP)", format=".2e"),
         alt.Tooltip("models_with_compute:Q", title="Models with a compute estimate"),
     ]
-    lines = alt.Chart(df).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)
+    lines = alt.Chart().mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)
     layers = [lines]
     cn = df[df.country == "China"]
     sparse = cn[cn.models_with_compute < SPARSE]
@@ -69,7 +69,7 @@ def build() -> alt.Chart:
         .encode(x="at:Q", y=alt.datum(lo * 3), text="label:N"),
     ]
     layers.append(end_labels(df, "year", "largest_compute_flop", "country", color, (lo, hi), log=True))
-    return alt.layer(*layers)
+    return alt.layer(*layers, data=df)  # the lines' data is the table
 
 
 def key_numbers() -> str:
