@@ -44,8 +44,8 @@ def build() -> alt.Chart:
     df = _data()
     editions = sorted(df.edition.unique())
     months = pd.to_datetime(df.month)
-    pad = pd.DateOffset(months=5)
-    domain = [(months.min() - pad).strftime("%Y-%m-%d"), (months.max() + pad).strftime("%Y-%m-%d")]
+    left, right = pd.DateOffset(months=8), pd.DateOffset(months=11)  # room for the labels
+    domain = [(months.min() - left).strftime("%Y-%m-%d"), (months.max() + right).strftime("%Y-%m-%d")]
     x = (
         alt.X("month:T")
         .title(None)
@@ -66,7 +66,18 @@ def build() -> alt.Chart:
     # lead changed hands between the last two, unplotted).
     stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, y=y, y2=alt.Y2(datum=0), color=color)
     points = alt.Chart().mark_point(filled=True, size=90, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
-    labels = alt.Chart().mark_text(dy=-13, fontWeight=600, fontSize=11).encode(x=x, y=y, text="label:N", color=color)
+    # Labels above the first edition's points, to the right of the later edition's (the two
+    # editions' February 2025 readings stand side by side).
+    labels = alt.layer(
+        alt.Chart()
+        .transform_filter(f"datum.edition == '{editions[0]}'")
+        .mark_text(dy=-13, fontWeight=600, fontSize=11)
+        .encode(x=x, y=y, text="label:N", color=color),
+        alt.Chart()
+        .transform_filter(f"datum.edition != '{editions[0]}'")
+        .mark_text(align="left", dx=8, dy=-6, fontWeight=600, fontSize=11)
+        .encode(x=x, y=y, text="label:N", color=color),
+    )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(style="reference", strokeDash=[1, 0]).encode(y="zero:Q")
     # Which edition each reading comes from, under its first reading.
     firsts = df.groupby("edition").head(1).assign(ed_label=lambda d: d.edition)
