@@ -97,7 +97,7 @@ def build() -> alt.Chart:
     half_label = (
         alt.Chart()
         .transform_filter(one)
-        .mark_text(style="annotation", align="left", baseline="bottom", dx=4, dy=-3)
+        .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=4)
         .encode(x=alt.value(0), y=alt.datum(50), text=alt.value("Half of world installations"))
     )
     layers = [bars, half, half_label]
