@@ -42,6 +42,10 @@ def test_the_colour_check_fails_on_the_palette_the_review_found():
     assert any("#c2410c and #7a5d00" in p and "protanopia" in p for p in found), found
     assert any("#a43f7f and #5b6270" in p and "deuteranopia" in p for p in found), found
     assert any("muted #9aa0a6" in p and "4.5:1" in p for p in found), found
+    # A series colour too dark for the dark scheme (a line, and its label, would vanish).
+    bad["dark"]["ordinal"] = ["#2b3040", *bad["dark"]["ordinal"][1:]]
+    found = theme.palette_problems("dark", bad)
+    assert any("dark ordinal #2b3040: contrast" in p for p in found), found
 
 
 def test_simulation_matches_machado_on_a_known_colour():
