@@ -6,7 +6,7 @@ double to more than triple again by 2028; other estimates differ.
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_int
+from charts._common import end_labels, fmt_int, neutral_color
 from explainer.data import load
 
 SOURCES = ["lbnl-2024-miragenews", "doe-electricity-demand-growth-hub"]
@@ -14,6 +14,8 @@ CREDIT = (
     "Lawrence Berkeley National Laboratory, 2024 US Data Center Energy Usage Report; International Energy"
     " Agency, Energy and AI (2025); Rystad Energy"
 )
+
+SUBTITLE = "Electricity used by data centres in the United States, terawatt-hours a year (a billion kilowatt-hours)"
 
 _FAMILIES = ["Berkeley Lab (LBNL)", "IEA", "Rystad Energy"]
 _KINDS = ["estimate", "projection or scenario"]
@@ -72,15 +74,16 @@ def _band(df: pd.DataFrame) -> pd.DataFrame:
 def build() -> alt.Chart:
     df = _data()
     first, last = int(df.year.min()), int(df.year.max())
-    ticks = list(range(first, last + 1, 4))
-    if ticks[-1] != last:
-        ticks.append(last)
-    x = alt.X("year:Q").title(None).scale(domain=[first, last], nice=False).axis(format="d", values=ticks)
-    color = (
-        alt.Color("family:N")
-        .scale(domain=_FAMILIES)
-        .legend(orient="bottom", title=None, direction="horizontal", symbolOpacity=1, symbolType="circle")
+    ticks = list(range(last, first - 1, -2))[::-1]  # an even step, ending on the last year
+    room = 0.3 * (last - first)
+    x = (
+        alt.X("year:Q")
+        .title(None)
+        .scale(domain=[first - 0.5, last + room], nice=False)
+        .axis(format="d", values=ticks, grid=False)
     )
+    color = neutral_color("family", _FAMILIES)
+    top = float(df.value.max()) * 1.08
     tooltip = [
         alt.Tooltip("scenario:N", title="Estimate or scenario"),
         alt.Tooltip("family:N", title="By"),
@@ -113,7 +116,7 @@ def build() -> alt.Chart:
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("value:Q").title("Terawatt-hours a year"),
+            y=alt.Y("value:Q").title(None).scale(domain=[0, top], nice=False),
             color=color,
             strokeDash=dash,
         )
@@ -125,10 +128,10 @@ def build() -> alt.Chart:
         .encode(
             x=x,
             y="value:Q",
-            stroke=alt.Stroke("family:N").scale(domain=_FAMILIES).legend(None),
+            stroke=alt.Stroke("family:N").scale(domain=_FAMILIES, range="ordinal").legend(None),
             fill=alt.condition(
                 alt.datum.kind == _KINDS[0],
-                alt.Fill("family:N").scale(domain=_FAMILIES).legend(None),
+                alt.Fill("family:N").scale(domain=_FAMILIES, range="ordinal").legend(None),
                 alt.value("transparent"),
             ),
             tooltip=tooltip,
@@ -157,7 +160,38 @@ def build() -> alt.Chart:
         )
         .transform_filter(proj & (alt.datum.year == last))
     )
-    return alt.layer(band, edges, hist_lines, points, labels_r, labels_l, data=df).resolve_scale(color="shared")
+    # The two Berkeley Lab estimates the headline compares ("tripled"), labelled.
+    lb = df[(df.family == _FAMILIES[0]) & (df.kind == _KINDS[0])]
+    ends = lb[lb.year.isin([lb.year.min(), lb.year.max()])].assign(
+        end_label=lambda d: [f"{int(y)}: {v:,.0f}" for y, v in zip(d.year, d.value)]
+    )
+    hist_labels = alt.layer(
+        *[
+            alt.Chart(ends.iloc[[i]])
+            .mark_text(align=a, baseline="bottom", dx=d, dy=-8, fontSize=11, fontWeight=600)
+            .encode(x=x, y="value:Q", text="end_label:N", color=color)
+            for i, a, d in ((0, "left", -4), (-1, "right", -6))
+        ]
+    )
+    # Each family named at its last figure.
+    tips = df.sort_values("year").groupby("family").tail(1).copy()
+    lo = df[df.scenario == "LBNL low"]
+    if len(lo):  # Berkeley Lab's range is named at its middle
+        hi = df[df.scenario == "LBNL high"].iloc[0]
+        tips.loc[tips.family == _FAMILIES[0], "value"] = (float(lo.iloc[0].value) + float(hi.value)) / 2
+    tips["year"] = tips.year + room * 0.2
+    names = end_labels(
+        tips,
+        "year",
+        "value",
+        "family",
+        color,
+        (0, top),
+        text=lambda r: {"Berkeley Lab (LBNL)": "Berkeley Lab\nscenarios"}.get(r.family, r.family),
+        short=lambda r: {"Berkeley Lab (LBNL)": "Berkeley\nLab", "Rystad Energy": "Rystad"}.get(r.family, r.family),
+    ).mark_text(align="left", dx=7, fontWeight=600, fontSize=12, lineBreak="\n")
+    layers = [band, edges, hist_lines, points, labels_r, labels_l, hist_labels, names]
+    return alt.layer(*layers, data=df).resolve_scale(color="shared")
 
 
 def key_numbers() -> str:

@@ -6,11 +6,12 @@ dollars. US manufacturing still grew in dollars while its share of the US econom
 import altair as alt
 import pandas as pd
 
-from charts._common import entity_color, fmt_int
+from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
 from explainer.data import load
 
 SOURCES = ["worldbank-manf-cd-copy-riqard", "owid-manf-share-copy-dx0s1nt"]
 CREDIT = "World Bank, World Development Indicators (NV.IND.MANF.CD, NV.IND.MANF.ZS), read in copies of its files"
+SUBTITLE = "Manufacturing value added in a year, US dollars at the prices of each year"
 
 
 def _data() -> pd.DataFrame:
@@ -21,21 +22,19 @@ def _data() -> pd.DataFrame:
 
 def build() -> alt.Chart:
     df = _data()
-    first, last = int(df.year.min()), int(df.year.max())
-    return (
-        alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 4))),
-            y=alt.Y("value:Q").title("Billion US dollars a year (current)").axis(format=",.0f").scale(zero=True),
-            color=entity_color(df.country),
-            tooltip=[
-                alt.Tooltip("country:N", title="Country"),
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("value:Q", title="Value added (US$ billion)", format=",.0f"),
-            ],
-        )
-    )
+    top = float(df.value.max()) * 1.08
+    x = year_x(df.year, room=0.2, every=4)
+    ticks = [0, 1000, 2000, 3000, 4000, 5000]
+    y = alt.Y("value:Q").title(None).scale(domain=[0, top], nice=False).axis(**axis_words(ticks, scale=1e9))
+    color = entity_color()
+    tooltip = [
+        alt.Tooltip("country:N", title="Country"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("value:Q", title="Value added (US$ billion)", format=",.0f"),
+    ]
+    lines = alt.Chart(df).mark_line().encode(x=x, y=y, color=color)
+    hover = alt.Chart(df).mark_point(size=30, opacity=0).encode(x=x, y=y, tooltip=tooltip)
+    return alt.layer(lines, hover, end_labels(df, "year", "value", "country", color, (0, top)))
 
 
 def key_numbers() -> str:

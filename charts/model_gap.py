@@ -1,87 +1,112 @@
 """US lead over China's best AI model, Chatbot Arena
-The best US model's lead over the best Chinese model on the Chatbot Arena leaderboard has shrunk to
-a few percent.
+The best US model's lead on Chatbot Arena shrank to almost nothing by February 2025; the lead then
+changed hands, and by March 2026 the US led again, by 2.7%.
 """
 
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_num
+from charts._common import fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["tingwei-aiindex2025-performance", "tingwei-aiindex2026-performance"]
 CREDIT = "Stanford HAI, AI Index Report 2025 and 2026 (Chatbot Arena data from LMSYS)"
+SUBTITLE = (
+    "How far the best US model's Chatbot Arena score was above the best Chinese model's, in % (and in Arena points)"
+)
 
 ARENA = "Chatbot Arena top model"
+CHANGED = "The lead changed hands\nin between (AI Index 2026)"
 
 
 def _data() -> pd.DataFrame:
-    """The Arena series in percent of leaderboard score (the Elo-point rows are another unit)."""
+    """The Arena series in percent of leaderboard score, one line per edition, with the Elo-point
+    reading of the same month and edition beside it."""
     df = load("model_gap")
-    df = df[(df.benchmark == ARENA) & (df.unit == "percent")].copy()
-    df["month"] = pd.to_datetime(df.date, format="%Y-%m").dt.strftime(
-        "%Y-%m-01"
-    )  # first of the month, for the time axis
-    return df.sort_values("date").reset_index(drop=True)
+    df = df[df.benchmark == ARENA]
+    pct = df[df.unit == "percent"].copy()
+    pts = df[df.unit == "Elo points"].set_index(["date", "edition"]).gap
+    pct["points"] = [pts.get((d, e)) for d, e in zip(pct.date, pct.edition)]
+    # Two editions read February 2025: each edition's points are drawn a little apart.
+    editions = sorted(pct.edition.unique())
+    shift = {e: (i - (len(editions) - 1) / 2) * 24 for i, e in enumerate(editions)}
+    pct["month"] = [
+        (pd.Timestamp(d + "-01") + pd.Timedelta(days=shift[e])).strftime("%Y-%m-%d")
+        for d, e in zip(pct.date, pct.edition)
+    ]
+    pct["label"] = [
+        f"{g:.1f}%" + (f" ({p:.0f} pts)" if p == p and p is not None else "") for g, p in zip(pct.gap, pct.points)
+    ]
+    return pct.sort_values(["edition", "date"]).reset_index(drop=True)
 
 
 def build() -> alt.Chart:
     df = _data()
+    editions = sorted(df.edition.unique())
     months = pd.to_datetime(df.month)
-    pad = pd.DateOffset(months=4)
-    domain = [(months.min() - pad).strftime("%Y-%m-%d"), (months.max() + pad).strftime("%Y-%m-%d")]
+    left, right = pd.DateOffset(months=8), pd.DateOffset(months=11)  # room for the labels
+    domain = [(months.min() - left).strftime("%Y-%m-%d"), (months.max() + right).strftime("%Y-%m-%d")]
     x = (
         alt.X("month:T")
         .title(None)
         .scale(domain=domain)
         .axis(format="%b %Y", tickCount={"interval": "year", "step": 1}, grid=False)
     )
-    y = alt.Y("gap:Q").title("US lead, % of Arena score").scale(zero=True, domainMax=float(df.gap.max()) * 1.25)
+    top = float(df.gap.max()) * 1.35
+    y = alt.Y("gap:Q").title(None).scale(domain=[0, top], nice=False).axis(values=[0, 2, 4, 6, 8, 10], format="d")
+    color = neutral_color("edition", editions)
     tooltip = [
         alt.Tooltip("date:N", title="Month"),
-        alt.Tooltip("gap:Q", title="US lead (%)", format=".2f"),
+        alt.Tooltip("gap:Q", title="US lead (%)", format=".1f"),
+        alt.Tooltip("points:Q", title="US lead (Arena points)"),
         alt.Tooltip("edition:N", title="Edition"),
-        alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("note:N", title="Note"),
     ]
-    # Separate readings, not a continuous series: stems from zero, no connecting line.
-    stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, y=y, y2=alt.Y2(datum=0))
-    points = alt.Chart().mark_point(filled=True, size=90, opacity=1).encode(x=x, y=y, tooltip=tooltip)
-    labels = (
+    # Separate readings, not a continuous series: stems from zero, no line between readings (the
+    # lead changed hands between the last two, unplotted).
+    stems = alt.Chart().mark_rule(strokeWidth=3).encode(x=x, y=y, y2=alt.Y2(datum=0), color=color)
+    points = alt.Chart().mark_point(filled=True, size=90, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
+    # Labels above the first edition's points, to the right of the later edition's (the two
+    # editions' February 2025 readings stand side by side).
+    labels = alt.layer(
         alt.Chart()
-        .transform_calculate(label="format(datum.gap, '.1f') + '%'")
-        .mark_text(dy=-13, fontWeight=600)
-        .encode(x=x, y=y, text="label:N")
+        .transform_filter(f"datum.edition == '{editions[0]}'")
+        .mark_text(dy=-13, fontWeight=600, fontSize=11)
+        .encode(x=x, y=y, text="label:N", color=color),
+        alt.Chart()
+        .transform_filter(f"datum.edition != '{editions[0]}'")
+        .mark_text(align="left", dx=8, dy=-6, fontWeight=600, fontSize=11)
+        .encode(x=x, y=y, text="label:N", color=color),
     )
-    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeWidth=1.5).encode(y="zero:Q")
-    layers = [zero, stems, points, labels]
-    # Between the last two readings the lead changed hands (schema caveat, row notes): say so.
-    if len(df) >= 2:
-        a, b = months.iloc[-2], months.iloc[-1]
-        mid = pd.DataFrame(
-            {
-                "month": [(a + (b - a) / 2).strftime("%Y-%m-%d")],
-                "gap": [float(df.gap.max()) * 0.7],
-                "text": ["The lead changed hands\nseveral times between\nthese two readings"],
-            }
-        )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(style="reference", strokeDash=[1, 0]).encode(y="zero:Q")
+    # Which edition each reading comes from, under its first reading.
+    firsts = df.groupby("edition").head(1).assign(ed_label=lambda d: d.edition)
+    ed = (
+        alt.Chart(firsts)
+        .mark_text(align="left", baseline="top", dx=6, dy=4, fontWeight=600, fontSize=11)
+        .encode(x=x, y=alt.datum(top), text="ed_label:N", color=color)
+    )
+    layers = [zero, stems, points, labels, ed]
+    late = df[df.edition == editions[-1]]
+    if len(late) >= 2:  # the AI Index 2026's text: the lead changed hands between its two readings
+        a, b = pd.to_datetime(late.month.iloc[-2]), pd.to_datetime(late.month.iloc[-1])
+        mid = pd.DataFrame([{"month": (a + (b - a) / 2).strftime("%Y-%m-%d"), "gap": top * 0.55, "text": CHANGED}])
         layers.append(
-            alt.Chart(mid).mark_text(fontStyle="italic", fontSize=11, lineBreak="\n").encode(x=x, y=y, text="text:N")
+            alt.Chart(mid)
+            .mark_text(style="annotation", fontStyle="italic", lineBreak="\n")
+            .encode(x=x, y=y, text="text:N")
         )
     return alt.layer(*layers, data=df)
 
 
 def key_numbers() -> str:
     df = _data()
-    first, last = df.iloc[0], df.iloc[-1]
-    low = df.loc[df.gap.idxmin()]
-    elo = load("model_gap")
-    elo = elo[(elo.benchmark == ARENA) & (elo.unit == "Elo points")].set_index("date").gap
-    e = ""
-    if first.date in elo.index and last.date in elo.index:
-        e = f" (in Arena points: {fmt_num(elo[first.date], 0)} then {fmt_num(elo[last.date], 0)})"
+    parts = []
+    for edition, g in df.groupby("edition"):
+        readings = ", ".join(f"{fmt_num(r.gap, 1)}% in {r.date}" for r in g.itertuples())
+        parts.append(f"the {edition} gives {readings}")
     return (
-        f"On Chatbot Arena the best US model led the best Chinese model by {fmt_num(first.gap, 2)}% in {first.date}, "
-        f"{fmt_num(low.gap, 2)}% in {low.date} and {fmt_num(last.gap, 1)}% in {last.date}{e}; "
-        f"the readings come from the AI Index {first.edition.split()[-1]} and {last.edition.split()[-1]} editions."
+        "On Chatbot Arena the best US model led the best Chinese model: "
+        + "; ".join(parts)
+        + ". The AI Index 2026 says the lead changed hands between its two readings."
     )

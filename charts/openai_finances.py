@@ -1,6 +1,6 @@
 """OpenAI: revenue, losses and cash burn
-OpenAI's losses exceed its fast-growing revenue, and projections reported by the press have its cash
-burn climbing for years.
+By leaked accounts, OpenAI's operating loss in 2025 was larger than its fast-growing revenue, and
+projections reported by the press have its cash burn climbing for years.
 """
 
 import re
@@ -8,14 +8,16 @@ import re
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_num
+from charts._common import end_labels, fmt_num, neutral_color, year_x
 from explainer.data import load, sources_by_id
 
 SOURCES = ["ciol-friar-arr", "livemint-economist-openai-2026"]
 CREDIT = (
-    "OpenAI's statements; leaked accounts and investor documents as reported by The Information, the "
-    "Financial Times and The Economist"
+    "Leaked OpenAI accounts, as quoted by Ed Zitron and Business Age; projections reported by Reuters, The New "
+    "York Times, The Economist and The Decoder; OpenAI's finance chief for the revenue run-rate"
 )
+SUBTITLE = "US$ billion a year. OpenAI publishes no accounts: figures for past years come from leaked accounts"
+RUN_RATE = "annualized revenue run-rate"
 
 METRICS = {  # dataset value -> label shown
     "revenue": "Revenue",
@@ -62,18 +64,13 @@ def _fill_if_reported():
 def build() -> alt.Chart:
     df = _data()
     years = sorted(int(y) for y in df.year.unique())
-    x = (
-        alt.X("year:Q")
-        .title(None)
-        .scale(domain=[years[0] - 0.3, years[-1] + 0.3], nice=False, zero=False)
-        .axis(values=years, format="d", grid=False)
-    )
-    y = alt.Y("usd_billion:Q").title("US$ billion")
-    color = (
-        alt.Color("measure:N")
-        .scale(domain=list(METRICS.values()))
-        .legend(orient="bottom", title=None, direction="horizontal", columns=3)
-    )
+    top = float(df.usd_billion.max()) * 1.3  # room for the key above the highest figure
+    x = year_x(years, room=0.45)
+    y = alt.Y("usd_billion:Q").title(None).scale(domain=[0, top], nice=False)
+    # The run-rate is an annualised snapshot, not a year's flow: an annotation, not a line.
+    flows = [m for m in METRICS if m != RUN_RATE]
+    domain = [METRICS[m] for m in flows]
+    color = neutral_color("measure", domain)
     tooltip = [
         alt.Tooltip("measure:N", title="Measure"),
         alt.Tooltip("period:N", title="Year"),
@@ -82,25 +79,31 @@ def build() -> alt.Chart:
         alt.Tooltip("source:N", title="Source"),
         alt.Tooltip("note:N", title="Note"),
     ]
-
+    is_flow = f"datum.metric != '{RUN_RATE}'"
     # Dashed line through every figure but estimates; solid over the reported ones only. Net loss
     # gets no connecting line: the reported figure includes a large non-cash charge that the
     # projections (made earlier, on other definitions) do not, so a line would suggest a trend.
     dashed = (
         alt.Chart()
-        .transform_filter("datum.status != 'estimated' && datum.metric != 'net loss'")
+        .transform_filter(f"{is_flow} && datum.status != 'estimated' && datum.metric != 'net loss'")
         .mark_line(strokeDash=[4, 4], strokeWidth=1.5)
         .encode(x=x, y=y, color=color)
     )
-    solid = alt.Chart().transform_filter("datum.status == 'reported'").mark_line().encode(x=x, y=y, color=color)
+    solid = (
+        alt.Chart()
+        .transform_filter(f"{is_flow} && datum.status == 'reported'")
+        .mark_line()
+        .encode(x=x, y=y, color=color)
+    )
     points = (
         alt.Chart()
+        .transform_filter(is_flow)
         .mark_point(size=70, strokeWidth=2, opacity=1, filled=True)
         .encode(
             x=x,
             y=y,
             color=color,
-            stroke=alt.Stroke("measure:N").scale(domain=list(METRICS.values())).legend(None),
+            stroke=alt.Stroke("measure:N").scale(domain=domain, range="ordinal").legend(None),
             shape=alt.Shape("status:N").scale(domain=STATUSES, range=["circle", "circle", "diamond"]).legend(None),
             fillOpacity=_fill_if_reported(),
             tooltip=tooltip,
@@ -111,19 +114,49 @@ def build() -> alt.Chart:
         {"status": STATUSES, "label": ["reported", "projected, dashed", "estimated"], "py": [6, 22, 38]}
     )
     key = alt.Chart(key_df)
-    key_pts = key.mark_point(size=60, strokeWidth=2, opacity=1, filled=True, color="#8c959f", stroke="#8c959f").encode(
+    key_pts = key.mark_point(style="key", size=60, strokeWidth=2, opacity=1, filled=True).encode(
         x=alt.value(10),
         y=alt.Y("py:Q").scale(None),
         shape=alt.Shape("status:N").legend(None),
         fillOpacity=_fill_if_reported(),
     )
     key_txt = key.mark_text(align="left", dx=0).encode(x=alt.value(22), y=alt.Y("py:Q").scale(None), text="label:N")
-    # The reported net loss includes a non-cash charge (see the row's note); say so on the chart.
-    nl = df[(df.metric == "net loss") & (df.status == "reported")].assign(label="incl. non-cash\ncharge")
-    nl_label = (
-        alt.Chart(nl).mark_text(align="left", dx=10, fontSize=11, lineBreak="\n").encode(x=x, y=y, text="label:N")
+    # The latest reported revenue and operating loss, the two figures the headline compares.
+    rep = df[(df.status == "reported") & df.metric.isin(["revenue", "operating loss"])]
+    last = int(rep.year.max())
+    rep = rep[rep.year == last].assign(value=lambda d: d.usd_billion.map(lambda v: f"${v:.1f}bn"))
+    values = (
+        alt.Chart(rep)
+        .mark_text(align="right", dx=-9, fontWeight=600, fontSize=11)
+        .encode(x=x, y=y, text="value:N", color=color)
     )
-    return alt.layer(dashed, solid, points, key_pts, key_txt, nl_label, data=df)
+    # The reported net loss includes a non-cash charge (see the row's note); say so on the chart.
+    nl = df[(df.metric == "net loss") & (df.status == "reported")].assign(label="net loss incl. a\nnon-cash charge")
+    nl_label = (
+        alt.Chart(nl)
+        .mark_text(style="annotation", align="center", baseline="top", dy=10, lineBreak="\n")
+        .encode(x=x, y=y, text="label:N")
+    )
+    layers = [dashed, solid, points, key_pts, key_txt, values, nl_label]
+    rr = df[(df.metric == RUN_RATE) & (df.status == "reported")]
+    if len(rr):
+        r = rr[rr.year == rr.year.max()].iloc[0]
+        mark = pd.DataFrame([{"year": int(r.year), "usd_billion": float(r.usd_billion), "py": 54}])
+        label = f"run-rate, end of {int(r.year)}: ${r.usd_billion:.0f}bn"
+        layers += [
+            alt.Chart(mark)
+            .mark_tick(style="key", orient="horizontal", size=14, thickness=2, opacity=1)
+            .encode(x=x, y=y),
+            alt.Chart(mark)
+            .mark_tick(style="key", orient="horizontal", size=14, thickness=2, opacity=1)
+            .encode(x=alt.value(10), y=alt.Y("py:Q").scale(None)),
+            alt.Chart(mark)
+            .mark_text(align="left")
+            .encode(x=alt.value(22), y=alt.Y("py:Q").scale(None), text=alt.value(label)),
+        ]
+    flow = df[df.metric != RUN_RATE]
+    layers.append(end_labels(flow, "year", "usd_billion", "measure", color, (0, top), gap=0.08))
+    return alt.layer(*layers, data=df)
 
 
 def key_numbers() -> str:
@@ -134,8 +167,9 @@ def key_numbers() -> str:
     proj = df[(df.metric == "cash burn") & (df.status == "projected")]
     far = proj[proj.year == proj.year.max()].iloc[0]
     return (
-        f"In {last} OpenAI reported revenue of ${fmt_num(r['revenue'])} billion, an operating loss of "
-        f"${fmt_num(r['operating loss'])} billion and a net loss of ${fmt_num(r['net loss'])} billion; "
-        f"projections reported by the press have annual cash burn reaching "
+        f"By leaked accounts (OpenAI publishes none), in {last} OpenAI had revenue of "
+        f"${fmt_num(r['revenue'])} billion, "
+        f"an operating loss of ${fmt_num(r['operating loss'])} billion and a net loss of "
+        f"${fmt_num(r['net loss'])} billion; projections reported by the press have annual cash burn reaching "
         f"${fmt_num(far.usd_billion, 0)} billion in {far.period}."
     )

@@ -12,6 +12,8 @@ from explainer.data import load
 SOURCES = ["irena-2025-rcs-scantv", "irena-2025-rcs-solarquarter", "irena-2025-rcs-indiarenews"]
 CREDIT = "International Renewable Energy Agency (IRENA), Renewable Capacity Statistics 2025"
 
+SUBTITLE = "Power capacity installed at the end of 2024, gigawatts (a million kilowatts)"
+
 _SERIES = "IRENA Renewable Capacity Statistics 2025"
 _COUNTRIES = ["China", "United States"]
 _ORDER = ["all renewables", "solar", "wind", "hydro"]
@@ -42,7 +44,9 @@ def build() -> alt.Chart:
         .axis(labelAngle=0, labelExpr="upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)")
     )
     xoff = alt.XOffset("country:N").scale(domain=_COUNTRIES)
-    y = alt.Y("gw:Q").title("Gigawatts, end of year").axis(format=",.0f").scale(zero=True)
+    year = int(df.year.max())
+    y = alt.Y("gw:Q").title(None).axis(format=",.0f").scale(zero=True)
+    color = entity_color()
     bars = (
         alt.Chart()
         .mark_bar()
@@ -50,7 +54,7 @@ def build() -> alt.Chart:
             x=x,
             xOffset=xoff,
             y=y,
-            color=entity_color(df.country),
+            color=color,
             tooltip=[
                 alt.Tooltip("country:N", title="Country"),
                 alt.Tooltip("technology:N", title="Technology"),
@@ -71,7 +75,21 @@ def build() -> alt.Chart:
             text=alt.Text("gw:Q", format=","),
         )
     )
-    return alt.layer(bars, labels, data=df)
+    # A key in the bars' order, and the year, so a shared image keeps it.
+    key = pd.DataFrame({"country": _COUNTRIES, "label": ["■ China", "■ US"], "py": [8, 24]})
+    key_txt = (
+        alt.Chart(key)
+        .mark_text(align="right", fontWeight=600)
+        .transform_calculate(right="width")
+        .encode(x=alt.X("right:Q").scale(None), y=alt.Y("py:Q").scale(None), text="label:N", color=color)
+    )
+    when = (
+        alt.Chart(key.head(1))
+        .mark_text(style="annotation", align="right")
+        .transform_calculate(right="width")
+        .encode(x=alt.X("right:Q").scale(None), y=alt.value(40), text=alt.value(f"end of {year}"))
+    )
+    return alt.layer(bars, labels, key_txt, when, data=df)
 
 
 def key_numbers() -> str:

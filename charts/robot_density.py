@@ -1,15 +1,18 @@
 """Robots per 10,000 factory workers
-Measured against the size of the workforce, Korea is far ahead; by 2023 China had passed Germany and
-Japan, with about 1.6 times the robot density of the United States.
+South Korea is far ahead; by 2023 China had passed Germany and Japan, with about 1.6 times the robot
+density of the United States.
 """
 
 import altair as alt
 
-from charts._common import entity_color
+from charts._common import axis_words, end_labels, entity_color, year_x
 from explainer.data import load
 
-SOURCES = ["ifr-density2023-koreaherald", "ifr-density2022-finanznachrichten"]
+SOURCES = ["ifr-density2023-koreaherald", "ifr-density2023-xinhua-peoplecn"]
 CREDIT = "International Federation of Robotics, World Robotics 2020–2024 robot density releases, as reported"
+SUBTITLE = "Industrial robots in use per 10,000 employees in manufacturing"
+# The declared edition break (robot_density.schema.yaml): every year from its own release.
+BREAK = "each year as first published, in the next year's World Robotics"
 
 
 def _data():
@@ -18,21 +21,53 @@ def _data():
 
 def build() -> alt.Chart:
     df = _data()
-    return (
-        alt.Chart(df)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("year:O").title(None).axis(labelAngle=0),
-            y=alt.Y("robots_per_10k_employees:Q").title("Robots per 10,000 manufacturing employees"),
-            color=entity_color(df.country),
-            tooltip=[
-                alt.Tooltip("country:N", title="Country"),
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("robots_per_10k_employees:Q", title="Robots per 10,000 employees"),
-                alt.Tooltip("edition:N", title="Edition"),
-            ],
-        )
+    top = float(df.robots_per_10k_employees.max()) * 1.05
+    x = year_x(df.year, room=0.45)
+    y = (
+        alt.Y("robots_per_10k_employees:Q")
+        .title(None)
+        .scale(domain=[0, top], nice=False)
+        .axis(**axis_words([0, 250, 500, 750, 1000]))
     )
+    color = entity_color()
+    tooltip = [
+        alt.Tooltip("country:N", title="Country"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("robots_per_10k_employees:Q", title="Robots per 10,000 employees"),
+        alt.Tooltip("edition:N", title="Edition"),
+    ]
+    lines = alt.Chart(df).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)
+    names = end_labels(
+        df,
+        "year",
+        "robots_per_10k_employees",
+        "country",
+        color,
+        (0, top),
+        text=lambda r: f"{_short(r.country)} {r.robots_per_10k_employees:,}",
+        gap=0.065,
+    )
+    first = int(df.year.min())
+    missing = sorted({"China", "United States"} - set(df[df.year == first].country))
+    note = f"Each year as first published, in the next year's World Robotics. {first}: no figure for " + (
+        " or ".join("the US" if m == "United States" else m for m in missing) + " in the release read."
+    )
+    foot = (
+        alt.Chart(df.head(1))
+        .mark_text(style="annotation", align="left", baseline="top", lineBreak="\n")
+        .encode(x=alt.value(4), y=alt.datum(top * 0.8), text=alt.value(_wrap(note, 44)))
+    )
+    return alt.layer(lines, names, foot)
+
+
+def _short(country: str) -> str:
+    return {"United States": "US", "Republic of Korea": "South Korea"}.get(country, country)
+
+
+def _wrap(text: str, chars: int) -> str:
+    from explainer.theme import wrap
+
+    return "\n".join(wrap(text, chars))
 
 
 def key_numbers() -> str:
@@ -40,7 +75,7 @@ def key_numbers() -> str:
     y = int(df.year.max())
     d = df[df.year == y].set_index("country").robots_per_10k_employees
     return (
-        f"In {y}: Republic of Korea {d['Republic of Korea']:,}, China {d['China']:,}, Germany {d['Germany']:,}, "
+        f"In {y}: South Korea {d['Republic of Korea']:,}, China {d['China']:,}, Germany {d['Germany']:,}, "
         f"Japan {d['Japan']:,}, United States {d['United States']:,} robots per 10,000 manufacturing employees; "
-        f"world average {d['World']:,}."
+        f"world average {d['World']:,}. Each year's figures are as first published, in the next year's release."
     )

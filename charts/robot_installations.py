@@ -1,11 +1,10 @@
 """Industrial robot installations, China vs the other leading markets
-China now installs more industrial robots each year than the rest of the world's leading markets
-combined.
+China now installs more industrial robots each year than the other leading markets combined.
 """
 
 import altair as alt
 
-from charts._common import entity_color, fmt_int
+from charts._common import axis_words, end_labels, entity_color, fmt_int, series_break, year_x
 from explainer.data import load
 
 SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
@@ -13,6 +12,8 @@ CREDIT = (
     "International Federation of Robotics, World Robotics; 2011–2023 as compiled in Stanford HAI's AI Index 2025"
     " and Our World in Data, 2024 from the World Robotics 2025 release"
 )
+SUBTITLE = "Industrial robots installed in a year"
+BREAK = "2024: World Robotics 2025"  # the schema's declared edition break (robot_installations.schema.yaml)
 
 
 def _latest() -> tuple[int, float, float]:
@@ -26,41 +27,41 @@ def _latest() -> tuple[int, float, float]:
 def build() -> alt.Chart:
     df = load("robot_installations")
     df = df[df.country != "World"]
-    first, last = int(df.year.min()), int(df.year.max())
+    last = int(df.year.max())
     _, share, ratio = _latest()
+    top = float(df.units.max()) * 1.08
+    ticks = [0, 100_000, 200_000, 300_000]
+    x = year_x(df.year, room=0.28, every=3)
+    y = alt.Y("units:Q").title(None).scale(domain=[0, top], nice=False).axis(**axis_words(ticks))
+    color = entity_color()
+    tooltip = [
+        alt.Tooltip("country:N", title="Country"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("units:Q", title="Installed", format=","),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("edition:N", title="Edition"),
+    ]
     base = alt.Chart(df)
-    lines = base.mark_line(point=True).encode(
-        x=alt.X("year:O").title(None).axis(labelAngle=0, values=list(range(first, last + 1, 2))),
-        y=alt.Y("units:Q").title("Robots installed per year").axis(format="~s"),
-        color=entity_color(df.country),
-        tooltip=[
-            alt.Tooltip("country:N", title="Country"),
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("units:Q", title="Installed", format=","),
-            alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("edition:N", title="Edition"),
-        ],
-    )
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=22)).encode(x=x, y=y, color=color, tooltip=tooltip)
     # The two figures the essay leans on, next to the point they describe.
     label = (
         base.transform_filter((alt.datum.country == "China") & (alt.datum.year == last))
-        .mark_text(
-            align="right",
-            baseline="bottom",
-            dx=-6,
-            dy=-8,
-            fontWeight=600,
-        )
-        .encode(x="year:O", y="units:Q", text=alt.value(f"{last}: {share:.0f}% of the world, {ratio:.1f}× the US"))
+        .mark_text(align="right", baseline="middle", dx=-10, fontWeight=600)
+        .encode(x=x, y=y, text=alt.value(f"{share:.0f}% of the world, {ratio:.1f}× the US"))
     )
-    return alt.layer(lines, label)
+    names = end_labels(df, "year", "units", "country", color, (0, top))
+    brk = series_break(last - 0.5, BREAK.replace(": ", ":\n"), top * 0.62)
+    return alt.layer(lines, brk, label, names)
 
 
 def key_numbers() -> str:
     df = load("robot_installations")
     last, share, ratio = _latest()
     y = df[df.year == last].set_index("country").units
+    others = sum(y[c] for c in ("United States", "Japan", "Republic of Korea", "Germany"))
     return (
         f"In {last} China installed {fmt_int(y['China'])} robots, {share:.0f}% of the world's {fmt_int(y['World'])}; "
-        f"the United States installed {fmt_int(y['United States'])}, so China installed {ratio:.1f} times as many."
+        f"the United States, Japan, South Korea and Germany together installed {fmt_int(others)}; "
+        f"the United States installed {fmt_int(y['United States'])}, so China installed {ratio:.1f} times as many. "
+        f"The {last} figures come from the World Robotics {last + 1} release, earlier years from one earlier revision."
     )

@@ -15,6 +15,9 @@ CREDIT = (
     " and Our World in Data, 2024 from the World Robotics 2025 release"
 )
 
+SUBTITLE = "Industrial robots installed in China, as a share of the world total (%)"
+BREAK = "2024: World Robotics 2025"  # the declared edition break (robot_installations.schema.yaml)
+
 _APPROX = ("preliminary", "estimated")
 _BASIS = ["both figures reported", "uses a preliminary or approximate figure"]
 
@@ -68,14 +71,14 @@ def build() -> alt.Chart:
         .title(None)
         .axis(labelAngle=0, values=list(range(first, last + 1, 2)) + ([last] if (last - first) % 2 else []))
     )
-    y = alt.Y("share_pct:Q").title("Share of world installations (%)").scale(domain=[0, 100])
+    y = alt.Y("share_pct:Q").title(None).scale(domain=[0, 100]).axis(values=[0, 25, 50, 75, 100], format="d")
     bars = (
         alt.Chart()
         .mark_bar()
         .encode(
             x=x,
             y=y,
-            color=entity_color(df.country).legend(None),
+            color=entity_color(),
             opacity=alt.Opacity("basis:N").scale(domain=_BASIS, range=[1, 0.45]).legend(None),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
@@ -90,18 +93,29 @@ def build() -> alt.Chart:
         )
     )
     one = alt.datum.year == last  # one mark, not one per row
-    half = alt.Chart().transform_filter(one).mark_rule(strokeDash=[4, 4]).encode(y=alt.datum(50))
+    half = alt.Chart().transform_filter(one).mark_rule(style="reference").encode(y=alt.datum(50))
     half_label = (
         alt.Chart()
         .transform_filter(one)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=11)
+        .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=4)
         .encode(x=alt.value(0), y=alt.datum(50), text=alt.value("Half of world installations"))
     )
-    key = (
+    layers = [bars, half, half_label]
+    if (df.basis == _BASIS[1]).any():  # the key only when a faded bar is drawn
+        layers.append(
+            alt.Chart()
+            .transform_filter(one)
+            .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=4)
+            .encode(
+                x=alt.value(0), y=alt.value(0), text=alt.value("Faded bars use a preliminary or approximate figure")
+            )
+        )
+    # The step to the last year crosses two editions of World Robotics: say so over its bar.
+    brk = (
         alt.Chart()
         .transform_filter(one)
-        .mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=11)
-        .encode(x=alt.value(0), y=alt.value(0), text=alt.value("Faded bars use a preliminary or approximate figure"))
+        .mark_text(style="annotation", align="right", baseline="bottom", dx=-14, dy=-10, lineBreak="\n")
+        .encode(x=x, y=y, text=alt.value(BREAK.replace(": ", ":\n")))
     )
     latest = (
         alt.Chart()
@@ -115,7 +129,7 @@ def build() -> alt.Chart:
         .transform_calculate(label="format(datum.share_pct, '.0f') + '%'")
         .encode(text="label:N")
     )
-    return alt.layer(bars, half, half_label, key, latest, data=df)
+    return alt.layer(*layers, brk, latest, data=df)
 
 
 def key_numbers() -> str:

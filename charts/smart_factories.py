@@ -6,7 +6,7 @@ the count of advanced ones grew several times over during 2025.
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_int
+from charts._common import axis_words, fmt_int
 from explainer.data import load
 
 SOURCES = ["ceweekly-pioneer-factories-2026-02", "cns-hkcd-smart-factories-2025-02"]
@@ -14,6 +14,12 @@ CREDIT = (
     "China's Ministry of Industry and Information Technology (MIIT), as reported by China Economic "
     "Weekly, China News Service, Global Times and People's Daily"
 )
+
+SUBTITLE = (
+    "Smart factories by tier at the end of 2025, on a linear scale; ticks mark the counts reported in "
+    "February and November 2025. Most counts are floors ('over 35,000')"
+)
+END = "ceweekly-pioneer-factories-2026-02"  # the end-of-2025 report the bars draw
 
 _LOWER = "'over' or 'more than'"
 _TIERS = ["total", "basic", "higher levels combined", "advanced", "excellence", "pioneer"]
@@ -64,32 +70,18 @@ def _data() -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
-    out, p = [], 1.0
-    while p > lo:
-        p /= 10
-    while p <= hi * 10:
-        out.append(p)
-        p *= 10
-    return out
-
-
 def build() -> alt.Chart:
     df = _data()
-    reports = [r for r in _REPORTS.values() if r in set(df.report)]
-    tiers = [_TIER_LABELS[t] for t in _TIERS if t in set(df.tier)]
-    lo, hi = float(df.factories.min()), float(df.factories.max())
-    ticks = _ticks(lo, hi)
+    end = df[df.source == END]
+    tiers = [_TIER_LABELS[t] for t in _TIERS if t in set(end.tier)]
+    hi = float(df.factories.max())
     x = (
         alt.X("factories:Q")
-        .title("Factories (log scale)")
-        .scale(type="log", domain=[ticks[0], ticks[-1]])
-        .axis(format=",", values=ticks)
+        .title(None)
+        .scale(domain=[0, hi * 1.05], nice=False)
+        .axis(**axis_words([0, 10_000, 20_000, 30_000]), grid=True)
     )
-    y = alt.Y("tier_label:N").sort(tiers).title(None)
-    yoff = alt.YOffset("report:N").scale(domain=reports, paddingOuter=0.3)
-    leg = dict(orient="bottom", title=None, direction="horizontal", columns=2, symbolType="circle")
-    color = alt.Color("report:N").scale(domain=reports).legend(**leg)
+    y = alt.Y("tier_label:N").sort(tiers).title(None).axis(labelLimit=0)
     tooltip = [
         alt.Tooltip("tier_label:N", title="Tier"),
         alt.Tooltip("wording:N", title="Count as worded"),
@@ -98,37 +90,32 @@ def build() -> alt.Chart:
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("note:N", title="Note"),
     ]
-    points = (
+    is_end = f"datum.source == '{END}'"
+    bars = alt.Chart().transform_filter(is_end).mark_bar(size=18).encode(x=x, y=y, tooltip=tooltip)
+    # Counts beside their bar; the longest inside it (from its start, clear of the ticks), so it
+    # stays in the picture on a phone.
+    inside = f"datum.factories > {hi * 0.5}"
+    values = alt.layer(
         alt.Chart()
-        .mark_point(size=70, strokeWidth=2, opacity=1, filled=False)
-        .encode(
-            x=x,
-            y=y,
-            yOffset=yoff,
-            stroke=alt.Stroke("report:N").scale(domain=reports).legend(**leg),
-            fill=alt.condition(
-                alt.datum.qualifier == "exactly",
-                alt.Fill("report:N").scale(domain=reports).legend(**leg),
-                alt.value("transparent"),
-            ),
-            shape=alt.Shape("bound:N")
-            .scale(domain=["as stated", _LOWER], range=["circle", "triangle-right"])
-            .legend(orient="top-left", title=None, direction="vertical", labelLimit=300),
-            tooltip=tooltip,
-        )
-    )
-    labels = (
+        .transform_filter(f"{is_end} && !({inside})")
+        .mark_text(align="left", dx=5, fontWeight=600)
+        .encode(x=x, y=y, text="wording:N"),
         alt.Chart()
-        .mark_text(align="left", dx=9, fontSize=10)
-        .encode(
-            x=x,
-            y=y,
-            yOffset=yoff,
-            text="wording:N",
-            color=color,
-        )
+        .transform_filter(f"{is_end} && {inside}")
+        .mark_text(style="inside", align="left", dx=6, fontWeight=600)
+        .encode(x=alt.datum(0), y=y, text="wording:N"),
     )
-    return alt.layer(points, labels, data=df)
+    # Earlier counts of the same tier, where they differ from the end of the year: growth in 2025.
+    finals = end.set_index("tier").factories.to_dict()
+    earlier = df[(df.source != END) & (df.factories != df.tier.map(finals))].copy()
+    earlier["when"] = earlier.date.map(lambda d: {"02": "Feb", "11": "Nov"}.get(str(d)[5:7], str(d)))
+    ticks = (
+        alt.Chart(earlier)
+        .mark_tick(style="key", orient="vertical", size=26, thickness=2, opacity=1)
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    when = alt.Chart(earlier).mark_text(style="annotation", baseline="bottom", dy=-14).encode(x=x, y=y, text="when:N")
+    return alt.layer(bars, ticks, values, when, data=df)
 
 
 def key_numbers() -> str:

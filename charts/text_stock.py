@@ -6,13 +6,18 @@ of public human text, and over a third of its low end.
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_int, fmt_num
+from charts._common import axis_words, fmt_int, fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
 CREDIT = (
     "Epoch AI, Will we run out of data? (2024); model cards and technical reports of Meta, DeepSeek-AI, Tencent"
     " and Alibaba"
+)
+
+SUBTITLE = (
+    "Tokens (words or pieces of words), in trillions. Dots: training sets; bar: Epoch AI's estimate of all "
+    "public human text, with its 90% interval"
 )
 
 _CATEGORIES = ["stock", "training set"]
@@ -22,7 +27,7 @@ _CAT_LABELS = {"stock": "Epoch AI estimate, 90% interval", "training set": "Trai
 def _label(row) -> str:
     name = str(row["item"]).split(" (")[0]
     if row["category"] == "stock":
-        name = "Public text stock"
+        name = "All public text"
     return f"{name} ({int(row['year'])})"
 
 
@@ -36,34 +41,19 @@ def _data() -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
-    """1, 3, 10, 30, ... spanning the data (a log axis with few labels, for the narrow size)."""
-    out, p = [], 1.0
-    while p / 10 > lo:
-        p /= 10
-    while p / 10 <= hi:
-        out += [p, 3 * p]
-        p *= 10
-    return [t for t in out if t <= hi * 3]
-
-
 def build() -> alt.Chart:
     df = _data()
     order = list(df.label)
-    lo = float(min(df.tokens_trillion.min(), df.low.min()))
     hi = float(max(df.tokens_trillion.max(), df.high.max()))
+    # A linear axis: the headline is a ratio (over a tenth), which a log axis would hide.
     x = (
         alt.X("tokens_trillion:Q")
-        .title("Trillion tokens (log scale)")
-        .scale(type="log", domain=[lo, hi], nice=True)
-        .axis(format=",", values=_ticks(lo, hi))
+        .title(None)
+        .scale(domain=[0, hi * 1.04], nice=False)
+        .axis(**axis_words([0, 250, 500, 750, 1000]))
     )
-    y = alt.Y("label:N").sort(order).title(None)
-    color = (
-        alt.Color("kind:N")
-        .scale(domain=[_CAT_LABELS[c] for c in _CATEGORIES])
-        .legend(orient="bottom", title=None, direction="horizontal", symbolOpacity=1, labelLimit=320)
-    )
+    y = alt.Y("label:N").sort(order).title(None).axis(labelLimit=0)
+    color = neutral_color("kind", [_CAT_LABELS[c] for c in _CATEGORIES])
     tooltip = [
         alt.Tooltip("item:N", title="Item"),
         alt.Tooltip("year:O", title="Year"),
@@ -76,28 +66,26 @@ def build() -> alt.Chart:
     is_stock = alt.datum.category == "stock"
     interval = (
         alt.Chart()
-        .mark_rule(strokeWidth=3, opacity=0.45)
-        .encode(
-            x=alt.X("low:Q"),
-            x2="high:Q",
-            y=y,
-            color=color,
-        )
+        .mark_rule(strokeWidth=6, opacity=0.35)
+        .encode(x=alt.X("low:Q"), x2="high:Q", y=y, color=color)
         .transform_filter(is_stock)
     )
     ends = (
         alt.Chart()
         .transform_filter(is_stock)
         .transform_fold(["low", "high"], as_=["end", "end_value"])
-        .mark_tick(thickness=2, size=14)
+        .mark_tick(thickness=2, size=16)
         .encode(x=alt.X("end_value:Q"), y=y, color=color)
     )
-    end_labels = (
-        alt.Chart()
-        .transform_filter(is_stock)
-        .transform_fold(["low", "high"], as_=["end", "end_value"])
-        .mark_text(dy=-14, fontSize=11)
-        .encode(x=alt.X("end_value:Q"), y=y, text=alt.Text("end_value:Q", format=","), color=color)
+    end_labels = alt.layer(
+        *[
+            alt.Chart()
+            .transform_filter(is_stock)
+            .transform_calculate(end_label=f"format(datum.{end}, ',') + ' {end}'")
+            .mark_text(dy=-15, fontSize=11, align=align)
+            .encode(x=alt.X(f"{end}:Q"), y=y, text="end_label:N", color=color)
+            for end, align in (("low", "left"), ("high", "right"))
+        ]
     )
     points = (
         alt.Chart()
@@ -106,24 +94,14 @@ def build() -> alt.Chart:
     )
     labels = (
         alt.Chart()
-        .mark_text(align="left", dx=9, fontSize=11)
-        .encode(
-            x=x,
-            y=y,
-            text=alt.Text("tokens_trillion:Q", format=",.1~f"),
-            color=color,
-        )
+        .mark_text(align="left", dx=9, fontSize=11, fontWeight=600)
+        .encode(x=x, y=y, text=alt.Text("tokens_trillion:Q", format=",.1~f"), color=color)
         .transform_filter(~is_stock)
     )
     stock_label = (
         alt.Chart()
-        .mark_text(dy=-14, fontSize=11, fontWeight=600)
-        .encode(
-            x=x,
-            y=y,
-            text=alt.Text("tokens_trillion:Q", format=","),
-            color=color,
-        )
+        .mark_text(dy=15, fontSize=11, fontWeight=600)
+        .encode(x=x, y=y, text=alt.Text("tokens_trillion:Q", format=","), color=color)
         .transform_filter(is_stock)
     )
     return alt.layer(interval, ends, end_labels, points, labels, stock_label, data=df)

@@ -1,6 +1,6 @@
 """Training sets of language models over time, against the stock of public text
-Training sets grew about a hundred-thousand-fold from 2010 to 2023 in Epoch AI's records; the largest a developer
-reports today is about a tenth of Epoch AI's central estimate of all public human text.
+Training sets grew about a hundred-thousand-fold from 2010 to 2023; the largest a developer reports is
+about a tenth of Epoch AI's central estimate of all public human text.
 """
 
 import math
@@ -8,11 +8,16 @@ import math
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_int, fmt_num
+from charts._common import axis_words, fmt_int, fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["epoch-data-stock-dataset-sizes", "epoch-runoutofdata-2024-epochai"]
 CREDIT = "Epoch AI, data for Will we run out of data? (2024); developers' model cards and technical reports"
+
+SUBTITLE = (
+    "Size of the training set, log scale. Epoch AI's file counts words or tokens (it does not say which); "
+    "developers report tokens (words or pieces of words)"
+)
 
 _EPOCH = "Epoch AI's record"
 _DEVELOPER = "Tokens, as the developer reports"
@@ -36,7 +41,7 @@ def _data() -> pd.DataFrame:
     dev = pd.DataFrame(
         {
             "model": dev["item"],
-            "date": dev.year.astype(int).astype(str) + "-07-01",  # the year only: drawn mid-year
+            "date": dev.year.astype(int).astype(str),  # the year only (drawn mid-year)
             "trillions": dev.tokens_trillion.astype(float),
             "kind": _DEVELOPER,
             "source": dev.source,
@@ -54,22 +59,16 @@ def _stock() -> pd.Series:
 def build() -> alt.LayerChart:
     df = _data()
     stock = _stock()
-    x = alt.X("date:T").title(None).axis(format="%Y", tickCount=8)
+    end = f"{int(df.date.max()[:4]) + 1}-01-01"
+    # Where only the year is known, the point is drawn at mid-year; the table keeps the year alone.
+    x = alt.X("when:T").title(None).scale(domain=[df.date.min(), end]).axis(format="%Y", tickCount=8, grid=False)
     low = 10 ** math.floor(math.log10(df.trillions.min()))  # the axis starts at a power of ten below the data
     ticks = [10.0**e for e in range(round(math.log10(low)), 4, 2)]
-    y = (
-        alt.Y("trillions:Q")
-        .title("Training-set size, trillions (log scale)")
-        .scale(type="log", domain=[low, 2000])
-        .axis(format="~g", values=ticks)
-    )
-    color = (
-        alt.Color("kind:N")
-        .scale(domain=_KINDS)
-        .legend(orient="bottom", title=None, direction="horizontal", labelLimit=300)
-    )
+    y = alt.Y("trillions:Q").title(None).scale(type="log", domain=[low, 2000]).axis(**axis_words(ticks, scale=1e12))
+    color = neutral_color("kind", _KINDS)
     points = (
-        alt.Chart(df)
+        alt.Chart()
+        .transform_calculate(when="length(datum.date) == 4 ? datetime(toNumber(datum.date), 6, 1) : toDate(datum.date)")
         .mark_point(size=40, filled=True, opacity=0.85)
         .encode(
             x=x,
@@ -78,25 +77,36 @@ def build() -> alt.LayerChart:
             shape=alt.Shape("kind:N").scale(domain=_KINDS, range=["circle", "diamond"]).legend(None),
             tooltip=[
                 alt.Tooltip("model:N", title="Model"),
-                alt.Tooltip("date:T", title="Date", format="%b %Y"),
+                alt.Tooltip("date:N", title="Date"),
                 alt.Tooltip("trillions:Q", title="Trillions", format=",.3~g"),
                 alt.Tooltip("kind:N", title="Figure"),
             ],
         )
     )
     band_df = pd.DataFrame([{"low": float(stock.low), "high": float(stock.high), "mid": float(stock.tokens_trillion)}])
-    band = alt.Chart(band_df).mark_rect(opacity=0.12, color="#666").encode(y="low:Q", y2="high:Q")
-    mid = alt.Chart(band_df).mark_rule(strokeDash=[4, 4], color="#666").encode(y="mid:Q")
+    band = alt.Chart(band_df).mark_rect(style="band").encode(y="low:Q", y2="high:Q")
+    mid = alt.Chart(band_df).mark_rule(style="reference").encode(y="mid:Q")
     label = (
         alt.Chart(band_df)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=11, color="#555")
+        .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=3, fontWeight=600)
         .encode(
             x=alt.value(0),
-            y="mid:Q",
-            text=alt.value(f"Stock of public text, about {fmt_int(stock.tokens_trillion)} trillion tokens"),
+            y="low:Q",
+            text=alt.value(f"All public human text: about {fmt_int(stock.tokens_trillion)} trillion tokens"),
         )
     )
-    return alt.layer(points, band, mid, label)
+    # A key in the plot's empty corner, in the points' own colours and shapes.
+    key_df = pd.DataFrame(
+        {"kind": _KINDS, "label": ["dots: Epoch AI's record", "diamonds: tokens, as the developer reports"]}
+    )
+    key_df["up"] = [34, 18]
+    key = (
+        alt.Chart(key_df)
+        .transform_calculate(right="width", py="height - datum.up")
+        .mark_text(align="right", baseline="top", fontWeight=600)
+        .encode(x=alt.X("right:Q").scale(None), y=alt.Y("py:Q").scale(None), text="label:N", color=color)
+    )
+    return alt.layer(band, mid, label, points, key, data=df)  # the points' data is the table
 
 
 def key_numbers() -> str:

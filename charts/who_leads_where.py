@@ -1,12 +1,12 @@
 """Who leads where: China and the United States compared
-China leads the United States in robots, renewable capacity and electricity, but the US lead in
-private AI investment is wider than any of them.
+In 2024 China led the United States in robots, renewable capacity and electricity, but the US lead in
+private AI investment was wider than any of them.
 """
 
 import altair as alt
 import pandas as pd
 
-from charts._common import ENTITIES
+from charts._common import entity_color
 from explainer.data import load, schema
 
 SOURCES = ["owid-robots-installed-aiindex2025", "owid-energy-data-e7897ae"]
@@ -17,6 +17,8 @@ CREDIT = (
 CN, US = "China", "United States"
 # Order of certainty: the combined status of a ratio is the less certain of its two rows.
 _STATUS_ORDER = ["reported", "revised", "preliminary", "estimated", "projected"]
+_FIRM = {"reported", "revised", "estimated"}  # a preliminary or projected figure is not compared
+SUBTITLE = "How many times the leader's figure is the other's, in the latest year all four have, log scale"
 
 # measure label, dataset, value column, row filter, numerator (the leader), denominator
 MEASURES = [
@@ -45,14 +47,30 @@ def _unit(dataset: str, column: str) -> str:
     return next((f.get("unit", "") for f in schema(dataset)["fields"] if f["name"] == column), "")
 
 
-def _ratio_row(label, dataset, column, where, num, den) -> dict:
-    """Leader ÷ other for the latest year in which both countries have a value (after the filters)."""
+def _rows(dataset, where, num, den) -> pd.DataFrame:
     df = load(dataset)
     for col, val in where.items():
         df = df[df[col] == val]
-    both = df[df.country.isin([num, den])]
+    return df[df.country.isin([num, den]) & df.status.isin(_FIRM)]
+
+
+def _years(dataset, where, num, den) -> set[int]:
+    """Years in which both countries have a figure that is not preliminary or projected."""
+    both = _rows(dataset, where, num, den)
     counts = both.groupby("year").country.nunique()
-    year = int(counts[counts == 2].index.max())
+    return {int(y) for y in counts[counts == 2].index}
+
+
+def _common_year() -> int | None:
+    """The latest year every measure has, so the rows compare one year (None: there is none)."""
+    common = set.intersection(*(_years(d, w, n, o) for _, d, _, w, n, o in MEASURES))
+    return max(common) if common else None
+
+
+def _ratio_row(label, dataset, column, where, num, den, year=None) -> dict:
+    """Leader ÷ other in `year`, or the latest year in which both countries have a firm value."""
+    both = _rows(dataset, where, num, den)
+    year = year or max(_years(dataset, where, num, den))
     rows = both[both.year == year].set_index("country")
     a, b = rows.loc[num], rows.loc[den]
     status = max(a.status, b.status, key=_STATUS_ORDER.index)
@@ -70,14 +88,9 @@ def _ratio_row(label, dataset, column, where, num, den) -> dict:
 
 
 def _data() -> pd.DataFrame:
-    df = pd.DataFrame([_ratio_row(*m) for m in MEASURES])
+    year = _common_year()
+    df = pd.DataFrame([_ratio_row(*m, year=year) for m in MEASURES])
     return df.sort_values("ratio", ascending=False).reset_index(drop=True)
-
-
-def _leader_color(present) -> alt.Color:
-    """Colour by leading country, in the fixed entity order (China and the US keep their colours)."""
-    domain = [e for e in ENTITIES if e in set(present)]
-    return alt.Color("leader:N").scale(domain=domain).legend(None)
 
 
 def build() -> alt.Chart:
@@ -87,12 +100,12 @@ def build() -> alt.Chart:
     ticks = [t for t in (1, 2, 5, 10, 20, 50, 100) if t <= top]
     x = (
         alt.X("ratio:Q")
-        .title("Times as much (leader ÷ other), log scale")
+        .title(None)
         .scale(type="log", domain=[1, top], nice=False)
         .axis(values=ticks, labelExpr="datum.label + '×'")
     )
     y = alt.Y("measure:N").sort(order).title(None).axis(None)
-    color = _leader_color(df.leader)
+    color = entity_color("leader")
     tooltip = [
         alt.Tooltip("measure:N", title="Measure"),
         alt.Tooltip("year:O", title="Year"),

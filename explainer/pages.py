@@ -320,7 +320,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f'<div class="chart__static">{picture("light")}{picture("dark")}</div>',
             '<div class="chart__live" aria-hidden="true"></div>',
             "<figcaption>",
-            f'<p class="chart__takeaway">{esc(m["takeaway"])}</p>',
+            # The takeaway is the chart's own headline (drawn in the image): not repeated here.
             chart_source_line(m, links),
             f'<p class="chart__downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
             f'<a href="{base}.light.svg" download>SVG</a> · <a href="{base}.png" download>PNG</a> · '

@@ -309,7 +309,8 @@ def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[
 def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, description: str) -> dict[str, Any]:
     import altair as alt
 
-    chart = chart.properties(title=alt.Title(title, subtitle=subtitle), description=description)
+    heading = alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title)
+    chart = chart.properties(title=heading, description=description)
     try:
         spec = chart.to_dict(validate=True)
     except Exception as e:  # noqa: BLE001 - altair raises SchemaValidationError and friends
@@ -372,7 +373,13 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
             f"SOURCES names {len(declared)} entries: a source line shows at most {MAX_SOURCE_LINKS} links, "
             f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
         )
-    spec = _spec(chart, frames, title, f"Source: {credit}", description)
+    # The house style: the takeaway is the headline, the subtitle defines the measure and its unit
+    # (SUBTITLE), and the source is given once, under the figure, by the page.
+    subtitle = str(getattr(module, "SUBTITLE", "") or "").strip()
+    spec = _spec(chart, frames, takeaway, subtitle, description)
+    undrawn = _undrawn_breaks(spec, reads, table)
+    if undrawn:
+        raise ChartError(undrawn)
     out, dims = _renders(spec, first)
     if first:
         dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
@@ -383,6 +390,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         "id": chart_id,
         "title": title,
         "takeaway": takeaway,
+        "subtitle": subtitle,
         "credit": credit,
         "description": description,
         "sources": declared + [s for s in row_sources if s not in declared],
@@ -396,6 +404,53 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
     return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
+
+
+def _strings(node: Any, skip: set[str]) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [t for v in node for t in _strings(v, skip)]
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k not in skip for t in _strings(v, skip)]
+    return []
+
+
+def _undrawn_breaks(spec: dict[str, Any], reads: list[str], table: pd.DataFrame) -> str:
+    """A dataset's declared edition breaks that the chart shows data across but does not label
+    (the label's words must appear in the figure, outside the rows of the data; case and line
+    breaks aside)."""
+    from explainer.validate import edition_breaks
+
+    rows = {k for k, v in (spec.get("datasets") or {}).items() if any(settings.EDITION_FIELD in r for r in v)}
+    own = {k: v for k, v in (spec.get("datasets") or {}).items() if k not in rows}
+    shown = " ".join(" ".join(_strings(spec, {"datasets"}) + _strings(own, set())).split()).lower()
+    missing = []
+    for path in reads:
+        name = Path(path).name[: -len(".csv")] if path.endswith(".csv") else Path(path).stem
+        try:
+            breaks = edition_breaks(D.schema(name))
+        except (OSError, ValueError):
+            continue
+        key = D.schema(name).get("primaryKey") or []
+        time = next((k for k in ([key] if isinstance(key, str) else key) if k in settings.TIME_FIELDS), None)
+        for b in breaks:
+            label = " ".join(str(b.get("label", "")).split())
+            if not label or label.lower() in shown:
+                continue
+            if time in table.columns:
+                t = table[time].dropna().astype(str)
+                at = str(b.get("at"))
+                crossed = t.nunique() > 1 if at == "every" else (t.min() < at <= t.max())
+                if not crossed:
+                    continue
+            missing.append(f"{name}: '{label}' (at {b.get('at')})")
+    if not missing:
+        return ""
+    return (
+        "the data cross a declared edition break the chart does not label; draw the break and its label "
+        "(charts/_common.py: series_break, or an annotation with the label's words): " + "; ".join(missing)
+    )
 
 
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:

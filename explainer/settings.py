@@ -284,6 +284,14 @@ VERDICTS = [
     Term("not found", "no source we could read gives this figure; it may still be right", "neutral"),
     Term("not checkable", "the claim is an opinion or a forecast no figure can settle", "neutral"),
 ]
+# Editions: a dataset with this column says which edition (or vintage) of a publication each value
+# comes from. Rows of one series (the primary key less the time and edition columns) must share one
+# edition, unless the schema declares where it may change (`edition_breaks`, each with the label the
+# chart draws at the break; `at: every` for a series whose every point is from its own edition).
+EDITION_FIELD = "edition"
+EDITION_BREAKS_KEY = "edition_breaks"
+TIME_FIELDS = ("year", "date", "period", "month")
+
 DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches (also when it rounds to the essay's figure as written)
 CLOSE = 0.10  # within 10 %: close. A floor ("over X") cleared by more than this understates the data.
 # A figure looked for in another year than the essay's must round to it as written or be this near:

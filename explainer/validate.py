@@ -433,7 +433,76 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
         rec = dict(zip(header, row))
         if rec.get("source"):
             used.setdefault(rec["source"], (f, lineno))
+    if not problems:
+        problems += edition_problems(f, settings.rel(schema_file), descriptor, raw.decode("utf-8"))
     return problems, used
+
+
+def edition_breaks(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """A schema's declared edition breaks: [{'at': <time value or 'every'>, 'label': str}]."""
+    out = descriptor.get(settings.EDITION_BREAKS_KEY) or []
+    return out if isinstance(out, list) else []
+
+
+def edition_problems(f: str, schema_f: str, descriptor: dict[str, Any], text: str) -> list[Problem]:
+    """A series whose values come from more than one edition (or vintage) of a publication, where
+    the schema declares no break: charts would stitch editions into one line unmarked.
+
+    A series is the primary key less its time column (year, date, ...) and the edition column;
+    an edition column that is part of the primary key makes each edition its own series."""
+    names = [fd.get("name") for fd in descriptor.get("fields", []) if isinstance(fd, dict)]
+    ed = settings.EDITION_FIELD
+    if ed not in names:
+        return []
+    key = descriptor.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else list(key)
+    time = next((k for k in key if k in settings.TIME_FIELDS), None)
+    problems: list[Problem] = []
+    breaks = edition_breaks(descriptor)
+    for b in breaks:
+        if not isinstance(b, dict) or "at" not in b or not str(b.get("label") or "").strip():
+            problems.append(
+                Problem(
+                    schema_f,
+                    None,
+                    settings.EDITION_BREAKS_KEY,
+                    f"each break needs 'at' (a {time or 'time'} value, or 'every') and the 'label' the chart "
+                    f"draws: {b!r}",
+                    "edition-break",
+                )
+            )
+    if problems or time is None or ed in key:
+        return problems
+    every = any(str(b.get("at")) == "every" for b in breaks)
+    allowed = {str(b.get("at")) for b in breaks}
+    series_cols = [k for k in key if k not in (time, ed)]
+    rows: dict[tuple, list[tuple[str, str, int]]] = {}
+    header = None
+    for lineno, row in enumerate(_csv_rows(text), start=1):
+        if header is None:
+            header = row
+            continue
+        rec = dict(zip(header, row))
+        rows.setdefault(tuple(rec.get(c, "") for c in series_cols), []).append(
+            (rec.get(time, ""), rec.get(ed, ""), lineno)
+        )
+    for series, items in rows.items():
+        items.sort(key=lambda t: t[0])
+        for (t0, e0, _), (t1, e1, line) in zip(items, items[1:]):
+            if e0 != e1 and not every and t1 not in allowed:
+                where = ", ".join(f"{c}={v}" for c, v in zip(series_cols, series)) or "the series"
+                problems.append(
+                    Problem(
+                        f,
+                        line,
+                        where,
+                        f"the edition changes from {_quote(e0)} ({time} {t0}) to {_quote(e1)} ({time} {t1}) with no "
+                        f"declared break: take one edition for the series, or declare the break in {schema_f} "
+                        f"({settings.EDITION_BREAKS_KEY}: - at: {t1}, label: ...) and draw it on the chart",
+                        "edition-break",
+                    )
+                )
+    return problems
 
 
 def _csv_cause(f: str, text: str, names: list[str]) -> Problem | None:
