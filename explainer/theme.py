@@ -35,6 +35,19 @@ SCHEMES: dict[str, dict[str, Any]] = {
 WIDE = {"width": 600, "height": 320}
 NARROW = {"width": 300, "height": 260}
 
+# How titles wrap (Vega titles do not): at most `width * margin / px_per_char` characters of
+# `base_size` px text a line, never fewer than `min_chars`; a `sizes[key]` px line holds
+# proportionally fewer. px_per_char is an average glyph width of the system font; the margin
+# keeps wider system fonts (DejaVu Sans, about 10% wider than Arial) inside the chart. The live
+# view (charts.js) wraps by this same rule, read from theme.json.
+TITLE_WRAP = {
+    "px_per_char": 7.2,
+    "margin": 0.85,
+    "min_chars": 30,
+    "base_size": 13,
+    "sizes": {"text": 16, "subtitle": 13},
+}
+
 
 def config(scheme: str) -> dict[str, Any]:
     """The Vega-Lite config for one scheme (background transparent: the page shows through)."""
@@ -120,12 +133,13 @@ def rewrap_title(spec: dict[str, Any], width: int) -> None:
     title = spec.get("title")
     if not isinstance(title, dict):
         return
-    chars = max(30, int(width / 7.2))
-    for key, size in (("text", 16), ("subtitle", 13)):
+    rule = TITLE_WRAP
+    chars = max(rule["min_chars"], int(width * rule["margin"] / rule["px_per_char"]))
+    for key, size in rule["sizes"].items():
         value = title.get(key)
         if value:
             text = " ".join(value) if isinstance(value, list) else value
-            title[key] = wrap(text, int(chars * 13 / size))
+            title[key] = wrap(text, int(chars * rule["base_size"] / size))
 
 
 def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
@@ -140,5 +154,6 @@ def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
 
 
 def browser_themes() -> dict[str, Any]:
-    """What charts.js needs to re-theme interactive views on the light/dark toggle."""
-    return {name: config(name) for name in SCHEMES}
+    """What charts.js needs to re-theme interactive views on the light/dark toggle and to lay them
+    out as the static images are (sizes and title wrapping: the live view is the static view)."""
+    return {**{name: config(name) for name in SCHEMES}, "layout": {"wide": WIDE, "narrow": NARROW, "title": TITLE_WRAP}}
