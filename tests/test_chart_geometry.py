@@ -268,7 +268,9 @@ def embed_view(page, server, chart: str, case: str, static_min: dict) -> View:
     shown = img.evaluate(
         """i => ({src: i.currentSrc, width: i.getBoundingClientRect().width, natural: i.naturalWidth,
                   right: i.getBoundingClientRect().right, page: document.documentElement.clientWidth,
-                  bg: getComputedStyle(document.body).backgroundColor})"""
+                  bg: getComputedStyle(document.body).backgroundColor,
+                  text: getComputedStyle(document.querySelector('p')).color,
+                  link: getComputedStyle(document.querySelector('p a')).color})"""
     )
     file = shown["src"].rsplit("/", 1)[-1]
     variant = file[len(chart) + 1 : -len(".svg")]  # "narrow.dark", "light", ...
@@ -285,7 +287,26 @@ def embed_view(page, server, chart: str, case: str, static_min: dict) -> View:
         view.extra.append(f"the picture runs past the frame ({shown['right']:.0f} of {shown['page']} px)")
     if dark and shown["bg"] in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"):
         view.extra.append(f"a light page behind the dark chart ({shown['bg']})")
+    for what in ("text", "link"):
+        ratio = contrast(shown[what], shown["bg"])
+        if ratio < 4.5:
+            view.extra.append(f"its {what} is {ratio:.1f}:1 against its background ({shown[what]} on {shown['bg']})")
     return view
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast of two computed CSS colours, rgb(...) (a transparent background reads as white)."""
+
+    def lum(css: str) -> float:
+        parts = [float(x) for x in css[css.index("(") + 1 : -1].split(",")]
+        if len(parts) == 4 and parts[3] == 0:
+            parts = [255.0, 255.0, 255.0]
+        c = [x / 255 for x in parts[:3]]
+        c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -322,7 +343,8 @@ def test_every_view_was_measured(views):
 
 
 def test_every_embed_shows_the_right_picture(views):
-    """Embeds: the narrow picture on a phone, the dark one under a dark system scheme, whole."""
+    """Embeds: the narrow picture on a phone, the dark one under a dark system scheme, whole, on a
+    page whose text and links read against it (4.5:1)."""
     bad = [f"{v.chart} {v.case}: {p}" for v in views for p in v.extra]
     assert not bad, "\n".join(bad)
 
@@ -434,3 +456,30 @@ def test_the_height_and_crossing_checks_fail_on_a_planted_live_chart(browser, se
     static, live = views["fitted"].heights
     assert abs(static - live) <= HEIGHT_SLACK, f"the live view was not fitted to its image: {static} vs {live}"
     assert not problems(views["fitted"])["crossed"], problems(views["fitted"])
+
+
+def test_the_embed_checks_fail_on_a_planted_embed_page(browser, server):
+    """An embed page as it was (S9, m8): the wide light image only, and pale text. On a phone in dark
+    mode it shows the wrong picture, its text shrinks under 10px, and its words fade."""
+    chart = CHARTS[0]
+    meta = json.loads(render.artifact(chart, "meta.json").read_text(encoding="utf-8"))
+    w, h = meta["size"]["wide"]
+    old = (
+        '<!doctype html><html><head><meta name="viewport" content="width=device-width,initial-scale=1">'
+        "<style>img{max-width:100%;height:auto}p{color:#aaa}a{color:#bbb}</style></head><body>"
+        f'<img src="../../../assets/charts/{chart}.light.svg" alt="" width="{w}" height="{h}">'
+        '<p>Source: <a href="../">somewhere</a></p></body></html>'
+    )
+    static_min = {}
+    with open_page(browser, color_scheme="dark", viewport={"width": PHONE, "height": 800}) as (page, _):
+        for variant in ("", "narrow."):
+            for scheme in SCHEMES:
+                g = svg_document(page, server.url(f"assets/charts/{chart}.{variant}{scheme}.svg"))
+                static_min[(chart, f"{variant}{scheme}")] = min(t["size"] for t in g["texts"])
+        _route(page, server, {f"charts/{chart}/embed/": (old, "text/html")})
+        view = embed_view(page, server, chart, f"at {PHONE}px, dark", static_min)
+    view.problems = problems(view)
+    assert view.problems["small"], view.problems
+    assert any("shows" in p for p in view.extra), view.extra
+    assert any("light page behind the dark chart" in p for p in view.extra), view.extra
+    assert any("text is" in p for p in view.extra) and any("link is" in p for p in view.extra), view.extra

@@ -5,7 +5,7 @@
  * viewport after the reader has engaged with the page (scrolled, pointed, typed or touched:
  * the first view costs no Vega bytes, even when a chart sits in it; the page-weight budget
  * counts a first view), renders the chart's Vega-Lite spec (an external JSON file) in place
- * of the image, re-themes live charts when the reader toggles light/dark, and, under
+ * of the image, at the image's size and layout (nothing moves when it swaps), re-themes live charts when the reader toggles light/dark, and, under
  * Material's instant navigation, releases the old page's views before rendering the new
  * page's charts.
  */
