@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import pytest
 
 pytest.register_assert_rewrite("browser_support")
-from browser_support import open_page, wait_live  # noqa: E402 - after the assert rewrite
+from browser_support import open_page, set_dark, wait_live  # noqa: E402 - after the assert rewrite
 
 from explainer import render  # noqa: E402
 
@@ -156,6 +156,7 @@ class View:
     heights: tuple[float, float] | None = None  # (static, live) as shown, for live views
     problems: dict[str, list[str]] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)  # an embed's own problems (which picture, whole)
+    warnings: list[str] = field(default_factory=list)  # the console's warnings while a live view drew
 
 
 def problems(view: View) -> dict[str, list[str]]:
@@ -205,15 +206,27 @@ def shown_width(page, selector: str) -> float:
 
 
 def live_view(page, url: str, chart: str, case: str) -> View:
-    """A chart's own page: the static image's height, then the live view's geometry and height."""
-    page.goto(url, wait_until="load")
-    fig = page.locator("figure.chart").first
-    img = fig.locator(".chart__static img").locator("visible=true").first
-    img.evaluate("i => i.decode ? i.decode().catch(() => {}) : null")
-    static_h = img.evaluate("i => i.getBoundingClientRect().height")
-    wait_live(page, fig)
-    live_h = fig.locator(".chart__live svg").first.evaluate("s => s.getBoundingClientRect().height")
-    return View(chart, case, measure(page, "figure.chart .chart__live svg"), heights=(static_h, live_h))
+    """A chart's own page: the static image's height, then the live view's geometry and height, and
+    what Vega warned about while drawing it."""
+    said: list[str] = []
+
+    def listen(m):
+        if m.type in ("warning", "error"):
+            said.append(m.text)
+
+    page.on("console", listen)
+    try:
+        page.goto(url, wait_until="load")
+        fig = page.locator("figure.chart").first
+        img = fig.locator(".chart__static img").locator("visible=true").first
+        img.evaluate("i => i.decode ? i.decode().catch(() => {}) : null")
+        static_h = img.evaluate("i => i.getBoundingClientRect().height")
+        wait_live(page, fig)
+        live_h = fig.locator(".chart__live svg").first.evaluate("s => s.getBoundingClientRect().height")
+        geometry = measure(page, "figure.chart .chart__live svg")
+    finally:
+        page.remove_listener("console", listen)
+    return View(chart, case, geometry, heights=(static_h, live_h), warnings=said)
 
 
 # --- the views of every chart, measured once -----------------------------------------------------
@@ -340,6 +353,45 @@ def test_every_view_was_measured(views):
         assert v.geometry["texts"], f"{v.chart} {v.case}: no text found"
         if v.heights:
             assert min(v.heights) > 100, f"{v.chart} {v.case}: heights {v.heights}"
+
+
+def test_no_live_view_is_resized_against_its_own_spec(views):
+    """Vega drops a size it cannot honour with a warning ("Dropping fit-y because spec has discrete
+    height": who_leads_where's struck-through rows, S1); the live views are sized so it never has to."""
+    bad = [
+        f"{v.chart} {v.case}: {w}" for v in views for w in v.warnings if "fit" in w.lower() or "autosize" in w.lower()
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_a_live_chart_keeps_its_height_while_it_rethemes(browser, server):
+    """Toggling the scheme redraws a live chart: the page under it must not move meanwhile."""
+    chart = "who_leads_where" if "who_leads_where" in CHARTS else CHARTS[0]
+    with open_page(browser, viewport={"width": PHONE, "height": 800}) as (page, _):
+        page.goto(server.url(f"charts/{chart}/"), wait_until="load")
+        fig = page.locator("figure.chart").first
+        wait_live(page, fig)
+        page.evaluate(
+            """() => {
+                 const fig = document.querySelector('figure.chart');
+                 window.__old = fig.querySelector('.chart__live svg');
+                 window.__heights = [];
+                 const sample = () => window.__heights.push(fig.getBoundingClientRect().height);
+                 // After every change to the figure's content (the old view removed, the new one
+                 // drawn), before anything paints, and on every frame.
+                 new MutationObserver(sample).observe(fig, {childList: true, subtree: true});
+                 (function frame() { sample(); if (window.__heights.length < 2000) requestAnimationFrame(frame); })();
+               }"""
+        )
+        set_dark(page)
+        page.wait_for_function(
+            """() => { const fig = document.querySelector('figure.chart');
+                       const svg = fig.querySelector('.chart__live svg');
+                       return svg && svg !== window.__old && fig.dataset.state === 'live'; }"""
+        )
+        page.wait_for_timeout(300)
+        heights = page.evaluate("window.__heights")
+    assert len(heights) > 5 and max(heights) - min(heights) <= HEIGHT_SLACK, (min(heights), max(heights))
 
 
 def test_every_embed_shows_the_right_picture(views):
