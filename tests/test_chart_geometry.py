@@ -53,6 +53,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("datacenter_electricity", "overlap"): "m3: on a phone the first year label touches the axis's 0",
     ("datacenter_electricity", "crossed"): "m3: the scenario range's end value '325' sits on the line",
     ("model_gap", "crossed"): "S4/S5: the 2026 edition's 0.4% label sits on the Feb 2025 stem",
+    ("openai_finances", "crossed"): "S3: '(year-end)' printed over the 'Operating loss' swatch",
     ("openai_finances", "small"): "S3/M16: the 11px 'incl. non-cash charge' note, under 10px on a phone",
     ("openai_finances", "height"): "S3: the legend is wider than the plot on a phone (the image cuts it; the live "
     "view makes room, so it is shorter)",
@@ -60,6 +61,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("smart_factories", "small"): "S2/M9: the narrow image is 501px wide, so its text shows at 8px on a phone",
     ("smart_factories", "height"): "S2: the legend and value labels set the width, differently measured live",
     ("text_stock", "cut"): "M5: y labels cut at the left edge ('ublic text stock (2024)')",
+    ("text_stock", "crossed"): "M5: the two legend entries overlap ('interv●Training set')",
     ("text_stock", "small"): "M5: the narrow image is 464px wide, so its text shows at 9px on a phone",
     ("text_stock", "height"): "M5: the y labels set the width, differently measured live",
     ("training_set_sizes", "cut"): "M6: the phone legend is cut ('Tokens, as the developer re…')",
@@ -98,8 +100,10 @@ COLLECT = r"""
     .filter(t => t.textContent.trim() && visible(t))
     .map(t => ({el: t, r: t.getBoundingClientRect(), text: t.textContent.trim().slice(0, 60),
                 size: parseFloat(getComputedStyle(t).fontSize) * unit}));
-  // Marks: Vega draws data marks in groups of class role-mark (axes, legends, titles have others).
-  const marks = Array.from(svg.querySelectorAll('g.role-mark:not(.mark-text) > :is(path, line, rect, circle)'))
+  // Marks: Vega draws data marks in groups of class role-mark (axes, legends, titles have others),
+  // and a legend's swatches in groups of class role-legend-symbol.
+  const marks = Array.from(svg.querySelectorAll(
+      'g.role-mark:not(.mark-text) > :is(path, line, rect, circle), g.role-legend-symbol > path'))
     .filter(m => visible(m) && m.getScreenCTM && m.isPointInFill);
   const pt = svg.createSVGPoint ? svg.createSVGPoint() : null;
   function crossing(t) {
