@@ -11,9 +11,9 @@ import json
 from html import escape
 from pathlib import Path
 
-from explainer import blocks, files, settings
+from explainer import blocks, files, settings, theme
 from explainer import claims as C
-from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, data_end, source_links
+from explainer.pages import ASSETS, CHART_PAGES, Page, Site, chart_figure, data_end, source_labels, source_links
 
 
 def markdown_pages(site: Site) -> dict[str, str]:
@@ -41,27 +41,40 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
     where = f"It appears on [{titles[stem]}](../{stem}.md), where the text explains it." if stem else ""
     frame_title = escape(m["title"], quote=False).replace('"', "&quot;")
     embed = (
-        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m)}" '
+        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m, site)}" '
         'style="border:0" loading="lazy"></iframe>'
     )
     description = " ".join((m["takeaway"] or m["title"]).split())
     return (
         f"---\ntitle: {json.dumps(m['title'], ensure_ascii=False)}\n"
         f"description: {json.dumps(description, ensure_ascii=False)}\n---\n\n"
-        f"# {m['title']}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
+        f"# {m['title']} {{: .chart-page__title }}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
         f"## Claims that use this chart's data\n\n{claims}\n\n"
         f"## Share or embed\n\nPermalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
         f"```html\n{embed}\n```\n"
     )
 
 
-def _frame_height(m: dict) -> int:
-    """The embed page's height at the chart's own width: the picture, then up to three lines of text."""
-    return int(m["size"]["wide"][1]) + 120
+# The embed page's text: 14px system font, about this many pixels a character on average, in a
+# frame as narrow as a phone's column.
+EMBED_CHAR_PX, EMBED_NARROW_FRAME, EMBED_LINE_PX = 7.6, 320, 20
+
+
+def _frame_height(m: dict, site: Site) -> int:
+    """The embed page's height in the tallest case: the taller of the wide and narrow pictures
+    (each is shown at most at its own size), then its source line and link as wrapped in a frame
+    as narrow as a phone's column."""
+    picture = max(int(m["size"]["wide"][1]), int(m["size"]["narrow"][1]))
+    labels = source_labels([site.registry[s] for s in m["declared_sources"] if s in site.registry])
+    credit = f"Source: {m['credit']}. " + "; ".join(labels) + "."
+    per_line = int((EMBED_NARROW_FRAME - 20) / EMBED_CHAR_PX)
+    lines = -(-len(credit) // per_line) + 1  # the source line, then the link to the chart's page
+    return picture + lines * EMBED_LINE_PX + 40
 
 
 def embed_html(chart_id: str, site: Site) -> str:
-    """A page made for an <iframe>: the chart's image, its title and its source line."""
+    """A page made for an <iframe>: the chart's picture (narrow in a narrow frame, dark under a
+    dark system scheme, as on the section pages), its title and its source line. No script."""
     m = site.metas[chart_id]
     page = Page(f"{CHART_PAGES}/{chart_id}/embed/index.html", f"{CHART_PAGES}/{chart_id}/embed/")
     root = page.root
@@ -69,23 +82,43 @@ def embed_html(chart_id: str, site: Site) -> str:
         source_links(m["declared_sources"], site, lambda s: site.source_href(page, s), attrs=' target="_top"')
     )
     w, h = m["size"]["wide"]
+    nw, nh = m["size"]["narrow"]
+    base = f"{root}{ASSETS}/{chart_id}"
+    light, dark = theme.SCHEMES["light"], theme.SCHEMES["dark"]
+    narrow, dark_media = "(max-width: 600px)", "(prefers-color-scheme: dark)"
+    sources = "".join(
+        f'<source media="{media}" srcset="{base}.{variant}.svg" width="{sw}" height="{sh}">'
+        for media, variant, sw, sh in (
+            (f"{narrow} and {dark_media}", "narrow.dark", nw, nh),
+            (narrow, "narrow.light", nw, nh),
+            (dark_media, "dark", w, h),
+        )
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="color-scheme" content="light dark">'
         f"<title>{escape(m['title'])}</title>"
         f"{_icon(root)}"
         # Search engines credit the chart's own page, not the frame made to be embedded.
         f'<link rel="canonical" href="{escape(settings.site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
         f'<meta name="description" content="{escape(m["takeaway"] or m["title"], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
-        "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}"
+        "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;"
+        f"color:{light['text']};background:{light['background']}}}"
+        # The source line stands under the picture, as wide as it is shown.
+        f"main{{max-width:{w}px;margin:0 auto}}@media {narrow}{{main{{max-width:{nw}px}}}}"
         "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}"
         # The chart's title is in its picture; the heading is there for screen readers and outlines.
         "h1{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
-        "a{color:#0b57d0}</style></head><body><main>"
+        "a{color:#0b57d0}"
+        # The dark picture's text is drawn for the charts' dark background.
+        f"@media {dark_media}{{body{{color:{dark['text']};background:{dark['background']}}}a{{color:#9cc3ff}}}}"
+        "</style></head><body><main>"
         f"<h1>{escape(m['title'])}</h1>"
-        f'<img src="{root}{ASSETS}/{chart_id}.light.svg" alt="{escape(m["description"], quote=True)}" '
-        f'width="{w}" height="{h}">'
+        f"<picture>{sources}"
+        f'<img src="{base}.light.svg" alt="{escape(m["description"], quote=True)}" width="{w}" height="{h}">'
+        "</picture>"
         f"<p>Source: {escape(m['credit'])}. {links}.{' ' + escape(data_end(m)) + '.' if data_end(m) else ''}</p>"
         f'<p><a href="../" target="_top">The chart, its data and its sources</a></p>'
         "</main></body></html>\n"

@@ -66,7 +66,20 @@ SCHEMES: dict[str, dict[str, Any]] = {
 WIDE = {"width": 600, "height": 320}
 NARROW = {"width": 300, "height": 260}
 TITLE_SIZE = {"wide": 16, "narrow": 15}
-WRAP_MARGIN = 0.85  # wrap titles at 85% of the width estimate: wide system fonts (DejaVu) need the room
+
+# How titles wrap (Vega titles do not): a line holds `width / (em * font size) * margin` characters,
+# never fewer than `min_chars`; `em` is an average glyph width of the system font, in ems, and the
+# margin keeps wider system fonts (DejaVu Sans, about 10% wider than Arial) inside the chart. A
+# chart narrower than the wide size sets its headline at the narrow size. The live view
+# (charts.js) wraps by this same rule, read from theme.json.
+TITLE_WRAP = {
+    "em": 0.55,
+    "margin": 0.85,
+    "min_chars": 24,
+    "title_size": TITLE_SIZE,
+    "subtitle_size": 13,
+    "wide_width": WIDE["width"],
+}
 
 
 def config(scheme: str) -> dict[str, Any]:
@@ -164,19 +177,20 @@ def wrap(text: str, chars: int) -> list[str]:
 
 
 def title_chars(width: int, font_size: int) -> int:
-    """How many characters of a title fit a width: about 0.55 em a character, less a margin."""
-    return max(24, int(width / (0.55 * font_size) * WRAP_MARGIN))
+    """How many characters of a title fit a width (TITLE_WRAP)."""
+    rule = TITLE_WRAP
+    return max(rule["min_chars"], int(width / (rule["em"] * font_size) * rule["margin"]))
 
 
 def rewrap_title(spec: dict[str, Any], width: int) -> None:
     title = spec.get("title")
     if not isinstance(title, dict):
         return
-    narrow = width < WIDE["width"]
+    narrow = width < TITLE_WRAP["wide_width"]
     size = TITLE_SIZE["narrow" if narrow else "wide"]
     if narrow:
         title["fontSize"] = size
-    for key, font in (("text", size), ("subtitle", 13)):
+    for key, font in (("text", size), ("subtitle", TITLE_WRAP["subtitle_size"])):
         value = title.get(key)
         if value:
             text = " ".join(value) if isinstance(value, list) else value
@@ -198,8 +212,9 @@ def _resize(spec: dict[str, Any], size: dict[str, int]) -> None:
 
 
 def browser_themes() -> dict[str, Any]:
-    """What charts.js needs to re-theme interactive views on the light/dark toggle."""
-    return {name: config(name) for name in SCHEMES}
+    """What charts.js needs to re-theme interactive views on the light/dark toggle and to lay them
+    out as the static images are (sizes and title wrapping: the live view is the static view)."""
+    return {**{name: config(name) for name in SCHEMES}, "layout": {"wide": WIDE, "narrow": NARROW, "title": TITLE_WRAP}}
 
 
 # --- colour checks: what a colour-blind reader sees, and contrast ------------------------------
