@@ -173,7 +173,11 @@ def atom() -> str:
     name = escape(str(config.get("site_name") or ""))
     from explainer.pages import block_pages
 
-    page = base + block_pages().get("changes", "")
+    # The feed lives at assets/<feed>: without a public address (settings.site_url) its links are
+    # relative to it, and its id is a name rather than a local address.
+    changes_url = block_pages().get("changes", "")
+    page = base + changes_url if base else "../" + changes_url
+    feed_id = page if base else f"urn:explainer:{files.slug(str(config.get('site_name') or 'site'))}:changes"
     entries = changes()
     updated = (entries[0].date if entries else "1970-01-01") + "T00:00:00Z"
     parts = [
@@ -181,7 +185,7 @@ def atom() -> str:
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"<title>{name}: corrections and updates</title>",
         f'<link href="{escape(page)}"/>',
-        f"<id>{escape(page)}</id>",
+        f"<id>{escape(feed_id)}</id>",
         f"<updated>{updated}</updated>",
     ]
     for c in entries:

@@ -371,14 +371,18 @@ def claim_review(r: C.Result, page: Page) -> str:
     review = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{site_url}{page.url}#claim-{r.id}",
+        **({"url": f"{site_url}{page.url}#claim-{r.id}"} if site_url else {}),
         "claimReviewed": r.claim["quote"],
         "itemReviewed": {
             "@type": "Claim",
             "appearance": {"@type": "CreativeWork", "name": essay.get("title") or "the essay this site reads"},
             **({"author": {"@type": "Person", "name": essay["author"]}} if essay.get("author") else {}),
         },
-        "author": {"@type": "Organization", "name": config.get("site_name") or "", "url": site_url},
+        "author": {
+            "@type": "Organization",
+            "name": config.get("site_name") or "",
+            **({"url": site_url} if site_url else {}),
+        },
         "reviewRating": rating,
         **({"datePublished": reviewed} if reviewed else {}),
     }
