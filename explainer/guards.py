@@ -254,14 +254,18 @@ def _texts(path: Path):
         yield path.name, data.decode("utf-8", "replace")
 
 
-def local_addresses(site_dir: Path) -> list[Problem]:
-    """Every place in a built site that names a local address."""
+def local_addresses(site_dir: Path, sources: list[str] | None = None) -> list[Problem]:
+    """Every place in a built site that names a local address. A source's own address (`sources`,
+    the registry's URLs: data, checked by check-data) is not the site's and is let through."""
     problems = []
+    sources = [u for u in (sources or []) if u]
     for path in sorted(p for p in Path(site_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
         for name, text in _texts(path):
             shown = rel if name == path.name else f"{rel}!{name.split('!', 1)[1]}"
             for m in settings.LOCAL_ADDRESS_RE.finditer(text):
+                if any(text.startswith(u, m.start()) for u in sources):
+                    continue
                 line = text.count("\n", 0, m.start()) + 1
                 context = text[max(0, m.start() - 30) : m.end() + 20].replace("\n", " ")
                 problems.append(

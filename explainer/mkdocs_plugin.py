@@ -155,7 +155,8 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_build(self, *, config):
         if not self.serve:
-            problems = self.guard_problems + guards.local_addresses(Path(config.site_dir))
+            sources = [str(e.get(k) or "") for e in self.site.registry.values() for k in ("url_main", "primary_url")]
+            problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
             if problems:
                 raise PluginError(str(ProblemsError(problems, "problem(s) in what readers read")))
         took = devloop.TIMES
