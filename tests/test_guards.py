@@ -197,3 +197,67 @@ def test_a_local_address_written_into_a_page_fails_the_build(tmp_path_factory):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert re.search(r"site/index\.html:\d+: a local address is written into the build: .*127\.0\.0\.1:8000", out), out
+
+
+# --- tables readers can read -------------------------------------------------------------------------
+
+_CHART = '''"""Widgets made in Atlantis
+Atlantis made more widgets in 2024 than in 2023.
+"""
+
+import altair as alt
+
+from explainer.data import load
+
+SOURCES = ["widget-census-2024"]
+{table}
+
+def build() -> alt.Chart:
+    df = load("widgets")
+    df["x"] = df.year + 0.25  # a plotting column
+    df["connect"] = True
+    return alt.Chart(df).mark_bar().encode(x="x:Q", y="units:Q")
+'''
+
+
+def test_a_charts_table_shows_the_readers_columns_only(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("table")
+    project = _project(tmp)
+    (project / "charts" / "widgets.py").write_text(_CHART.format(table=""), encoding="utf-8")
+    proc, site = _build(project, tmp / "cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (site / "index.html").read_text(encoding="utf-8")
+    table = page[page.index("<table>") : page.index("</table>")]
+    heads = re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table)
+    assert heads == ["Year", "Place", "Widgets made", "Source", "Status"], heads
+    assert '<td class="num">120</td>' in table and "<td>2024</td>" in table
+    assert ">Atlantis Statistical Office" in table and ">widget-census-2024<" not in table  # by name, not id
+
+
+def test_a_table_naming_a_plotting_column_fails_the_chart_naming_its_line(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("table-bad")
+    project = _project(tmp)
+    chart = project / "charts" / "widgets.py"
+    chart.write_text(_CHART.format(table='TABLE = ["year", "units", "x"]'), encoding="utf-8")
+    proc, _ = _build(project, tmp / "cache")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    line = next(i for i, text in enumerate(chart.read_text().split("\n"), 1) if text.startswith("TABLE"))
+    assert re.search(rf"charts/widgets\.py:{line}: .*TABLE shows column 'x', which is in no schema", out), out
+
+
+def test_table_figures_are_shown_as_precisely_as_they_are_known():
+    from explainer.pages import fmt_table_date, fmt_table_number
+
+    assert fmt_table_number(8.74395e21) == "8.74395 × 10²¹"  # not 8,743,950,000,000,000,327,680
+    assert fmt_table_number(3.7e-05) == "3.7 × 10⁻⁵"  # not 0
+    assert fmt_table_number(0.30000000000000004) == "0.3"
+    assert fmt_table_number(1355.6) == "1,355.6" and fmt_table_number(23000.0) == "23,000"
+    assert fmt_table_number(2024, "year") == "2024"
+    assert fmt_table_date("2024-07-01", "year") == "2024" and fmt_table_date("2024-04-01", "month") == "April 2024"
+    assert fmt_table_date("2024-12-27") == "2024-12-27"
+
+
+def test_figures_in_tables_are_right_aligned_over_the_themes_rule():
+    css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    assert ".md-typeset table:not([class]) td.num:not([align])" in css
