@@ -261,3 +261,20 @@ def test_table_figures_are_shown_as_precisely_as_they_are_known():
 def test_figures_in_tables_are_right_aligned_over_the_themes_rule():
     css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert ".md-typeset table:not([class]) td.num:not([align])" in css
+
+
+def test_under_serve_a_guard_shows_its_problem_on_the_page():
+    """`make serve` stays forgiving: the page renders, with the problem in a box at its top."""
+    from types import SimpleNamespace
+
+    from explainer.mkdocs_plugin import ExplainerPlugin
+
+    plugin = ExplainerPlugin()
+    plugin.serve = True
+    md = "The last count is for\n2024. Later years are not yet published.\n"
+    plugin.written["index.md"] = (md, md, 5)
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md", generated_by=None))
+    shown = "<p>The last count is for</p><ol><li>Later years are not yet published.</li></ol>"
+    out = plugin.on_page_content(shown, page=page, config=None, files=None)
+    assert out.endswith(shown) and 'class="admonition failure build-error"' in out
+    assert "docs/index.md:6: a wrapped line begins &#x27;2024.&#x27;" in out
