@@ -85,6 +85,7 @@ _FOOTREF_RE = re.compile(r"\[\^[^\]]+\]")
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 _TAG_RE = re.compile(r"<[^>]+>")
 _TOKEN_RE = re.compile(r"[^\W_]+")
+_MARKER_ERROR_RE = re.compile(r'<mark class="marker-error".*?</mark>')  # a failed marker, already named
 
 
 def _line_map(original: list[str], expanded: list[str]) -> list[int]:
@@ -205,7 +206,7 @@ def rendered_text(original: str, expanded: str, page_html: str, file: str, first
         )
     typed = _typed_doubles_re()
     for j, line in enumerate(exp_lines):
-        for m in typed.finditer(_TAG_RE.sub(" ", line)):
+        for m in typed.finditer(_TAG_RE.sub(" ", _MARKER_ERROR_RE.sub(" ", line))):
             problems.append(
                 Problem(file, line_no(j), "", f"a unit is written twice: {m.group(0)!r}; write it once", "unit-once")
             )

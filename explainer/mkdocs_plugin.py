@@ -158,7 +158,7 @@ class ExplainerPlugin(BasePlugin):
             sources = [str(e.get(k) or "") for e in self.site.registry.values() for k in ("url_main", "primary_url")]
             problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
             if problems:
-                raise PluginError(str(ProblemsError(problems, "problem(s) in what readers read")))
+                raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))
         took = devloop.TIMES
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
@@ -223,10 +223,10 @@ class ExplainerPlugin(BasePlugin):
         first_line = markers.first_line_of(markdown, page.file.content_string)
         stash = self.stashes[page.file.src_uri] = []
         if not self.serve:
-            try:
-                out = markers.expand(markdown, where, self.site, first_line=first_line, stash=stash)
-            except ProblemsError as e:
-                raise PluginError(str(e)) from None
+            # Every page is expanded and checked before the build fails, so one run names every
+            # problem of every page (markers here, the guards after rendering; see on_post_build).
+            out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
+            self.guard_problems += problems
             self.written[page.file.src_uri] = (markdown, out, first_line)
             return out
         # Serve: each failed marker shows its error in its place; the rest of the page renders.
