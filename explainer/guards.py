@@ -78,8 +78,10 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _SKIP_LINE_RE = re.compile(r"^\s*(?:\*\[[^\]]+\]:|\[\^[^\]]+\]:|\[[^\]^][^\]]*\]:\s+\S)")
 _ADMONITION_RE = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+\"([^\"]*)\")?\s*$")
 _ATTR_RE = re.compile(r"\{:?\s*[#.:][^}]*\}")
-_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK_RE = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_TARGET = r"\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"  # (url "title"), parentheses in the url too
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]" + _TARGET)
+_LINK_RE = re.compile(r"\[([^\]]*)\](?:" + _TARGET + r"|\[[^\]]*\])")
+_MULTILINE_RE = re.compile(r"<(script|style)\b.*?</\1>|<[a-zA-Z/!][^<>]*\n[^<>]*>", re.S | re.I)
 _AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _FOOTREF_RE = re.compile(r"\[\^[^\]]+\]")
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
@@ -112,13 +114,15 @@ def _markdown_lines_text(lines: list[str]) -> list[str]:
     out = []
     fenced = False
     footnote = False
-    for line in lines:
-        if _FENCE_RE.match(line):
+    # Scripts, styles and tags that span lines, out (their lines kept, for the line numbers).
+    cleaned = _MULTILINE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(lines)).split("\n")
+    for raw, line in zip(lines, cleaned):
+        if _FENCE_RE.match(raw):
             fenced = not fenced
             out.append("")
             continue
         if fenced:
-            out.append(H.escape(line))  # shown as written; escaped so the tag stripping below keeps it
+            out.append(H.escape(raw))  # shown as written; escaped so the tag stripping below keeps it
             continue
         if footnote and (line.startswith("    ") or not line.strip()):
             out.append("")

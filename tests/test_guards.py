@@ -109,6 +109,16 @@ def test_a_word_the_rendered_page_drops_is_named_with_its_line():
         '<p>Text<sup>1</sup>.</p><div class="footnote"><ol><li>Foot.</li></ol></div>'
     )
     assert guards.rendered_text(ok, ok, html, "docs/ok.md") == []
+    # Link targets with parentheses, tags over several lines, scripts and code are not prose.
+    ok = (
+        'See [Foo](https://en.wikipedia.org/wiki/Foo_(bar) "t").\n\n<iframe\n  src="x">\n</iframe>\n\n'
+        '<script>var hidden = 1;</script>\n\n```html\n<iframe src="a"></iframe>\n```\n'
+    )
+    html = (
+        '<p>See <a href="x">Foo</a>.</p><iframe src="x"></iframe><script>var h;</script>'
+        '<pre><code>&lt;iframe src="a"&gt;&lt;/iframe&gt;</code></pre>'
+    )
+    assert guards.rendered_text(ok, ok, html, "docs/ok.md") == []
 
 
 def test_doubled_units_are_caught_whichever_side_writes_the_unit():
