@@ -348,6 +348,8 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
             continue
         field = fields.get(c)
         title = (field or {}).get("title") or titles.get(c)
+        if titles.get(c) and any(re.fullmatch(rf"{re.escape(c)}_\d+", n) for n in names):
+            title = titles[c]  # the chart tells a column from its pair ("Edition (China)", "Edition (World)")
         if not title:
             if declared:
                 read = ", ".join(sorted(Path(r).stem for r in reads)) or "none"
