@@ -30,6 +30,7 @@ def _data() -> pd.DataFrame:
         {
             "model": epoch.system,
             "date": pd.to_datetime(epoch.date).dt.strftime("%Y-%m-%d"),
+            "date_precision": "day",  # the table shows a date as precisely as it is known
             "trillions": epoch.dataset_size.astype(float) / 1e12,
             "kind": _EPOCH,
             "source": epoch.source,
@@ -42,6 +43,7 @@ def _data() -> pd.DataFrame:
         {
             "model": dev["item"],
             "date": dev.year.astype(int).astype(str),  # the year only (drawn mid-year)
+            "date_precision": "year",
             "trillions": dev.tokens_trillion.astype(float),
             "kind": _DEVELOPER,
             "source": dev.source,

@@ -126,22 +126,25 @@ def meta_tags(title: str, description: str, page_url: str, image_uri: str) -> st
     """The tags; `image_uri` is the card's path in the site."""
     base = settings.site_base()
     site = str(settings.site_config().get("site_name") or "")
-    image = base + image_uri
+    # The card's image and the page's address must be absolute: with no public address known
+    # (settings.site_url) they are left out rather than pointed at a local one.
+    image = base + image_uri if base else ""
     tags = {
         "og:type": "article",
         "og:site_name": site,
         "og:title": title,
         "og:description": description,
-        "og:url": base + page_url,
+        "og:url": base + page_url if base else "",
         "og:image": image,
-        "og:image:width": str(WIDTH),
-        "og:image:height": str(HEIGHT),
+        "og:image:width": str(WIDTH) if image else "",
+        "og:image:height": str(HEIGHT) if image else "",
     }
     out = [f'<meta property="{k}" content="{html.escape(v, quote=True)}">' for k, v in tags.items() if v]
     out += [
-        '<meta name="twitter:card" content="summary_large_image">',
+        f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">',
         f'<meta name="twitter:title" content="{html.escape(title, quote=True)}">',
         f'<meta name="twitter:description" content="{html.escape(description, quote=True)}">',
-        f'<meta name="twitter:image" content="{html.escape(image, quote=True)}">',
     ]
+    if image:
+        out.append(f'<meta name="twitter:image" content="{html.escape(image, quote=True)}">')
     return "".join(out)

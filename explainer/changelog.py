@@ -250,15 +250,26 @@ def figures_words(c: Change) -> str:
     return "; ".join(parts)
 
 
+def _claim_link(cid: str, card_href) -> str:
+    href = card_href(cid)
+    return f'<a href="{escape(href)}">{escape(cid)}</a>' if href else escape(cid)
+
+
+def _moved_words(before: str | None, after: str | None) -> str:
+    """How a verdict moved, in words: a claim added to the ledger has no verdict before."""
+    if before is None:
+        return f"new claim, <b>{escape(after or 'no verdict')}</b>"
+    if after is None:
+        return f"claim withdrawn (it was <b>{escape(before)}</b>)"
+    return f"from <b>{escape(before)}</b> to <b>{escape(after)}</b>"
+
+
 def html(feed_href: str, card_href=lambda cid: "") -> str:
     """The data changes, newest first, in words; `card_href(claim id)` links a verdict to its card."""
     items = []
     for c in reader_changes():
         moved = "".join(
-            f'<li><a href="{escape(card_href(cid))}">{escape(cid)}</a>: from <b>{escape(before or "none")}</b> '
-            f"to <b>{escape(after or 'none')}</b></li>"
-            if card_href(cid)
-            else f"<li>{escape(cid)}: from <b>{escape(before or 'none')}</b> to <b>{escape(after or 'none')}</b></li>"
+            f"<li>{_claim_link(cid, card_href)}: {_moved_words(before, after)}</li>"
             for cid, before, after in c.verdicts
         )
         figures = figures_words(c)
@@ -287,12 +298,16 @@ def atom() -> str:
     config = settings.site_config()
     base = settings.site_base()
     name = escape(str(config.get("site_name") or ""))
-    page = base + block_pages().get("changes", "")
+    # The feed lives at assets/<feed>: without a public address (settings.site_url) its links are
+    # relative to it, and its id is a name rather than a local address.
+    root = base or "../"
+    page = root + block_pages().get("changes", "")
+    feed_id = page if base else f"urn:explainer:{files.slug(str(config.get('site_name') or 'site'))}:changes"
     entries: list[tuple[str, list[str]]] = []
     for k in corrections():
         where_page = Page.for_file(f"{k.page}.md")
         where = page_title(where_page) + (f", claim {k.claim}" if k.claim else "")
-        href = f"{base}{where_page.url}#{k.anchor}"  # the correction at the foot of its page
+        href = f"{root}{where_page.url}#{k.anchor}"  # the correction at the foot of its page
         entries.append(
             (
                 k.date,
@@ -300,7 +315,7 @@ def atom() -> str:
                     "<entry>",
                     f"<title>Corrected on {escape(long_date(k.date))}: {escape(where)}</title>",
                     f'<link href="{escape(href)}"/>',
-                    f"<id>{escape(page)}#{escape(k.anchor)}</id>",
+                    f"<id>{escape(feed_id)}#{escape(k.anchor)}</id>",
                     f"<updated>{escape(k.date)}T00:00:00Z</updated>",
                     f"<summary>{escape(sentence(k))}</summary>",
                     "</entry>",
@@ -340,7 +355,7 @@ def atom() -> str:
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"<title>{name}: corrections and data changes</title>",
         f'<link href="{escape(page)}"/>',
-        f"<id>{escape(page)}</id>",
+        f"<id>{escape(feed_id)}</id>",
         f"<updated>{updated}</updated>",
     ]
     for _, lines in entries:

@@ -25,7 +25,8 @@ def markdown_pages(site: Site) -> dict[str, str]:
 
 def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
-    url = f"{settings.site_base()}{CHART_PAGES}/{chart_id}/"
+    base = settings.site_base()
+    url = f"{base}{CHART_PAGES}/{chart_id}/" if base else None
     uses = [r.id for r in site.results.values() if C.datasets_of(r.claim) & set(m["datasets"])]
     claims = (
         "<ul>"
@@ -40,18 +41,27 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
     )
     where = f"It appears on [{titles[stem]}](../{stem}.md), where the text explains it." if stem else ""
     frame_title = escape(m["title"], quote=False).replace('"', "&quot;")
-    embed = (
-        f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m, site)}" '
-        'style="border:0" loading="lazy"></iframe>'
-    )
+    if url:
+        embed = (
+            f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m, site)}" '
+            'style="border:0" loading="lazy"></iframe>'
+        )
+        share = (
+            f"Permalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
+            f"```html\n{embed}\n```\n"
+        )
+    else:  # no public address known (settings.site_url): a snippet would point nowhere
+        share = (
+            "This copy of the site was built without its public address, so it offers no permalink or "
+            "embed snippet: the address of this page in your browser is the chart's own.\n"
+        )
     description = " ".join((m["takeaway"] or m["title"]).split())
     return (
         f"---\ntitle: {json.dumps(m['title'], ensure_ascii=False)}\n"
         f"description: {json.dumps(description, ensure_ascii=False)}\n---\n\n"
         f"# {m['title']} {{: .chart-page__title }}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
         f"## Claims that use this chart's data\n\n{claims}\n\n"
-        f"## Share or embed\n\nPermalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
-        f"```html\n{embed}\n```\n"
+        f"## Share or embed\n\n{share}"
     )
 
 
@@ -101,8 +111,12 @@ def embed_html(chart_id: str, site: Site) -> str:
         f"<title>{escape(m['title'])}</title>"
         f"{_icon(root)}"
         # Search engines credit the chart's own page, not the frame made to be embedded.
-        f'<link rel="canonical" href="{escape(settings.site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
-        f'<meta name="description" content="{escape(m["takeaway"] or m["title"], quote=True)}">'
+        + (
+            f'<link rel="canonical" href="{escape(settings.site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
+            if settings.site_base()
+            else ""
+        )
+        + f'<meta name="description" content="{escape(m["takeaway"] or m["title"], quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;"
         f"color:{light['text']};background:{light['background']}}}"

@@ -81,17 +81,19 @@ def page_citation(title: str, url_path: str, published: str | None, updated: str
     """(a citation in words, its BibTeX) for one page of the site."""
     config = settings.site_config()
     site = str(config.get("site_name") or "")
-    url = settings.site_base() + url_path
+    base = settings.site_base()
+    url = base + url_path if base else None  # no public address known: a citation names none
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published
-    words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + f". {url}"
+    words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + "."
+    words += f" {url}" if url else ""
     key = files.slug(f"{site} {url_path or 'home'}")
     bib = bibtex_entry(
         key,
         {
             "author": "{" + _bib(author) + "}",
             "title": "{" + _bib(title) + "}",
-            "howpublished": r"\url{" + url + "}",
+            "howpublished": r"\url{" + url + "}" if url else None,
             "year": when[:4] if when else None,
             "note": _bib(f"{site}; updated {when}") if when else _bib(site),
         },

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from explainer import blocks, chartpages, devloop, essay, files, pages, settings, trends
+from explainer import blocks, chartpages, devloop, essay, files, guards, pages, settings, trends
 from explainer import claims as C
 from explainer.pages import (
     ANY_MARKER_RE,
@@ -84,7 +84,12 @@ def expand_forgiving(
     def sub(regex: re.Pattern, fn: Callable[[re.Match], str], text: str, inline: bool) -> str:
         def wrap(m: re.Match) -> str:
             try:
-                return keep(fn(m), inline)
+                value = fn(m)
+                if inline:  # a value's unit is written once, by the formatter or by the prose
+                    doubled = guards.doubled_unit(value, m.string[: m.start()], m.string[m.end() :])
+                    if doubled:
+                        raise ValueError(doubled)
+                return keep(value, inline)
             except (KeyError, LookupError, ValueError, C.EvidenceError) as e:
                 problem = Problem(where, line_of_in(text, m), "", str(e.args[0] if e.args else e), "marker")
                 problems.append(problem)

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
-from explainer import cards, chartpages, csp, devloop, markers, notebook, pages, settings
+from explainer import cards, chartpages, csp, devloop, guards, markers, notebook, pages, settings
 from explainer.problems import ProblemsError
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -102,6 +102,8 @@ class ExplainerPlugin(BasePlugin):
         self.stashes: dict[str, list[str]] = {}
         self.leads: dict[str, str | None] = {}
         self.chart_page_keys: dict[str, tuple[str, str]] = {}  # serve: chart pages to keep once rendered
+        self.written: dict[str, tuple[str, str, int]] = {}  # page -> (its Markdown, expanded, first line)
+        self.guard_problems: list = []  # build: what the guards found, reported together at the end
 
     @property
     def log(self) -> logging.Logger:
@@ -130,6 +132,20 @@ class ExplainerPlugin(BasePlugin):
         if repo and not config.repo_url:
             config.repo_url = repo
             config.repo_name = config.repo_name or "/".join(repo.split("/")[-2:])
+        if not self.serve:
+            # The public address, never a local one: SITE_URL, else the GitHub Pages address of
+            # the git remote, else none (no canonical links, a site-relative sitemap). `serve` sets
+            # its own local address for live reload, in a folder that is never site/.
+            url, origin = settings.site_url()
+            config.site_url = url
+            if url is None:
+                log.info(
+                    "no public address for the site: SITE_URL is not set and the git remote origin is not "
+                    "on GitHub, so the build leaves absolute addresses out (no canonical links, share-card "
+                    "images, permalinks or embed snippets)"
+                )
+            elif not origin.startswith("SITE_URL"):
+                log.info(f"site address {url} (from {origin})")
         # A notebook's cached output is only valid for the data and code it ran on. Under serve
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -144,6 +160,11 @@ class ExplainerPlugin(BasePlugin):
         return server
 
     def on_post_build(self, *, config):
+        if not self.serve:
+            sources = [str(e.get(k) or "") for e in self.site.registry.values() for k in ("url_main", "primary_url")]
+            problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
+            if problems:
+                raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))
         took = devloop.TIMES
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
@@ -164,6 +185,7 @@ class ExplainerPlugin(BasePlugin):
         self.started = time.perf_counter()
         self.pages = 0
         self.changed = devloop.changes() if self.serve else []
+        self.guard_problems = []
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
@@ -207,10 +229,12 @@ class ExplainerPlugin(BasePlugin):
         first_line = markers.first_line_of(markdown, page.file.content_string)
         stash = self.stashes[page.file.src_uri] = []
         if not self.serve:
-            try:
-                return markers.expand(markdown, where, self.site, first_line=first_line, stash=stash)
-            except ProblemsError as e:
-                raise PluginError(str(e)) from None
+            # Every page is expanded and checked before the build fails, so one run names every
+            # problem of every page (markers here, the guards after rendering; see on_post_build).
+            out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
+            self.guard_problems += problems
+            self.written[page.file.src_uri] = (markdown, out, first_line)
+            return out
         # Serve: each failed marker shows its error in its place; the rest of the page renders.
         out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
         problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.known)
@@ -221,6 +245,7 @@ class ExplainerPlugin(BasePlugin):
         if self.banner:
             title = "The data did not validate: showing the last good data"
             out = pages.error_box(title, self.banner) + "\n\n" + out
+        self.written[page.file.src_uri] = (markdown, out, first_line)
         return out
 
     def _share_card(self, output: str, page, config) -> str:
@@ -240,6 +265,21 @@ class ExplainerPlugin(BasePlugin):
         return output.replace("</head>", cards.meta_tags(title, description, page.url, image) + "</head>", 1)
 
     def on_page_content(self, html, *, page, config, files):
+        written = self.written.pop(page.file.src_uri, None)
+        if written and page.file.src_uri.endswith(".md"):
+            # What is written reaches the reader: the rendered words against the expanded Markdown.
+            file = f"docs/{page.file.src_uri}" if page.file.generated_by is None else f"(generated) {page.file.src_uri}"
+            problems = guards.rendered_text(*written[:2], html, file, written[2])
+            if self.serve:
+                for p in problems:
+                    self.log.error(str(p))
+                if problems:
+                    box = pages.error_box(
+                        "What this page shows differs from what is written", "\n".join(map(str, problems))
+                    )
+                    html = box + html
+            else:
+                self.guard_problems += problems
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):

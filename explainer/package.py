@@ -107,7 +107,7 @@ def descriptor() -> dict:
         "name": files.slug(str(config.get("site_name") or "")) or "explainer",
         "title": str(config.get("site_name") or ""),
         "description": str(config.get("site_description") or "").strip(),
-        "homepage": str(config.get("site_url") or ""),
+        **({"homepage": settings.site_base()} if settings.site_base() else {}),
         "licenses": [LICENCE],
         "resources": resources,
     }

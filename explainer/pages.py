@@ -250,7 +250,7 @@ def data_end(m: dict[str, Any]) -> str:
     """When a chart's data end, computed from its table ("Data to August 2024"); forecasts are named
     apart ("; projections to 2029"). A table that gives only years takes the month from its
     datasets when they end in that same year."""
-    cols = m["table"]["columns"]
+    cols = [c["name"] if isinstance(c, dict) else c for c in m["table"]["columns"]]
     rows = [dict(zip(cols, r)) for r in m["table"]["rows"]]
     projected = {t.name for t in settings.STATUSES if t.name == "projected"}
     data_rows = {
@@ -345,19 +345,66 @@ def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
     )
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def fmt_table_number(v: Any, kind: str = "number") -> str:
+    """A figure as precisely as it is known, never more (no float noise) and never rounded to 0:
+    scientific notation (2.1 × 10²⁵) for very large and very small magnitudes."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if kind == "year":
+        return str(int(v)) if float(v).is_integer() else str(v)
+    x = float(f"{float(v):.12g}")  # the figure, less any floating-point noise
+    if x != 0 and (abs(x) >= 1e15 or abs(x) < 1e-3):
+        mantissa, exponent = repr(x).split("e") if "e" in repr(x) else f"{x:e}".split("e")
+        mantissa = repr(float(f"{float(mantissa):.12g}")).removesuffix(".0")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    if x.is_integer():
+        return f"{x:,.0f}"
+    whole, _, frac = repr(x).partition(".")
+    return ("-" if x < 0 else "") + f"{abs(int(whole)):,}.{frac}"
+
+
+def fmt_table_date(v: Any, precision: str | None = None) -> str:
+    """A date at the precision it is known: "2024", "July 2024", or the day as written."""
+    text = str(v or "")
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m or not precision or precision == "day":
+        return text
+    if precision == "year" or not m.group(2):
+        return m.group(1)
+    return f"{_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+
+
 def data_table(m: dict[str, Any], page: Page, site: Site) -> str:
+    """The data behind a chart, for readers: their columns, headed by title and unit, figures at
+    the precision known and right-aligned, sources by name linking to their entries."""
     cols = m["table"]["columns"]
-    head = "".join(f'<th scope="col">{esc(c.replace("_", " "))}</th>' for c in cols)
+    if cols and isinstance(cols[0], str):  # a chart rendered before tables had headers
+        cols = [{"name": c, "header": c.replace("_", " "), "kind": "text"} for c in cols]
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if c["kind"] == "number" else ""}>{esc(c["header"])}</th>' for c in cols)
     rows = []
     for r in m["table"]["rows"]:
         cells = []
         for c, v in zip(cols, r):
-            if (c == "source" or c.startswith("source_")) and v in site.registry:
-                cells.append(f'<td><a href="{esc(site.source_href(page, v))}">{esc(v)}</a></td>')
-            elif isinstance(v, (int, float)) and not isinstance(v, bool) and c not in ("year",):
-                cells.append(f'<td class="num">{esc(fmt_number(v))}</td>')
+            if c["kind"] == "source":
+                ids = [s for s in (v if isinstance(v, list) else [v]) if s]
+                links = source_links(ids, site, lambda s: site.source_href(page, s))
+                unknown = [esc(s) for s in ids if s not in site.registry]
+                cells.append(f"<td>{'; '.join(links + unknown)}</td>")
+            elif c["kind"] == "date":
+                value, precision = v if isinstance(v, list) else [v, c.get("precision")]
+                cells.append(f"<td>{esc(fmt_table_date(value, precision or c.get('precision')))}</td>")
+            elif c["kind"] in ("number", "year") and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cls = ' class="num"' if c["kind"] == "number" else ""
+                cells.append(f"<td{cls}>{esc(fmt_table_number(v, c['kind']))}</td>")
             else:
-                cells.append(f"<td>{esc(v)}</td>")
+                cells.append(f"<td>{esc('' if v is None else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<details class="chart__table"><summary>Table: the data behind this chart</summary>'
@@ -588,7 +635,7 @@ def claim_review(r: C.Result, page: Page) -> str:
     review = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{site_url}{page.url}#claim-{r.id}",
+        **({"url": f"{site_url}{page.url}#claim-{r.id}"} if site_url else {}),
         "claimReviewed": r.claim["quote"],
         "itemReviewed": {
             "@type": "Claim",
@@ -599,7 +646,11 @@ def claim_review(r: C.Result, page: Page) -> str:
             },
             **({"author": {"@type": "Person", "name": essay["author"]}} if essay.get("author") else {}),
         },
-        "author": {"@type": "Organization", "name": config.get("site_name") or "", "url": site_url},
+        "author": {
+            "@type": "Organization",
+            "name": config.get("site_name") or "",
+            **({"url": site_url} if site_url else {}),
+        },
         "reviewRating": rating,
         **({"datePublished": reviewed} if reviewed else {}),
     }

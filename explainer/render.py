@@ -291,6 +291,117 @@ def _call(module, chart_id: str) -> tuple[Any, str, list[str]]:
     return chart, key_numbers, [str(p) for p in D.recorded()]
 
 
+def _schema_fields(reads: list[str]) -> dict[str, dict[str, Any]]:
+    """The fields of the datasets a chart read, by name (the first dataset naming one wins)."""
+    import yaml
+
+    fields: dict[str, dict[str, Any]] = {}
+    for r in reads:
+        path = Path(r).with_name(Path(r).stem + settings.SCHEMA_SUFFIX)
+        if path.is_file():
+            for f in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("fields", []):
+                fields.setdefault(f["name"], f)
+    return fields
+
+
+def _tooltip_titles(spec: Any) -> dict[str, str]:
+    """The titles the chart gives its columns in its tooltips: words it already shows readers."""
+    titles: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "tooltip":
+                    for t in v if isinstance(v, list) else [v]:
+                        if isinstance(t, dict) and isinstance(t.get("field"), str) and isinstance(t.get("title"), str):
+                            titles.setdefault(t["field"], t["title"])
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    return titles
+
+
+def _is_source(column: str) -> bool:
+    return column == "source" or re.fullmatch(r"source_\d+", column) is not None
+
+
+def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], spec: Any) -> list[dict[str, Any]]:
+    """The reader's columns of a chart's table: each headed by its schema title and unit (or the
+    title the chart's tooltip gives a column it derives), the sources of a row in one column.
+    Plotting columns (no schema field, no title) are never shown. A chart may name its table's
+    columns in `TABLE`; one the reader could not read (in no schema the chart read, untitled)
+    fails the chart."""
+    fields = _schema_fields(reads)
+    titles = _tooltip_titles(spec)
+    declared = getattr(module, "TABLE", None)
+    names = list(declared) if declared else [c for c in table.columns if c != "note"]
+    out: list[dict[str, Any]] = []
+    for c in names:
+        if c not in table.columns:
+            raise ChartError(f"TABLE names '{c}', which is not a column of the chart's data", _table_line(module))
+        if _is_source(c):
+            if not any(col.get("kind") == "source" for col in out):
+                out.append({"name": c, "header": "Source", "kind": "source", "of": [s for s in names if _is_source(s)]})
+            continue
+        field = fields.get(c)
+        title = (field or {}).get("title") or titles.get(c)
+        if titles.get(c) and any(re.fullmatch(rf"{re.escape(c)}_\d+", n) for n in names):
+            title = titles[c]  # the chart tells a column from its pair ("Edition (China)", "Edition (World)")
+        if not title:
+            if declared:
+                read = ", ".join(sorted(Path(r).stem for r in reads)) or "none"
+                raise ChartError(
+                    f"TABLE shows column '{c}', which is in no schema of the datasets the chart reads ({read}) "
+                    "and has no title in the chart: readers would see a plotting column",
+                    _table_line(module),
+                )
+            continue  # a plotting column
+        unit = (field or {}).get("unit")
+        header = f"{title} ({unit})" if unit and unit.lower() not in title.lower() else title
+        kind = (
+            "number" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "text"
+        )
+        if kind == "number" and (c == "year" or title.lower().startswith("year")):
+            kind = "year"
+        if (field or {}).get("type") == "date" or (
+            kind == "text" and table[c].astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+        ):
+            kind = "date"
+        col = {"name": c, "header": header, "kind": kind}
+        precision = (field or {}).get("precision") or (c + "_precision" if c + "_precision" in table.columns else None)
+        if kind == "date" and precision:
+            col["precision"] = precision
+        out.append(col)
+    return out
+
+
+def _table_line(module) -> int | None:
+    try:
+        lines, start = inspect.getsourcelines(module)
+    except (OSError, TypeError):
+        return None
+    return next((i + 1 for i, line in enumerate(lines) if line.startswith("TABLE")), None)
+
+
+def _table_rows(table: pd.DataFrame, columns: list[dict[str, Any]]) -> list[list[Any]]:
+    """The table's rows as plain values, a row's sources as a list and a date's precision with it."""
+    rows = []
+    for r in json.loads(table.to_json(orient="records", force_ascii=False)):
+        row = []
+        for col in columns:
+            if col["kind"] == "source":
+                row.append(list(dict.fromkeys(r[s] for s in col["of"] if r.get(s))))
+            elif col["kind"] == "date" and col.get("precision") in table.columns:
+                row.append([r[col["name"]], r[col["precision"]]])
+            else:
+                row.append(r[col["name"]])
+        rows.append(row)
+    return rows
+
+
 def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[str]:
     """Registry ids the rows cite: every column named `source` or `source_<n>` (ratios cite two rows)."""
     cited = {
@@ -385,7 +496,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
-    shown = [c for c in table.columns if c != "note"]
+    columns = table_columns(module, chart_id, table, reads, spec)
     meta = {
         "id": chart_id,
         "title": title,
@@ -397,7 +508,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         "declared_sources": declared,
         "datasets": sorted(Path(r).stem for r in reads),
         "size": {"wide": dims["" + "light"], "narrow": dims["narrow.light"]},
-        "table": {"columns": shown, "rows": json.loads(table[shown].to_json(orient="values", force_ascii=False))},
+        "table": {"columns": columns, "rows": _table_rows(table, columns)},
     }
     out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
     for kind, content in out.items():

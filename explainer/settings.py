@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +53,68 @@ def site_config() -> dict:
     return _site_config(str(path), path.stat().st_mtime_ns if path.is_file() else None, env)
 
 
+ENV_SITE_URL = "SITE_URL"
+# Addresses that only work on the author's machine: never written into a built site.
+LOCAL_ADDRESS_RE = re.compile(r"(?:https?:)?//(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1\])(?=[:/\"'\s<]|$)", re.I)
+_GITHUB_REMOTE_RE = re.compile(
+    r"^(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)([\w.-]+)/([\w.-]+?)(?:\.git)?/?$"
+)
+
+
+def github_pages_url(remote: str | None) -> str | None:
+    """The GitHub Pages address of a repository, from its git remote URL:
+    https://github.com/OWNER/REPO(.git) or git@github.com:OWNER/REPO.git -> https://OWNER.github.io/REPO/.
+    None for any other remote. A repository named OWNER.github.io is served at the root."""
+    m = _GITHUB_REMOTE_RE.match((remote or "").strip())
+    if not m:
+        return None
+    owner, repo = m.group(1), m.group(2)
+    if repo.lower() == f"{owner.lower()}.github.io":
+        return f"https://{owner.lower()}.github.io/"
+    return f"https://{owner.lower()}.github.io/{repo}/"
+
+
+def git_origin_url() -> str | None:
+    """The URL of the project's git remote `origin`, if it has one (read once per project and
+    git config, so the many links of a build do not each ask git)."""
+    root = project_root()
+    config = root / ".git"
+    stamp = config.stat().st_mtime_ns if config.exists() else None
+    return _git_origin_url(str(root), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _git_origin_url(root: str, _stamp: int | None) -> str | None:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
+
+
+def site_url() -> tuple[str | None, str]:
+    """The site's public address and where it came from: `SITE_URL` (or `site_url` in mkdocs.yml),
+    else the GitHub Pages address of the git remote `origin`, else None (absolute addresses are
+    then left out of the build). A local address (127.0.0.1, localhost) never counts."""
+    configured = (os.environ.get(ENV_SITE_URL) or str(site_config().get("site_url") or "")).strip()
+    if configured and not LOCAL_ADDRESS_RE.match(configured):
+        return configured.rstrip("/") + "/", "SITE_URL" if os.environ.get(ENV_SITE_URL) else "site_url in mkdocs.yml"
+    remote = git_origin_url()
+    derived = github_pages_url(remote)
+    if derived:
+        return derived, f"the git remote origin ({remote})"
+    return None, ""
+
+
 def site_base() -> str:
-    """The site's URL (`site_url`), ending in one slash: what page paths are appended to."""
-    return str(site_config().get("site_url") or "").rstrip("/") + "/"
+    """The site's public address (`site_url()`), ending in one slash, that page paths are
+    appended to; "" when it is not known, so links built on it stay relative to the site root."""
+    url, _ = site_url()
+    return url or ""
 
 
 def site_extra() -> dict:
@@ -353,6 +413,19 @@ UNIT_FORMATS = {
     "percent": ("{n}%", ".1f"),
     "US$ per kWh": ("${n} per kWh", ".2f"),
     "US$ billion": ("${n} billion", None),
+}
+
+# How prose may write a unit again next to a value that already carries it, by the unit a
+# formatted value ends with (or, for "$", starts with): "2.3× times", "54%%", "$5 billion billion"
+# write it twice. A value's unit is written once, by the formatter or by the prose (guards.py).
+UNIT_WORDS = {
+    "×": ("×", "x", "times", "fold", "-fold"),
+    "%": ("%", "percent", "per cent", "pct"),
+    "billion": ("billion", "bn"),
+    "million": ("million", "mn"),
+    "trillion": ("trillion",),
+    "per kWh": ("per kWh", "/kWh"),
+    "$": ("$", "US$", "USD"),
 }
 
 MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words

@@ -15,6 +15,9 @@ from explainer import files
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# The session's site is built as the deploy builds it, with a public address (never a local one:
+# tests/test_guards.py builds without one).
+os.environ.setdefault("SITE_URL", "https://example.org/")  # at the root: `serve` mounts the site at its path
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -79,7 +79,7 @@ def test_changing_a_dataset_rebuilds_only_the_charts_that_read_it(out, data_copy
     assert outcomes["smart_factories"] == "built"
     assert {c for c, s in outcomes.items() if s == "built"} == {"smart_factories"}
     meta = json.loads((out / "charts" / "smart_factories.meta.json").read_text())
-    col = meta["table"]["columns"].index("factories")
+    col = [c["name"] for c in meta["table"]["columns"]].index("factories")
     assert 36000 in [r[col] for r in meta["table"]["rows"]]
 
 
@@ -196,4 +196,6 @@ def test_each_figure_links_its_sources_downloads_and_table(site):
     for kind in ("csv", "light.svg", "png", "vl.json"):
         assert f'assets/charts/robot_installations.{kind}" download' in fig
     assert '<a href="../sources/#ifr-wr2025-finanznachrichten">' in fig
-    assert '<details class="chart__table">' in fig and '<th scope="col">units</th>' in fig
+    assert '<details class="chart__table">' in fig
+    # Headed by the schema's titles (not the column names), figures right-aligned.
+    assert '<th scope="col" class="num">Robots installed</th>' in fig and '<th scope="col">units</th>' not in fig
