@@ -94,6 +94,9 @@ def _centre(want: list[float], block: list[int], step: float, floor: float, ceil
     return min(max(c, floor + half), ceil - half)
 
 
+_LINE = 14  # px between the lines of a label of 12px text
+
+
 def end_labels(
     df: pd.DataFrame,
     x: str,
@@ -106,26 +109,46 @@ def end_labels(
     gap: float = 0.075,
     x_type: str = "Q",
     short=None,
-) -> alt.Chart:
+    above_left=(),
+) -> alt.Chart | alt.LayerChart:
     """One label per series at its last point, in the series' colour, spread so none overprints.
     `text(row)` gives the label on the wide view (default: the series' short name); the phone
-    view shows the short name alone (`short(row)`), so the label stays inside the picture."""
+    view shows the short name alone (`short(row)`), so the label stays inside the picture.
+
+    A series that ends while another line runs on past its end (a line that stops in a year
+    others go beyond) is named in `above_left`: its label sits above and left of its last point,
+    clear of its own line coming up to it and of the lines to its right. Such labels may break
+    into lines at "\n"."""
     last = df.sort_values(x).groupby(series, sort=False).tail(1).copy()
-    last["label_y"] = label_positions(list(last[y].astype(float)), *domain, gap=gap, log=log)
     last["wide_label"] = [text(r) if text else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
     last["short_label"] = [short(r) if short else SHORT.get(str(r[series]), str(r[series])) for _, r in last.iterrows()]
+    left = last[series].astype(str).isin([str(s) for s in above_left])
+    right = last[~left].copy()
+    right["label_y"] = label_positions(list(right[y].astype(float)), *domain, gap=gap, log=log)
     scale = alt.Scale(type="log") if log else alt.Undefined
-    return (
-        alt.Chart(last[[x, series, "label_y", "wide_label", "short_label"]])
-        .transform_calculate(end_label=f"width < {NARROW_BELOW} ? datum.short_label : datum.wide_label")
-        .mark_text(align="left", dx=6, fontWeight=600, fontSize=12)
-        .encode(
-            x=alt.X(f"{x}:{x_type}"),
-            y=alt.Y("label_y:Q", scale=scale),
-            text="end_label:N",
-            color=color,
+
+    def layer(frame: pd.DataFrame, **mark) -> alt.Chart:
+        return (
+            alt.Chart(frame[[x, series, "label_y", "wide_label", "short_label"]])
+            .transform_calculate(end_label=f"width < {NARROW_BELOW} ? datum.short_label : datum.wide_label")
+            .mark_text(fontWeight=600, fontSize=12, **mark)
+            .encode(
+                x=alt.X(f"{x}:{x_type}"),
+                y=alt.Y("label_y:Q", scale=scale),
+                text="end_label:N",
+                color=color,
+            )
         )
-    )
+
+    names = layer(right, align="left", dx=6)
+    if not left.any():
+        return names
+    lifted = last[left].assign(label_y=lambda d: d[y].astype(float))
+    # Vega sets a label's first line at its anchor and the others below it: a label of n lines
+    # is lifted by n - 1 lines, so that its last line ends just above the point.
+    lift = f"-7 - {_LINE} * (length(split(datum.end_label, '\\n')) - 1)"
+    above = layer(lifted, align="right", baseline="bottom", dx=-5, dy=alt.expr(lift), lineBreak="\n", lineHeight=_LINE)
+    return alt.layer(names, above)
 
 
 def series_break(at: float, label: str, y: float, align: str = "right") -> alt.LayerChart:

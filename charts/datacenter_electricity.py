@@ -138,9 +138,11 @@ def build() -> alt.Chart:
         )
     )
     proj = alt.datum.kind == _KINDS[1]
+    # A projection before the last year is labelled under its point: to its right stands the
+    # family's name, which on a phone comes within a few pixels of the point.
     labels_r = (
         alt.Chart()
-        .mark_text(align="left", dx=8, fontSize=11)
+        .mark_text(align="center", baseline="top", dy=9, fontSize=11)
         .encode(
             x=x,
             y="value:Q",

@@ -111,7 +111,7 @@ def build() -> alt.Chart:
     )
     # A key for the point styles (a merged shape/fill legend cannot show hollow symbols).
     key_df = pd.DataFrame(
-        {"status": STATUSES, "label": ["reported", "projected, dashed", "estimated"], "py": [6, 22, 38]}
+        {"status": STATUSES, "label": ["reported", "projected, dashed", "estimated"], "py": [6, 21, 36]}
     )
     key = alt.Chart(key_df)
     key_pts = key.mark_point(style="key", size=60, strokeWidth=2, opacity=1, filled=True).encode(
@@ -121,27 +121,20 @@ def build() -> alt.Chart:
         fillOpacity=_fill_if_reported(),
     )
     key_txt = key.mark_text(align="left", dx=0).encode(x=alt.value(22), y=alt.Y("py:Q").scale(None), text="label:N")
-    # The latest reported revenue and operating loss, the two figures the headline compares.
-    rep = df[(df.status == "reported") & df.metric.isin(["revenue", "operating loss"])]
-    last = int(rep.year.max())
-    rep = rep[rep.year == last].assign(value=lambda d: d.usd_billion.map(lambda v: f"${v:.1f}bn"))
-    values = (
-        alt.Chart(rep)
-        .mark_text(align="right", dx=-9, fontWeight=600, fontSize=11)
-        .encode(x=x, y=y, text="value:N", color=color)
-    )
-    # The reported net loss includes a non-cash charge (see the row's note); say so on the chart.
-    nl = df[(df.metric == "net loss") & (df.status == "reported")].assign(label="net loss incl. a\nnon-cash charge")
+    # The reported net loss includes a non-cash charge (see the row's note); say so on the chart,
+    # left of the point, in short lines (under it, the note ran into the revenue label on a phone).
+    nl = df[(df.metric == "net loss") & (df.status == "reported")].assign(label="net loss incl.\na non-cash\ncharge")
     nl_label = (
         alt.Chart(nl)
-        .mark_text(style="annotation", align="center", baseline="top", dy=10, lineBreak="\n")
+        # Vega sets the first of the three lines at the anchor: lifted so they centre on the point.
+        .mark_text(style="annotation", align="right", baseline="middle", dx=-10, dy=-17, lineBreak="\n", lineHeight=14)
         .encode(x=x, y=y, text="label:N")
     )
-    layers = [dashed, solid, points, key_pts, key_txt, values, nl_label]
+    layers = [dashed, solid, points, key_pts, key_txt, nl_label]
     rr = df[(df.metric == RUN_RATE) & (df.status == "reported")]
     if len(rr):
         r = rr[rr.year == rr.year.max()].iloc[0]
-        mark = pd.DataFrame([{"year": int(r.year), "usd_billion": float(r.usd_billion), "py": 54}])
+        mark = pd.DataFrame([{"year": int(r.year), "usd_billion": float(r.usd_billion), "py": 51}])
         label = f"run-rate, end of {int(r.year)}: ${r.usd_billion:.0f}bn"
         layers += [
             alt.Chart(mark)
@@ -155,7 +148,31 @@ def build() -> alt.Chart:
             .encode(x=alt.value(22), y=alt.Y("py:Q").scale(None), text=alt.value(label)),
         ]
     flow = df[df.metric != RUN_RATE]
-    layers.append(end_labels(flow, "year", "usd_billion", "measure", color, (0, top), gap=0.08))
+    # Revenue and operating loss end where other lines run on (operating loss in 2025, revenue in
+    # 2026): their names sit above and left of their last points. On the wide view a reported
+    # last figure (the 2025 operating loss, which the headline compares with revenue) is given.
+    ends_early = [METRICS["revenue"], METRICS["operating loss"]]
+
+    def wide(r) -> str:
+        return f"{r.measure}: ${r.usd_billion:.1f}bn" if r.status == "reported" else r.measure
+
+    def phone(r) -> str:
+        return r.measure.replace(" ", "\n") if r.measure in ends_early else r.measure
+
+    layers.append(
+        end_labels(
+            flow,
+            "year",
+            "usd_billion",
+            "measure",
+            color,
+            (0, top),
+            gap=0.08,
+            text=wide,
+            short=phone,
+            above_left=ends_early,
+        )
+    )
     return alt.layer(*layers, data=df)
 
 

@@ -43,14 +43,20 @@ def build() -> alt.Chart:
     ]
     base = alt.Chart(df)
     lines = base.mark_line(point=alt.OverlayMarkDef(size=22)).encode(x=x, y=y, color=color, tooltip=tooltip)
-    # The two figures the essay leans on, next to the point they describe.
+    # The two figures the essay leans on, in the empty top-left corner (China's line rises through
+    # it only after 2017; next to China's last point the label sat on the 2022 and 2023 points).
     label = (
-        base.transform_filter((alt.datum.country == "China") & (alt.datum.year == last))
-        .mark_text(align="right", baseline="middle", dx=-10, fontWeight=600)
-        .encode(x=x, y=y, text=alt.value(f"{share:.0f}% of the world, {ratio:.1f}× the US"))
+        alt.Chart()
+        .mark_text(align="left", baseline="top", fontWeight=600, lineBreak="\n", lineHeight=15)
+        .encode(
+            x=alt.value(6),
+            y=alt.value(2),
+            text=alt.value(f"China in {last}:\n{share:.0f}% of the world,\n{ratio:.1f}× the US"),
+        )
     )
     names = end_labels(df, "year", "units", "country", color, (0, top))
-    brk = series_break(last - 0.5, BREAK.replace(": ", ":\n"), top * 0.62)
+    # The break's label in three short lines, under China's line and over the others.
+    brk = series_break(last - 0.5, BREAK.replace(": ", ":\n").replace("Robotics ", "Robotics\n"), top * 0.42)
     return alt.layer(lines, brk, label, names)
 
 

@@ -3,12 +3,13 @@ Training sets grew about a hundred-thousand-fold from 2010 to 2023; the largest 
 about a tenth of Epoch AI's central estimate of all public human text.
 """
 
+import json
 import math
 
 import altair as alt
 import pandas as pd
 
-from charts._common import axis_words, fmt_int, fmt_num, neutral_color
+from charts._common import NARROW_BELOW, axis_words, fmt_int, fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["epoch-data-stock-dataset-sizes", "epoch-runoutofdata-2024-epochai"]
@@ -64,7 +65,8 @@ def build() -> alt.LayerChart:
     end = f"{int(df.date.max()[:4]) + 1}-01-01"
     # Where only the year is known, the point is drawn at mid-year; the table keeps the year alone.
     x = alt.X("when:T").title(None).scale(domain=[df.date.min(), end]).axis(format="%Y", tickCount=8, grid=False)
-    low = 10 ** math.floor(math.log10(df.trillions.min()))  # the axis starts at a power of ten below the data
+    # The axis starts two powers of ten below the data's, leaving a strip under the dots for the key.
+    low = 10 ** (math.floor(math.log10(df.trillions.min())) - 2)
     ticks = [10.0**e for e in range(round(math.log10(low)), 4, 2)]
     y = alt.Y("trillions:Q").title(None).scale(type="log", domain=[low, 2000]).axis(**axis_words(ticks, scale=1e12))
     color = neutral_color("kind", _KINDS)
@@ -88,23 +90,29 @@ def build() -> alt.LayerChart:
     band_df = pd.DataFrame([{"low": float(stock.low), "high": float(stock.high), "mid": float(stock.tokens_trillion)}])
     band = alt.Chart(band_df).mark_rect(style="band").encode(y="low:Q", y2="high:Q")
     mid = alt.Chart(band_df).mark_rule(style="reference").encode(y="mid:Q")
+    wide_label = f"All public human text: about {fmt_int(stock.tokens_trillion)} trillion tokens"
+    # On a phone, three short lines in the empty top-left corner (no dot before 2019 comes near).
+    narrow_label = f"All public human\ntext: about {fmt_int(stock.tokens_trillion)}\ntrillion tokens"
     label = (
         alt.Chart(band_df)
-        .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=3, fontWeight=600)
-        .encode(
-            x=alt.value(0),
-            y="low:Q",
-            text=alt.value(f"All public human text: about {fmt_int(stock.tokens_trillion)} trillion tokens"),
-        )
+        .transform_calculate(label=f"width < {NARROW_BELOW} ? {json.dumps(narrow_label)} : {json.dumps(wide_label)}")
+        .mark_text(style="annotation", align="left", baseline="top", dx=4, dy=3, fontWeight=600, lineBreak="\n")
+        .encode(x=alt.value(0), y="low:Q", text="label:N")
     )
-    # A key in the plot's empty corner, in the points' own colours and shapes.
+    # A key in the strip under the dots, in the points' own colours and shapes.
     key_df = pd.DataFrame(
-        {"kind": _KINDS, "label": ["dots: Epoch AI's record", "diamonds: tokens, as the developer reports"]}
+        {
+            "kind": _KINDS,
+            "wide": ["dots: Epoch AI's record", "diamonds: tokens, as the developer reports"],
+            "narrow": ["dots: Epoch AI's record", "diamonds: developers' own figures"],
+        }
     )
     key_df["up"] = [34, 18]
     key = (
         alt.Chart(key_df)
-        .transform_calculate(right="width", py="height - datum.up")
+        .transform_calculate(
+            right="width", py="height - datum.up", label=f"width < {NARROW_BELOW} ? datum.narrow : datum.wide"
+        )
         .mark_text(align="right", baseline="top", fontWeight=600)
         .encode(x=alt.X("right:Q").scale(None), y=alt.Y("py:Q").scale(None), text="label:N", color=color)
     )

@@ -49,22 +49,7 @@ CHECKS = ("cut", "overlap", "crossed", "small", "height")
 
 # (chart, check) → the visual review's finding (../shared/reviews/2026-12-06-visual.md) that
 # explains why it fails today. Emptied as the charts are restyled (issue 22.2).
-EXPECTED: dict[tuple[str, str], str] = {
-    ("training_set_sizes", "cut"): "M6: after the restyle, a label still reaches the edge on a phone",
-    ("training_set_sizes", "overlap"): "M6: annotation text runs into axis text on a phone",
-    ("training_set_sizes", "crossed"): "M6: the stock-of-text label and the key sit on dots",
-    ("training_set_sizes", "small"): "M6/S8: a label under 10px on a phone",
-    ("training_set_sizes", "height"): "M6: live and static differ by more than 4px on a phone",
-    ("datacenter_electricity", "overlap"): "m3: on a phone the first year label touches the axis's 0",
-    (
-        "openai_finances",
-        "overlap",
-    ): "S3: on a phone the end label 'net loss incl. a non-cash charge' runs over 'Revenue'",
-    ("openai_finances", "crossed"): "S3: an end label sits on a line",
-    ("ai_compute_by_country", "crossed"): "M10: the '2024: January to mid-August only' note is crossed by the lines",
-    ("robot_installations", "crossed"): "M17: the '2024: World Robotics 2025' break label and the China note sit on "
-    "marks",
-}
+EXPECTED: dict[tuple[str, str], str] = {}
 
 
 # --- measuring ---------------------------------------------------------------------------------
