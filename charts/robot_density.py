@@ -49,7 +49,7 @@ def build() -> alt.Chart:
     )
     first = int(df.year.min())
     missing = sorted({"China", "United States"} - set(df[df.year == first].country))
-    note = f"Each year as first published, in the next year's World Robotics. {first}: no figure for " + (
+    note = f"Each year as first published, in the next year's World Robotics{_later(df)}. {first}: no figure for " + (
         " or ".join("the US" if m == "United States" else m for m in missing) + " in the release read."
     )
     foot = (
@@ -58,6 +58,13 @@ def build() -> alt.Chart:
         .encode(x=alt.value(4), y=alt.datum(top * 0.8), text=alt.value(_wrap(note, 44)))
     )
     return alt.layer(lines, names, foot)
+
+
+def _later(df) -> str:
+    """Figures read only in a release later than the next year's, named for the note."""
+    edition_year = df.edition.str.extract(r"(\d{4})")[0].astype(int)
+    late = df[edition_year > df.year + 1]
+    return "".join(f", except the {_short(r.country)} {r.year} figure, from {r.edition}" for r in late.itertuples())
 
 
 def _short(country: str) -> str:
@@ -77,5 +84,6 @@ def key_numbers() -> str:
     return (
         f"In {y}: South Korea {d['Republic of Korea']:,}, China {d['China']:,}, Germany {d['Germany']:,}, "
         f"Japan {d['Japan']:,}, United States {d['United States']:,} robots per 10,000 manufacturing employees; "
-        f"world average {d['World']:,}. Each year's figures are as first published, in the next year's release."
+        f"world average {d['World']:,}. Each year's figures are as first published, in the next year's release"
+        f"{_later(df)}."
     )

@@ -16,6 +16,19 @@ class _LineLoader(_Base):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    # A key given twice in one mapping (two entries run together when a separating "- " line was
+    # lost in a merge) would silently keep the second value: refuse it, at the repeated key's line.
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                f"the key '{key}' is given twice in one entry (did two entries run together?)",
+                key_node.start_mark,
+            )
+        seen.add(key)
     mapping = _Base.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping

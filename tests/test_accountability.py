@@ -191,6 +191,20 @@ def test_every_problem_in_the_ledger_is_reported_at_once_with_its_line(tmp_path)
     assert not [p for p in problems if "correction 1" in p.place or "correction 2" in p.place]
 
 
+def test_two_corrections_run_together_are_refused_not_merged(tmp_path):
+    """A merge that drops the '- date:' line between two entries must not file the second entry's
+    text under the first one's claim: a key given twice is an error at the repeated key's line."""
+    ledger = tmp_path / "corrections.yaml"
+    ledger.write_text(
+        '- date: "2026-01-05"\n  page: index\n  claim: W1\n  before: a\n  after: b\n  why: c\n'
+        "  page: index\n  before: d\n  after: e\n  why: f\n",
+        encoding="utf-8",
+    )
+    problems = validate.check_corrections(ledger, {"W1"}, MINI / "docs")
+    assert [(p.line, p.rule) for p in problems] == [(7, "yaml")], problems
+    assert "'page' is given twice" in problems[0].message
+
+
 def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(MINI / "data", data)
