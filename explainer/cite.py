@@ -85,7 +85,10 @@ def page_citation(title: str, url_path: str, published: str | None, updated: str
     url = base + url_path if base else None  # no public address known: a citation names none
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published
-    words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + "."
+    from explainer.pages import end_sentence, heading_text
+
+    title = heading_text(title)
+    words = f"{author[:1].upper()}{author[1:]}. “{end_sentence(title)}” {site}" + (f", updated {when}" if when else "") + "."
     words += f" {url}" if url else ""
     key = files.slug(f"{site} {url_path or 'home'}")
     bib = bibtex_entry(

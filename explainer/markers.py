@@ -152,7 +152,7 @@ def with_byline(markdown: str, page: Page, site: Site | None = None, placed: set
     m = H1_RE.search(markdown)
     if not m:
         return markdown
-    title = m.group(0)[2:].strip()
+    title = pages.heading_text(m.group(0)[2:])
     line = byline(page, title)
     corrections = pages.page_corrections(page, site, placed)
     foot = ("\n\n" + corrections if corrections else "") + "\n\n" + pages.cite_block(page, title) + "\n"

@@ -313,7 +313,10 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
         href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
         links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
     own_page = f"{CHART_PAGES}/{chart_id}/"
-    share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">Share or embed this chart</a>'
+    # Without a public address the chart's page offers no permalink or embed snippet: the link says
+    # only where it leads.
+    words = "Share or embed this chart" if settings.site_base() else "This chart's own page"
+    share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">{words}</a>'
     return "\n".join(
         [
             f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}" data-spec="{base}.vl.json">',
@@ -588,13 +591,27 @@ def claim_footing(r: C.Result) -> str:
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
 
 
+ATTR_LIST_RE = re.compile(r"\s*\{:?\s*[.#][^{}]*\}\s*$")
+
+
+def heading_text(text: str) -> str:
+    """A title as Markdown wrote it, as readers read it: without an attribute list ("{: .class }",
+    "{#id}") after it, nor surrounding quotes."""
+    return ATTR_LIST_RE.sub("", str(text).strip()).strip().strip('"').strip()
+
+
+def end_sentence(text: str) -> str:
+    """Text with a full stop after it, unless it already ends a sentence ("For?" stays "For?")."""
+    return text if text.rstrip().endswith((".", "?", "!", "…")) else f"{text}."
+
+
 def page_title(page: Page) -> str:
     """The page's title as its front matter gives it (else its file's stem)."""
     path = settings.docs_dir() / page.src
     if path.is_file():
         m = re.match(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", path.read_text(encoding="utf-8"), re.M)
         if m:
-            return m.group(1).strip().strip('"')
+            return heading_text(m.group(1))
     return page.stem
 
 

@@ -1,0 +1,47 @@
+"""Fixes from the pre-publication editor's read (rendering defects in the engine): a title read from
+Markdown without its attribute list, no doubled full stop after a title ending in "?", correction
+sentences without a capital mid-sentence, and more. Engine behaviour, on small inputs and on
+tests/fixtures/mini."""
+
+from __future__ import annotations
+
+from explainer import corrections, pages
+
+
+def _correction(before: str, after: str, why: str) -> corrections.Correction:
+    return corrections.Correction(date="2026-01-05", page="index", before=before, after=after, why=why)
+
+
+def test_a_title_read_from_markdown_loses_its_attribute_list():
+    assert pages.heading_text("Big Tech capital spending {: .chart-page__title }") == "Big Tech capital spending"
+    assert pages.heading_text("Widgets {#widgets .wide}") == "Widgets"
+    assert pages.heading_text('"So what is it for?"') == "So what is it for?"
+    assert pages.heading_text("Sets {1, 2}") == "Sets {1, 2}"  # braces that are not an attribute list stay
+
+
+def test_a_citation_of_a_title_ending_in_a_question_mark_has_one_stop():
+    from explainer import cite
+
+    words, bib = cite.page_citation("So What Is AI For? {: .x }", "what/", None, None)
+    assert "For?”" in words and "?." not in words and "{:" not in words and "{:" not in bib
+    words, _ = cite.page_citation("Widgets", "widgets/", None, None)
+    assert "“Widgets.”" in words
+
+
+def test_a_correction_reads_as_one_sentence_with_no_capital_mid_sentence_and_one_stop():
+    c = _correction(
+        "The robot chart drew 402.",
+        "It draws 392, from the same edition.",
+        "Rows from different years are not comparable.",
+    )
+    text = corrections.sentence(c)
+    assert "said the robot chart drew 402; it now says it draws 392, from the same edition, because rows " in text
+    assert ".." not in text and text.endswith("comparable.")
+    html = corrections.correction_html(c)
+    assert "it now says it draws 392" in html and "because rows from" in html and ".." not in html
+
+
+def test_a_correction_keeps_the_capital_of_a_name_or_an_abbreviation():
+    c = _correction("Nvidia said nothing", "US figures hold", "Because Epoch AI's data end in 2024.")
+    text = corrections.sentence(c)
+    assert "said Nvidia said nothing; it now says US figures hold, because Epoch AI's data end in 2024." in text
