@@ -273,6 +273,23 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
     return module, declared
 
 
+def _sources_line(module, source_id: str) -> int | None:
+    """The line of the chart module that names `source_id` in SOURCES (else SOURCES' own line)."""
+    try:
+        lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+    except (OSError, TypeError, AttributeError):
+        return None
+    start = next((i for i, t in enumerate(lines) if re.match(r"\s*SOURCES\b", t)), None)
+    if start is None:
+        return None
+    for i in range(start, len(lines)):
+        if re.search(rf"[\"']{re.escape(source_id)}[\"']", lines[i]):
+            return i + 1
+        if i > start and re.match(r"\S", lines[i]) and not lines[i].startswith(("]", ")")):
+            break
+    return start + 1
+
+
 def _call(module, chart_id: str) -> tuple[Any, str, list[str]]:
     """What build() and key_numbers() return, and the dataset files they read."""
     from altair.utils.schemapi import SchemaValidationError
@@ -478,6 +495,13 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     row_sources = _row_sources(frames, registry)
     description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
     credit = getattr(module, "CREDIT", None) or _credit(declared + row_sources, registry)
+    unread = [s for s in declared if s not in row_sources]
+    if unread:  # a source line names only pages the plotted values were read in
+        raise ChartError(
+            f"SOURCES names {', '.join(unread)}, the source of no row the chart plots: name only the sources "
+            f"of its rows ({', '.join(row_sources) or 'none'})",
+            _sources_line(module, unread[0]),
+        )
     extra = [s for s in row_sources if s not in declared]
     if len(declared) + (1 if extra else 0) > MAX_SOURCE_LINKS:
         raise ChartError(
