@@ -86,7 +86,14 @@ def build() -> alt.LayerChart:
         )
     )
     band_df = pd.DataFrame(
-        [{"low": float(stock.low), "high": float(stock.high), "mid": float(stock.tokens_trillion), "source": stock.source}]
+        [
+            {
+                "low": float(stock.low),
+                "high": float(stock.high),
+                "mid": float(stock.tokens_trillion),
+                "source": stock.source,
+            }
+        ]
     )
     band = alt.Chart(band_df).mark_rect(style="band").encode(y="low:Q", y2="high:Q")
     mid = alt.Chart(band_df).mark_rule(style="reference").encode(y="mid:Q")

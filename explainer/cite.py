@@ -88,7 +88,8 @@ def page_citation(title: str, url_path: str, published: str | None, updated: str
     from explainer.pages import end_sentence, heading_text
 
     title = heading_text(title)
-    words = f"{author[:1].upper()}{author[1:]}. “{end_sentence(title)}” {site}" + (f", updated {when}" if when else "") + "."
+    words = f"{author[:1].upper()}{author[1:]}. “{end_sentence(title)}” {site}"
+    words += (f", updated {when}" if when else "") + "."
     words += f" {url}" if url else ""
     key = files.slug(f"{site} {url_path or 'home'}")
     bib = bibtex_entry(

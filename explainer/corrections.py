@@ -47,7 +47,8 @@ def _clause(text: str) -> str:
 # Words written as a sentence's first word that are lower case inside one. Any other capitalised
 # first word may be a name ("Nvidia did say it"), and keeps its capital.
 _SENTENCE_STARTERS = frozenset(
-    "a an the it its this others so but however yet that these those there their they we our he she his her one each every "
+    "a an the it its this others so but however yet that these those there their they we our "
+    "he she his her one each every "
     "both all some no not only rows row measures measure figures figure numbers data per as at by for "
     "from in on of to with without when where while after before since until between against "
     "earlier later most more less fewer many much".split()
