@@ -456,7 +456,16 @@ def what_data_say(r: C.Result) -> str:
         unit = c["figure"]["unit"]
         year = f" ({r.data_year})" if r.data_year else ""
         text = " ".join(p for p in (f"The data give {fmt_with_unit(r.data_value, unit)}{year}.", r.how) if p)
-    return f"{text} {c['note']}" if c.get("note") else text
+    if not c.get("note"):
+        return text
+    # The note says what the figures are: it comes with them, before why a verdict was held lower.
+    held = HELD_RE.search(text)
+    if held:
+        return f"{text[: held.start()].rstrip()} {c['note']} {held.group(0).strip()}"
+    return f"{text} {c['note']}"
+
+
+HELD_RE = re.compile(r"\s*Held at [^:]+:.*$", re.S)
 
 
 def essay_figure(c: dict[str, Any]) -> str:

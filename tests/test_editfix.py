@@ -45,3 +45,15 @@ def test_a_correction_keeps_the_capital_of_a_name_or_an_abbreviation():
     c = _correction("Nvidia said nothing", "US figures hold", "Because Epoch AI's data end in 2024.")
     text = corrections.sentence(c)
     assert "said Nvidia said nothing; it now says US figures hold, because Epoch AI's data end in 2024." in text
+
+
+def test_a_cards_note_on_its_figures_comes_before_why_the_verdict_was_held_lower():
+    from explainer import claims as C
+
+    op = sorted(C.WORDED)[0]
+    claim = {"id": "W9", "compare": {"op": op}, "note": "Widgets made in 2024 against the next four makers."}
+    how = "268 against 137 for the others combined. Held at partly supported: half the sentence is unchecked."
+    r = C.Result(claim=claim, verdict="partly supported", data_value=None, data_year=None, computed=True, how=how)
+    text = pages.what_data_say(r)
+    assert text.index("next four makers") < text.index("Held at"), text
+    assert text.startswith("268 against 137") and text.endswith("unchecked.")
