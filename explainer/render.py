@@ -53,6 +53,9 @@ def vega_lite_version() -> str:
     return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 
 
+E_NOTATION_RE = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d+\b")
+
+
 class ChartError(Exception):
     """A chart could not be built; the message names the problem, `line` the line of the chart
     module it points to (when known)."""
@@ -494,6 +497,12 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     table = frames[0]
     row_sources = _row_sources(frames, registry)
     description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
+    computerese = E_NOTATION_RE.search(description)
+    if computerese:  # the alt text and the key numbers are read by people, not parsed
+        raise ChartError(
+            f"the description writes {computerese.group(0)!r}: write a power of ten as readers read it, "
+            "3.8 × 10²⁵ (charts/_common.py fmt_power)"
+        )
     credit = getattr(module, "CREDIT", None) or _credit(declared + row_sources, registry)
     unread = [s for s in declared if s not in row_sources]
     if unread:  # a source line names only pages the plotted values were read in

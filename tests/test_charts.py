@@ -129,6 +129,11 @@ def _chart(sources: str, mark: str, y: str) -> str:
             _chart('SOURCES = ["not-a-registry-id"]\n', "mark_line()", "units"),
             "SOURCES names unknown registry ids: not-a-registry-id",
         ),
+        (
+            "e_notation",
+            _chart(SOURCE, "mark_line()", "units") + "def key_numbers():\n    return f'{3.8e25:.1e} FLOP'\n",
+            "the description writes '3.8e+25': write a power of ten as readers read it",
+        ),
         ("bad_schema", _chart(SOURCE, 'mark_line(interpolate="wobbly")', "units"), "fails the Vega-Lite schema"),
     ],
 )
