@@ -57,3 +57,22 @@ def test_a_cards_note_on_its_figures_comes_before_why_the_verdict_was_held_lower
     text = pages.what_data_say(r)
     assert text.index("next four makers") < text.index("Held at"), text
     assert text.startswith("268 against 137") and text.endswith("unchecked.")
+
+
+def test_a_chart_page_lists_the_written_claims_that_cite_a_page_its_rows_were_read_in():
+    from types import SimpleNamespace
+
+    from explainer import chartpages
+    from explainer import claims as C
+
+    def result(cid: str, computed: bool, **claim) -> C.Result:
+        return C.Result({"id": cid, **claim}, "matches", None, None, computed)
+
+    results = {
+        "W1": result("W1", True, compare={"of": [{"dataset": "widgets", "where": {}}]}),
+        "W2": result("W2", False, sources=["census-copy"]),  # judged from a page the chart's rows came from
+        "W3": result("W3", False, sources=["elsewhere"]),
+        "W4": result("W4", True, compare={"of": [{"dataset": "gadgets", "where": {}}]}),
+    }
+    meta = {"datasets": ["widgets"], "sources": ["census-copy"]}
+    assert chartpages.claims_on(meta, SimpleNamespace(results=results)) == ["W1", "W2"]
