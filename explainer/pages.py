@@ -216,6 +216,8 @@ TIME_COLUMNS = ("date", "year", "month", "period")
 def _when(v: Any) -> tuple[int, int | None] | None:
     """A table cell as (year, month or None): 2024, "2024", "2024-08", "2024-08-31", "2025-2029" (its
     end). A first-of-month day is not trusted to be a real day, only its month."""
+    if isinstance(v, (list, tuple)) and v:  # a table cell with its precision: ["2024", "year"]
+        v = v[0]
     text = str(v).strip() if v is not None else ""
     m = re.fullmatch(r"((?:19|20)\d\d)(?:\.0)?(?:-(\d\d)(?:-\d\d)?)?", text)
     if m:
@@ -233,12 +235,15 @@ def _latest(rows: list[dict[str, Any]], trusted: set[str] | None = None) -> tupl
     col = next((c for c in TIME_COLUMNS if any(c in r for r in rows)), None)
     whens = []
     for r in rows:
-        w = _when(r.get(col)) if col else None
-        if w and w[1] and trusted is not None and str(r.get(col)).strip() not in trusted:
+        cell = r.get(col) if col else None
+        cell = cell[0] if isinstance(cell, (list, tuple)) and cell else cell
+        w = _when(cell)
+        if w and w[1] and trusted is not None and str(cell).strip() not in trusted:
             w = (w[0], None)
         if w:
             whens.append(w)
-    return max(whens, key=lambda w: (w[0], w[1] or 0)) if whens else None
+    # A year alone is a figure for the whole year (a count at its end): later than any month of it.
+    return max(whens, key=lambda w: (w[0], w[1] or 13)) if whens else None
 
 
 def _words(when: tuple[int, int | None]) -> str:
@@ -265,9 +270,9 @@ def data_end(m: dict[str, Any]) -> str:
     )
     end = _latest([r for r in rows if r.get("status") not in projected], trusted)
     ahead = [r for r in rows if r.get("status") in projected]
-    if end and end[1] is None:
-        finer = [w for rs in data_rows.values() if (w := _latest(rs)) and w[0] == end[0] and w[1]]
-        end = max(finer, key=lambda w: w[1]) if finer else end
+    if end and end[1] is None:  # the table gives the year only: its datasets may say the month
+        finer = [w for rs in data_rows.values() if (w := _latest(rs)) and w[0] == end[0]]
+        end = max(finer, key=lambda w: w[1]) if finer and all(w[1] for w in finer) else end
     later = _latest(ahead)
     parts = [f"Data to {_words(end)}"] if end else []
     if later and (not end or later > end):

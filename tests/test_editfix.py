@@ -76,3 +76,19 @@ def test_a_chart_page_lists_the_written_claims_that_cite_a_page_its_rows_were_re
     }
     meta = {"datasets": ["widgets"], "sources": ["census-copy"]}
     assert chartpages.claims_on(meta, SimpleNamespace(results=results)) == ["W1", "W2"]
+
+
+def _meta(columns: list[str], rows: list[list]) -> dict:
+    return {"datasets": [], "table": {"columns": columns, "rows": rows}}
+
+
+def test_a_count_for_a_whole_year_ends_the_data_later_than_a_month_of_that_year():
+    meta = _meta(["date", "count", "status"], [["2025-11", 7000, "reported"], ["2025", 8200, "reported"]])
+    assert pages.data_end(meta) == "Data to 2025"
+    meta = _meta(["date", "count", "status"], [["2025-11", 7000, "reported"], ["2024", 8200, "reported"]])
+    assert pages.data_end(meta) == "Data to November 2025"
+
+
+def test_a_date_given_with_its_precision_still_says_when_the_data_end():
+    meta = _meta(["model", "date", "size"], [["A", ["2024-08-31", "day"], 1.0], ["B", ["2025", "year"], 2.0]])
+    assert pages.data_end(meta) == "Data to 2025"
