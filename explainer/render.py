@@ -380,7 +380,7 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
                 )
             continue  # a plotting column
         unit = (field or {}).get("unit")
-        header = f"{title} ({unit})" if unit and unit.lower() not in title.lower() else title
+        header = _header(title, unit)
         kind = (
             "number" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "text"
         )
@@ -395,7 +395,31 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
         if kind == "date" and precision:
             col["precision"] = precision
         out.append(col)
-    return out
+    return _one_column_a_header(out, table, titles)
+
+
+def _header(title: str, unit: str | None) -> str:
+    """A column's header: its title and unit, never parentheses inside parentheses ("Investment,
+    US$ billion (nominal)", not "Investment (US$ billion (nominal))")."""
+    if not unit or unit.lower() in title.lower():
+        return title
+    return f"{title}, {unit}" if "(" in unit or "(" in title else f"{title} ({unit})"
+
+
+def _one_column_a_header(
+    out: list[dict[str, Any]], table: pd.DataFrame, titles: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Two columns under one header that say the same thing (each value of one goes with one value
+    of the other: a code and its label) are shown once, as the chart's own tooltip names it."""
+    keep = list(out)
+    for i, a in enumerate(out):
+        for b in out[i + 1 :]:
+            if a in keep and b in keep and a["header"] == b["header"] and a.get("kind") != "source":
+                pairs = table[[a["name"], b["name"]]].astype(str).drop_duplicates()
+                if pairs[a["name"]].is_unique and pairs[b["name"]].is_unique:
+                    drop = a if b["name"] in titles and a["name"] not in titles else b
+                    keep.remove(drop)
+    return keep
 
 
 def _table_line(module) -> int | None:

@@ -92,3 +92,28 @@ def test_a_count_for_a_whole_year_ends_the_data_later_than_a_month_of_that_year(
 def test_a_date_given_with_its_precision_still_says_when_the_data_end():
     meta = _meta(["model", "date", "size"], [["A", ["2024-08-31", "day"], 1.0], ["B", ["2025", "year"], 2.0]])
     assert pages.data_end(meta) == "Data to 2025"
+
+
+def test_a_table_header_has_no_parentheses_inside_parentheses_and_no_column_twice():
+    import pandas as pd
+
+    from explainer import render
+
+    assert render._header("Private AI investment", "US$ billion (nominal)") == (
+        "Private AI investment, US$ billion (nominal)"
+    )
+    assert render._header("Capacity", "GW") == "Capacity (GW)"
+    table = pd.DataFrame(
+        {"tier": ["pioneer", "basic", "pioneer"], "tier_label": ["Pioneer", "Basic", "Pioneer"], "n": [1, 2, 3]}
+    )
+    cols = [
+        {"name": "tier", "header": "Tier", "kind": "text"},
+        {"name": "tier_label", "header": "Tier", "kind": "text"},
+        {"name": "n", "header": "Factories", "kind": "number"},
+    ]
+    shown = render._one_column_a_header(cols, table, {"tier_label": "Tier"})
+    assert [c["name"] for c in shown] == ["tier_label", "n"], (
+        "the code and its label are shown once, as the chart names it"
+    )
+    table["tier_label"] = ["Pioneer", "Basic", "Basic"]  # not the same thing said twice: both stay
+    assert len(render._one_column_a_header(cols, table, {"tier_label": "Tier"})) == 3
