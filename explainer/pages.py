@@ -340,11 +340,23 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     )
 
 
+def table_source_ids(m: dict[str, Any]) -> list[str]:
+    """The registry ids of the rows a chart plots (its table), one a value."""
+    cols = [c.get("name") if isinstance(c, dict) else c for c in m["table"]["columns"]]
+    at = [i for i, c in enumerate(m["table"]["columns"]) if isinstance(c, dict) and c.get("kind") == "source"]
+    out: list[str] = []
+    for row in m["table"]["rows"]:
+        for i in at if len(row) == len(cols) else []:
+            cell = row[i]
+            out += [str(s) for s in (cell if isinstance(cell, list) else [cell]) if s]
+    return out
+
+
 def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
     """ "Source: … Read at: … Data to …", and, when the chart's datasets could not be read first-hand,
     what they were read in (from the registry, footing.shortfall_words)."""
     end = data_end(m)
-    short = footing.shortfall_words(m.get("datasets", []))
+    short = footing.values_shortfall_words(table_source_ids(m))
     return (
         f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.'
         + (f" {esc(end)}." if end else "")
@@ -599,9 +611,18 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
 
 
+def evidence_source_ids(claim: dict[str, Any]) -> list[str]:
+    """The registry ids of a computed claim's evidence rows, one a value: what its card's figures
+    were read in (not the whole dataset they come from)."""
+    out: list[str] = []
+    for sel in (claim.get("compare") or {}).get("of", []):
+        out += [str(s) for s in D.select(sel["dataset"], sel["where"])["source"]]
+    return out
+
+
 def claim_footing(r: C.Result) -> str:
     """On a computed card: what its data were read in, when that falls short of first-hand footing."""
-    words = footing.shortfall_words(sorted(C.datasets_of(r.claim))) if r.computed else ""
+    words = footing.values_shortfall_words(evidence_source_ids(r.claim)) if r.computed else ""
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
 
 

@@ -117,3 +117,25 @@ def test_a_table_header_has_no_parentheses_inside_parentheses_and_no_column_twic
     )
     table["tier_label"] = ["Pioneer", "Basic", "Basic"]  # not the same thing said twice: both stay
     assert len(render._one_column_a_header(cols, table, {"tier_label": "Tier"})) == 3
+
+
+def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monkeypatch):
+    from explainer import data as D
+    from explainer import footing
+
+    registry = {
+        "blog": {"kind": "secondary summary", "reliability": "low"},
+        "paper": {"kind": "news coverage", "reliability": "medium"},
+        "own": {"kind": "official statistics", "reliability": "high"},
+    }
+    monkeypatch.setattr(D, "sources_by_id", lambda: registry)
+    assert "All of these figures rest on pages we rate low" in footing.values_shortfall_words(["blog"])
+    assert "rate low" not in footing.values_shortfall_words(["paper"])
+    assert footing.values_shortfall_words(["own", "own", "paper"]) == ""
+    meta = {
+        "table": {
+            "columns": [{"name": "year", "kind": "year"}, {"name": "source", "kind": "source"}],
+            "rows": [[2024, ["blog"]], [2025, ["paper", "blog"]]],
+        }
+    }
+    assert pages.table_source_ids(meta) == ["blog", "paper", "blog"]
