@@ -139,3 +139,26 @@ def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monk
         }
     }
     assert pages.table_source_ids(meta) == ["blog", "paper", "blog"]
+
+
+def test_the_link_to_a_chart_page_offers_an_embed_only_when_the_site_has_a_public_address(monkeypatch):
+    from explainer import settings
+
+    site = pages.Site.load()
+    chart = sorted(site.metas)[0]
+    page = pages.Page("index.md", "")
+    monkeypatch.setattr(settings, "site_base", lambda: "")
+    html = pages.chart_figure(chart, page, site)
+    assert "This chart's own page</a>" in html and "embed" not in html.split("chart__downloads")[1].lower()
+    monkeypatch.setattr(settings, "site_base", lambda: "https://example.org/")
+    assert "Share or embed this chart</a>" in pages.chart_figure(chart, page, site)
+
+
+def test_only_one_of_a_charts_two_pictures_is_shown_and_read_out_in_each_scheme():
+    """The light and the dark picture carry the same alt text; the one for the other scheme is
+    display:none, which also takes it out of what a screen reader reads."""
+    from conftest import ROOT
+
+    css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    assert ".chart__pic--dark { display: none !important; }" in css
+    assert '[data-md-color-scheme="slate"] .chart__pic--light { display: none !important; }' in css
