@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from explainer import data as D
 from explainer import files, footing, settings
+from explainer.cite import end_sentence, heading_text
 from explainer.pages import (
     CHART_PAGES,
     CHART_RE,
@@ -23,10 +24,8 @@ from explainer.pages import (
     card_tone,
     chart_sources_anchor,
     claim_sources,
-    end_sentence,
     esc,
     essay_figure,
-    heading_text,
     source_links,
     what_data_say,
 )

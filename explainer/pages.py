@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from explainer import claims as C
 from explainer import data as D
 from explainer import footing, history, provenance, settings
+from explainer.cite import heading_text
 from explainer.problems import Problem
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
@@ -624,20 +625,6 @@ def claim_footing(r: C.Result) -> str:
     """On a computed card: what its data were read in, when that falls short of first-hand footing."""
     words = footing.values_shortfall_words(evidence_source_ids(r.claim)) if r.computed else ""
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
-
-
-ATTR_LIST_RE = re.compile(r"\s*\{:?\s*[.#][^{}]*\}\s*$")
-
-
-def heading_text(text: str) -> str:
-    """A title as Markdown wrote it, as readers read it: without an attribute list ("{: .class }",
-    "{#id}") after it, nor surrounding quotes."""
-    return ATTR_LIST_RE.sub("", str(text).strip()).strip().strip('"').strip()
-
-
-def end_sentence(text: str) -> str:
-    """Text with a full stop after it, unless it already ends a sentence ("For?" stays "For?")."""
-    return text if text.rstrip().endswith((".", "?", "!", "…")) else f"{text}."
 
 
 def page_title(page: Page) -> str:

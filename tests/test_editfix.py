@@ -5,7 +5,7 @@ tests/fixtures/mini."""
 
 from __future__ import annotations
 
-from explainer import corrections, pages
+from explainer import cite, corrections, pages
 
 
 def _correction(before: str, after: str, why: str) -> corrections.Correction:
@@ -13,15 +13,13 @@ def _correction(before: str, after: str, why: str) -> corrections.Correction:
 
 
 def test_a_title_read_from_markdown_loses_its_attribute_list():
-    assert pages.heading_text("Big Tech capital spending {: .chart-page__title }") == "Big Tech capital spending"
-    assert pages.heading_text("Widgets {#widgets .wide}") == "Widgets"
-    assert pages.heading_text('"So what is it for?"') == "So what is it for?"
-    assert pages.heading_text("Sets {1, 2}") == "Sets {1, 2}"  # braces that are not an attribute list stay
+    assert cite.heading_text("Big Tech capital spending {: .chart-page__title }") == "Big Tech capital spending"
+    assert cite.heading_text("Widgets {#widgets .wide}") == "Widgets"
+    assert cite.heading_text('"So what is it for?"') == "So what is it for?"
+    assert cite.heading_text("Sets {1, 2}") == "Sets {1, 2}"  # braces that are not an attribute list stay
 
 
 def test_a_citation_of_a_title_ending_in_a_question_mark_has_one_stop():
-    from explainer import cite
-
     words, bib = cite.page_citation("So What Is AI For? {: .x }", "what/", None, None)
     assert "For?”" in words and "?." not in words and "{:" not in words and "{:" not in bib
     words, _ = cite.page_citation("Widgets", "widgets/", None, None)
