@@ -203,6 +203,12 @@ def powers_of_ten(values: list[float]) -> dict:
     return {"values": values, "labelExpr": label_expr({v: power_of_ten(v) for v in values})}
 
 
+def fmt_power(v: float, digits: int = 1) -> str:
+    """A very large or small number as readers read it: 3.8 × 10²⁵ (never "3.8e+25")."""
+    mantissa, exponent = f"{v:.{digits}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+
 def fmt_int(v: float) -> str:
     return f"{v:,.0f}"
 

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, entity_color, models_by_year, powers_of_ten, year_x
+from charts._common import end_labels, entity_color, fmt_power, models_by_year, powers_of_ten, year_x
 
 SOURCES = ["epoch-open-model-trends-orgview"]
 CREDIT = "Epoch AI, database of AI models (snapshot of August 2024); training compute as Epoch estimates it"
@@ -83,7 +83,7 @@ def key_numbers() -> str:
     r = (p["United States"] / p["China"]).loc[2021 : y - 1]
     return (
         f"In {y} (to mid-August) the largest US run with a compute estimate in Epoch AI's file was "
-        f"{m[(y, 'United States')]}, at {p.loc[y, 'United States']:.1e} FLOP, "
+        f"{m[(y, 'United States')]}, at {fmt_power(p.loc[y, 'United States'])} FLOP, "
         f"{p.loc[y, 'United States'] / p.loc[y, 'China']:.0f} times China's largest, {m[(y, 'China')]}; "
         f"from 2021 to {y - 1} the US run was {r.min():.1f} to {r.max():.0f} times China's. Training compute is "
         f"counted in floating-point operations (FLOP)."

@@ -8,7 +8,7 @@ import pandas as pd
 from charts._common import end_labels, fmt_int, neutral_color
 from explainer.data import load
 
-SOURCES = ["stockanalysis-msft-cashflow", "stockanalysison-alphabet-cashflow"]
+SOURCES = ["anchor-research-msft-10k-fy2025", "apresai-amazon-q4-2025-release"]
 CREDIT = "Alphabet, Amazon, Meta and Microsoft: annual reports, results releases and calls"
 SUBTITLE = "Capital expenditure in a year, US$ billion; Microsoft's years are fiscal years to June"
 

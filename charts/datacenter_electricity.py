@@ -9,7 +9,7 @@ import pandas as pd
 from charts._common import end_labels, fmt_int, neutral_color
 from explainer.data import load
 
-SOURCES = ["lbnl-2024-miragenews", "doe-electricity-demand-growth-hub"]
+SOURCES = ["lbnl-2024-miragenews", "rystad-2025-datacenters-globalenergyprize"]
 CREDIT = (
     "Lawrence Berkeley National Laboratory, 2024 US Data Center Energy Usage Report; International Energy"
     " Agency, Energy and AI (2025); Rystad Energy"

@@ -9,7 +9,7 @@ import pandas as pd
 from charts._common import end_labels, entity_color, fmt_num, year_x
 from explainer.data import load
 
-SOURCES = ["hai-aiindex2025-economy", "meritalk-aiindex2026"]
+SOURCES = ["tingwei-aiindex2026-economy", "hai-aiindex2025-economy"]
 CREDIT = "Stanford HAI, AI Index Report 2022–2026 (Quid data)"
 SUBTITLE = "Private investment in AI companies in a year, US$ billion"
 # The declared edition break (private_ai_investment.schema.yaml): every year from its own edition; the

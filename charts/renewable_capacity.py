@@ -9,7 +9,7 @@ import pandas as pd
 from charts._common import entity_color, fmt_int
 from explainer.data import load
 
-SOURCES = ["irena-2025-rcs-scantv", "irena-2025-rcs-solarquarter", "irena-2025-rcs-indiarenews"]
+SOURCES = ["irena-2025-rcs-scantv"]
 CREDIT = "International Renewable Energy Agency (IRENA), Renewable Capacity Statistics 2025"
 
 SUBTITLE = "Power capacity installed at the end of 2024, gigawatts (a million kilowatts)"

@@ -8,7 +8,7 @@ import altair as alt
 from charts._common import axis_words, end_labels, entity_color, year_x
 from explainer.data import load
 
-SOURCES = ["ifr-density2023-koreaherald", "ifr-density2023-xinhua-peoplecn"]
+SOURCES = ["ifr-density2023-koreaherald", "ifr-density2019-robohub"]
 CREDIT = "International Federation of Robotics, World Robotics 2020–2024 robot density releases, as reported"
 SUBTITLE = "Industrial robots in use per 10,000 employees in manufacturing"
 # The declared edition break (robot_density.schema.yaml): every year from its own release.

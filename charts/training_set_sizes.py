@@ -87,7 +87,16 @@ def build() -> alt.LayerChart:
             ],
         )
     )
-    band_df = pd.DataFrame([{"low": float(stock.low), "high": float(stock.high), "mid": float(stock.tokens_trillion)}])
+    band_df = pd.DataFrame(
+        [
+            {
+                "low": float(stock.low),
+                "high": float(stock.high),
+                "mid": float(stock.tokens_trillion),
+                "source": stock.source,
+            }
+        ]
+    )
     band = alt.Chart(band_df).mark_rect(style="band").encode(y="low:Q", y2="high:Q")
     mid = alt.Chart(band_df).mark_rule(style="reference").encode(y="mid:Q")
     wide_label = f"All public human text: about {fmt_int(stock.tokens_trillion)} trillion tokens"

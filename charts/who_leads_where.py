@@ -9,7 +9,7 @@ import pandas as pd
 from charts._common import entity_color
 from explainer.data import load, schema
 
-SOURCES = ["owid-robots-installed-aiindex2025", "owid-energy-data-e7897ae"]
+SOURCES = ["hai-aiindex2025-economy", "owid-energy-data-e7897ae"]
 CREDIT = (
     "International Federation of Robotics; Our World in Data (Ember, Energy Institute); IRENA; Stanford HAI, AI Index"
 )

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from explainer import data as D
 from explainer import files, footing, settings
+from explainer.cite import end_sentence, heading_text
 from explainer.pages import (
     CHART_PAGES,
     CHART_RE,
@@ -37,7 +38,7 @@ def page_titles() -> dict[str, str]:
     out = {}
     for md in sorted(settings.docs_dir().glob("*.md")):
         m = FRONT_TITLE.match(md.read_text(encoding="utf-8"))
-        out[md.stem] = m.group(1).strip().strip('"') if m else md.stem
+        out[md.stem] = heading_text(m.group(1)) if m else md.stem
     return out
 
 
@@ -464,10 +465,14 @@ def corrections_html(page: Page, site: Site) -> str:
     claim_page = where_shown()[1]
     items = []
     for k in corrections():
-        where = f' <a href="{page_url(k.page, page.root)}#page-corrections">{esc(titles.get(k.page, k.page))}</a>'
+        title = titles.get(k.page, k.page)
+        where = f' <a href="{page_url(k.page, page.root)}#page-corrections">{esc(title)}</a>'
         if k.claim and k.claim in site.results:
             where += f', <a href="{card_href(k.claim, claim_page, site, page.root)}">claim {esc(k.claim)}</a>'
-        items.append(correction_html(k, f' <span class="correction__where">On:{where}.</span>'))
+            stop = "."
+        else:
+            stop = end_sentence(title)[len(title) :]  # "On: What Is It For?" takes no second stop
+        items.append(correction_html(k, f' <span class="correction__where">On:{where}{stop}</span>'))
     if not items:
         return '<p class="corrections-none">No correction has been made yet.</p>'
     return '<div class="corrections">' + "".join(items) + "</div>"

@@ -103,7 +103,9 @@ def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
 def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: str) -> Change:
     change = Change(commit, date, subject)
     change.first = not parent or not _git("rev-parse", "--verify", "-q", f"{parent}:{data_rel}").strip()
-    for line in _git("show", "--numstat", "--format=", commit, "--", data_rel).splitlines():
+    for line in _git(
+        "show", "--numstat", "--diff-merges=first-parent", "--format=", commit, "--", data_rel
+    ).splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0].isdigit():
             change.files.append((parts[2], int(parts[0]), int(parts[1])))
@@ -173,8 +175,9 @@ def changes() -> list[Change]:
     data_rel = _data_rel()
     if data_rel is None:
         return []
-    log = _git("log", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
-    cache_file = settings.out_dir() / "changelog-v3.json"  # v3: figures revised, first publication
+    # The first-parent line: a change merged from a branch is one entry (the merge), not two.
+    log = _git("log", "--first-parent", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
+    cache_file = settings.out_dir() / "changelog-v4.json"  # v4: a merge counted against its first parent
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False
@@ -233,20 +236,22 @@ def _table_title(file_name: str) -> str:
 
 
 def figures_words(c: Change) -> str:
-    """ "Widgets made per year (widgets.csv: 3 figures revised, 2 rows added)", file by file."""
+    """ "Widgets made per year: 3 figures revised, 2 added", table by table, in readers' words (the
+    table's title, no file name)."""
     parts = []
     for name, revised, added, removed, resourced in c.figures:
         counts = [
-            _count(n, noun, what)
-            for n, noun, what in (
-                (revised, "figure", "revised"),
-                (added, "row", "added"),
-                (removed, "row", "removed"),
-                (resourced, "row", "given a new source or status"),
+            (n, what)
+            for n, what in (
+                (revised, "revised"),
+                (added, "added"),
+                (removed, "removed"),
+                (resourced, "read at a new source or given a new status"),
             )
             if n
         ]
-        parts.append(f"{_table_title(name)} ({name}: {', '.join(counts)})")
+        words = [_count(n, "figure", what) if i == 0 else f"{n} {what}" for i, (n, what) in enumerate(counts)]
+        parts.append(f"{_table_title(name)}: {', '.join(words)}")
     return "; ".join(parts)
 
 
@@ -284,7 +289,11 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
                 else "<p>No figure changed.</p>"
             )
             + (f"<p>Verdicts that moved:</p><ul>{moved}</ul>" if moved else "<p>No verdict moved.</p>")
-            + f'<p class="change__record">Recorded as “{_text(c.subject)}” (change {_commit_link(c.commit)}).</p>'
+            + (
+                f'<p class="change__record">In the repository: change {_commit_link(c.commit)}.</p>'
+                if settings.repo_url()
+                else ""
+            )
             + "</section>"
         )
     head = f'<p>Also as a feed: <a href="{escape(feed_href)}">Atom</a>.</p>'

@@ -23,11 +23,22 @@ def markdown_pages(site: Site) -> dict[str, str]:
     return {c: _markdown(c, site, chart_page.get(c), titles, claim_page) for c in sorted(site.metas)}
 
 
+def claims_on(m: dict, site: Site) -> list[str]:
+    """The claims that rest on a chart's data: a computed claim checked against one of its datasets,
+    and a claim judged from the sources that cites a page one of the chart's rows was read in."""
+    datasets, sources = set(m["datasets"]), set(m["sources"])
+    return [
+        r.id
+        for r in site.results.values()
+        if (C.datasets_of(r.claim) & datasets) or (not r.computed and set(C.sources_of(r.claim)) & sources)
+    ]
+
+
 def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
     base = settings.site_base()
     url = f"{base}{CHART_PAGES}/{chart_id}/" if base else None
-    uses = [r.id for r in site.results.values() if C.datasets_of(r.claim) & set(m["datasets"])]
+    uses = claims_on(m, site)
     claims = (
         "<ul>"
         + "".join(

@@ -4,6 +4,7 @@ and a "Cite this page" block on each page (title, site, URL, dates, BibTeX)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,20 @@ def write(out: Path) -> list[tuple[str, Path]]:
     ]
 
 
+ATTR_LIST_RE = re.compile(r"\s*\{:?\s*[.#][^{}]*\}\s*$")
+
+
+def heading_text(text: str) -> str:
+    """A title as Markdown wrote it, as readers read it: without an attribute list ("{: .class }",
+    "{#id}") after it, nor surrounding quotes."""
+    return ATTR_LIST_RE.sub("", str(text).strip()).strip().strip('"').strip()
+
+
+def end_sentence(text: str) -> str:
+    """Text with a full stop after it, unless it already ends a sentence ("For?" stays "For?")."""
+    return text if text.rstrip().endswith((".", "?", "!", "…")) else f"{text}."
+
+
 def page_citation(title: str, url_path: str, published: str | None, updated: str | None) -> tuple[str, str]:
     """(a citation in words, its BibTeX) for one page of the site."""
     config = settings.site_config()
@@ -85,7 +100,9 @@ def page_citation(title: str, url_path: str, published: str | None, updated: str
     url = base + url_path if base else None  # no public address known: a citation names none
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published
-    words = f"{author[:1].upper()}{author[1:]}. “{title}.” {site}" + (f", updated {when}" if when else "") + "."
+    title = heading_text(title)
+    words = f"{author[:1].upper()}{author[1:]}. “{end_sentence(title)}” {site}"
+    words += (f", updated {when}" if when else "") + "."
     words += f" {url}" if url else ""
     key = files.slug(f"{site} {url_path or 'home'}")
     bib = bibtex_entry(

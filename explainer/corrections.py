@@ -35,8 +35,34 @@ class Correction:
 
 
 def _clause(text: str) -> str:
-    """A field as a clause inside the sentence: no final full stop, no doubled "because"."""
-    return " ".join(str(text).split()).rstrip(" .;")
+    """A field as a clause inside the sentence: no final full stop, no doubled "because", and no
+    capital mid-sentence where the field was written as a sentence of its own ("It compares …" reads
+    "it compares …"; a proper noun or an abbreviation, "Nvidia", "US", keeps its capital)."""
+    words = " ".join(str(text).split()).rstrip(" .;")
+    if len(words) > 1 and words[0].isupper() and words[1].islower() and not _proper(words.split()[0]):
+        words = words[0].lower() + words[1:]
+    return words
+
+
+# Words written as a sentence's first word that are lower case inside one. Any other capitalised
+# first word may be a name ("Nvidia did say it"), and keeps its capital.
+_SENTENCE_STARTERS = frozenset(
+    "a an the it its this others so but however yet that these those there their they we our "
+    "he she his her one each every "
+    "both all some no not only rows row measures measure figures figure numbers data per as at by for "
+    "from in on of to with without when where while after before since until between against "
+    "earlier later most more less fewer many much".split()
+)
+
+
+def _proper(word: str) -> bool:
+    """Whether a sentence's capitalised first word should keep its capital inside a sentence."""
+    return word.strip("'\"‘“(").lower() not in _SENTENCE_STARTERS
+
+
+def _because(text: str) -> str:
+    why = _clause(text)
+    return _clause(why[len("because ") :]) if why.lower().startswith("because ") else why
 
 
 def long_date(iso: str) -> str:
@@ -46,8 +72,7 @@ def long_date(iso: str) -> str:
 
 def sentence(c: Correction) -> str:
     """The correction as readers read it (plain text)."""
-    why = _clause(c.why)
-    why = why[len("because ") :] if why.lower().startswith("because ") else why
+    why = _because(c.why)
     return (
         f"Corrected on {long_date(c.date)}: an earlier version said {_clause(c.before)}; "
         f"it now says {_clause(c.after)}, because {why}."
@@ -81,8 +106,7 @@ def corrections() -> list[Correction]:
 
 def correction_html(c: Correction, where: str = "", anchored: bool = True) -> str:
     """One correction as a paragraph; `where` (HTML) says where it was made, on the Corrections page."""
-    why = _clause(c.why)
-    why = why[len("because ") :] if why.lower().startswith("because ") else why
+    why = _because(c.why)
     ident = f' id="{escape(c.anchor)}"' if anchored else ""
     return (
         f'<p class="correction"{ident}><strong>Corrected on '

@@ -83,19 +83,18 @@ def largest(by_dataset: dict[str, Tally], total: Tally, share: float = 0.4) -> s
     return name if by_dataset[name].values >= share * total.values else None
 
 
-def _read_in(datasets: list[str]) -> tuple[Tally, list[str]]:
-    """The datasets' values together, and the kinds of page (in words, most values first) that were
-    not first-hand."""
+def _read_sources(source_ids: list[str]) -> tuple[Tally, list[str]]:
+    """Values read in these registry entries (one id a value) together, and the kinds of page (in
+    words, most values first) that were not first-hand."""
     registry = D.sources_by_id()
     t = Tally()
     words: Counter = Counter()
-    for name in datasets:
-        for sid in D.load(name)["source"].astype(str):
-            e = registry[sid]
-            t.add(e)
-            if e["kind"] not in settings.FIRST_HAND_KINDS:
-                plural = settings.KIND_PHRASES.get(e["kind"], ("a copy", "copies"))[1]
-                words[e.get("read_as") or plural] += 1
+    for sid in source_ids:
+        e = registry[sid]
+        t.add(e)
+        if e["kind"] not in settings.FIRST_HAND_KINDS:
+            plural = settings.KIND_PHRASES.get(e["kind"], ("a copy", "copies"))[1]
+            words[e.get("read_as") or plural] += 1
     return t, [w for w, _ in words.most_common()]
 
 
@@ -107,14 +106,28 @@ def shortfall_words(datasets: list[str]) -> str:
     """What a reader should know when these datasets' figures fall short of first-hand footing, in
     words from the registry ("" when they stand on the producers' own pages)."""
     datasets = [d for d in datasets if d in D.dataset_names()]
-    if not datasets:
+    return values_shortfall_words([sid for name in datasets for sid in D.load(name)["source"].astype(str)])
+
+
+def values_shortfall_words(source_ids: list[str]) -> str:
+    """The same for some figures only (the rows a card or a chart shows): one registry id a value,
+    so that what is said describes those figures, not the whole dataset they come from."""
+    if not source_ids:
         return ""
-    t, kinds = _read_in(datasets)
+    t, kinds = _read_sources(source_ids)
     first = t.share(t.first_hand)
     if not t.values or first >= settings.FOOTING_TARGETS["first_hand_min"]:
         return ""
     low = t.share(t.reliability["low"])
-    weak = f" {low:.0%} of these figures rest on pages we rate low." if low else ""
+    weak = (
+        (
+            " All of these figures rest on pages we rate low."
+            if low == 1
+            else f" {low:.0%} of these figures rest on pages we rate low."
+        )
+        if low
+        else ""
+    )
     if t.first_hand == 0:
         return (
             f"These figures were read in {_and(kinds)}; the producer's own publication or file could not be read "

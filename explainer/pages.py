@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from explainer import claims as C
 from explainer import data as D
 from explainer import footing, history, provenance, settings
+from explainer.cite import heading_text
 from explainer.problems import Problem
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
@@ -216,6 +217,8 @@ TIME_COLUMNS = ("date", "year", "month", "period")
 def _when(v: Any) -> tuple[int, int | None] | None:
     """A table cell as (year, month or None): 2024, "2024", "2024-08", "2024-08-31", "2025-2029" (its
     end). A first-of-month day is not trusted to be a real day, only its month."""
+    if isinstance(v, (list, tuple)) and v:  # a table cell with its precision: ["2024", "year"]
+        v = v[0]
     text = str(v).strip() if v is not None else ""
     m = re.fullmatch(r"((?:19|20)\d\d)(?:\.0)?(?:-(\d\d)(?:-\d\d)?)?", text)
     if m:
@@ -233,12 +236,15 @@ def _latest(rows: list[dict[str, Any]], trusted: set[str] | None = None) -> tupl
     col = next((c for c in TIME_COLUMNS if any(c in r for r in rows)), None)
     whens = []
     for r in rows:
-        w = _when(r.get(col)) if col else None
-        if w and w[1] and trusted is not None and str(r.get(col)).strip() not in trusted:
+        cell = r.get(col) if col else None
+        cell = cell[0] if isinstance(cell, (list, tuple)) and cell else cell
+        w = _when(cell)
+        if w and w[1] and trusted is not None and str(cell).strip() not in trusted:
             w = (w[0], None)
         if w:
             whens.append(w)
-    return max(whens, key=lambda w: (w[0], w[1] or 0)) if whens else None
+    # A year alone is a figure for the whole year (a count at its end): later than any month of it.
+    return max(whens, key=lambda w: (w[0], w[1] or 13)) if whens else None
 
 
 def _words(when: tuple[int, int | None]) -> str:
@@ -265,9 +271,9 @@ def data_end(m: dict[str, Any]) -> str:
     )
     end = _latest([r for r in rows if r.get("status") not in projected], trusted)
     ahead = [r for r in rows if r.get("status") in projected]
-    if end and end[1] is None:
-        finer = [w for rs in data_rows.values() if (w := _latest(rs)) and w[0] == end[0] and w[1]]
-        end = max(finer, key=lambda w: w[1]) if finer else end
+    if end and end[1] is None:  # the table gives the year only: its datasets may say the month
+        finer = [w for rs in data_rows.values() if (w := _latest(rs)) and w[0] == end[0]]
+        end = max(finer, key=lambda w: w[1]) if finer and all(w[1] for w in finer) else end
     later = _latest(ahead)
     parts = [f"Data to {_words(end)}"] if end else []
     if later and (not end or later > end):
@@ -313,7 +319,10 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
         href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
         links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
     own_page = f"{CHART_PAGES}/{chart_id}/"
-    share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">Share or embed this chart</a>'
+    # Without a public address the chart's page offers no permalink or embed snippet: the link says
+    # only where it leads.
+    words = "Share or embed this chart" if settings.site_base() else "This chart's own page"
+    share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">{words}</a>'
     return "\n".join(
         [
             f'<figure class="chart" id="chart-{chart_id}" data-chart="{chart_id}" data-spec="{base}.vl.json">',
@@ -332,11 +341,23 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     )
 
 
+def table_source_ids(m: dict[str, Any]) -> list[str]:
+    """The registry ids of the rows a chart plots (its table), one a value."""
+    cols = [c.get("name") if isinstance(c, dict) else c for c in m["table"]["columns"]]
+    at = [i for i, c in enumerate(m["table"]["columns"]) if isinstance(c, dict) and c.get("kind") == "source"]
+    out: list[str] = []
+    for row in m["table"]["rows"]:
+        for i in at if len(row) == len(cols) else []:
+            cell = row[i]
+            out += [str(s) for s in (cell if isinstance(cell, list) else [cell]) if s]
+    return out
+
+
 def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
     """ "Source: … Read at: … Data to …", and, when the chart's datasets could not be read first-hand,
     what they were read in (from the registry, footing.shortfall_words)."""
     end = data_end(m)
-    short = footing.shortfall_words(m.get("datasets", []))
+    short = footing.values_shortfall_words(table_source_ids(m))
     return (
         f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.'
         + (f" {esc(end)}." if end else "")
@@ -453,7 +474,16 @@ def what_data_say(r: C.Result) -> str:
         unit = c["figure"]["unit"]
         year = f" ({r.data_year})" if r.data_year else ""
         text = " ".join(p for p in (f"The data give {fmt_with_unit(r.data_value, unit)}{year}.", r.how) if p)
-    return f"{text} {c['note']}" if c.get("note") else text
+    if not c.get("note"):
+        return text
+    # The note says what the figures are: it comes with them, before why a verdict was held lower.
+    held = HELD_RE.search(text)
+    if held:
+        return f"{text[: held.start()].rstrip()} {c['note']} {held.group(0).strip()}"
+    return f"{text} {c['note']}"
+
+
+HELD_RE = re.compile(r"\s*Held at [^:]+:.*$", re.S)
 
 
 def essay_figure(c: dict[str, Any]) -> str:
@@ -582,9 +612,18 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
 
 
+def evidence_source_ids(claim: dict[str, Any]) -> list[str]:
+    """The registry ids of a computed claim's evidence rows, one a value: what its card's figures
+    were read in (not the whole dataset they come from)."""
+    out: list[str] = []
+    for sel in (claim.get("compare") or {}).get("of", []):
+        out += [str(s) for s in D.select(sel["dataset"], sel["where"])["source"]]
+    return out
+
+
 def claim_footing(r: C.Result) -> str:
     """On a computed card: what its data were read in, when that falls short of first-hand footing."""
-    words = footing.shortfall_words(sorted(C.datasets_of(r.claim))) if r.computed else ""
+    words = footing.values_shortfall_words(evidence_source_ids(r.claim)) if r.computed else ""
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
 
 
@@ -594,7 +633,7 @@ def page_title(page: Page) -> str:
     if path.is_file():
         m = re.match(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", path.read_text(encoding="utf-8"), re.M)
         if m:
-            return m.group(1).strip().strip('"')
+            return heading_text(m.group(1))
     return page.stem
 
 

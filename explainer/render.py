@@ -53,6 +53,9 @@ def vega_lite_version() -> str:
     return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 
 
+E_NOTATION_RE = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d+\b")
+
+
 class ChartError(Exception):
     """A chart could not be built; the message names the problem, `line` the line of the chart
     module it points to (when known)."""
@@ -273,6 +276,23 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
     return module, declared
 
 
+def _sources_line(module, source_id: str) -> int | None:
+    """The line of the chart module that names `source_id` in SOURCES (else SOURCES' own line)."""
+    try:
+        lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+    except (OSError, TypeError, AttributeError):
+        return None
+    start = next((i for i, t in enumerate(lines) if re.match(r"\s*SOURCES\b", t)), None)
+    if start is None:
+        return None
+    for i in range(start, len(lines)):
+        if re.search(rf"[\"']{re.escape(source_id)}[\"']", lines[i]):
+            return i + 1
+        if i > start and re.match(r"\S", lines[i]) and not lines[i].startswith(("]", ")")):
+            break
+    return start + 1
+
+
 def _call(module, chart_id: str) -> tuple[Any, str, list[str]]:
     """What build() and key_numbers() return, and the dataset files they read."""
     from altair.utils.schemapi import SchemaValidationError
@@ -360,7 +380,7 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
                 )
             continue  # a plotting column
         unit = (field or {}).get("unit")
-        header = f"{title} ({unit})" if unit and unit.lower() not in title.lower() else title
+        header = _header(title, unit)
         kind = (
             "number" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "text"
         )
@@ -375,7 +395,31 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
         if kind == "date" and precision:
             col["precision"] = precision
         out.append(col)
-    return out
+    return _one_column_a_header(out, table, titles)
+
+
+def _header(title: str, unit: str | None) -> str:
+    """A column's header: its title and unit, never parentheses inside parentheses ("Investment,
+    US$ billion (nominal)", not "Investment (US$ billion (nominal))")."""
+    if not unit or unit.lower() in title.lower():
+        return title
+    return f"{title}, {unit}" if "(" in unit or "(" in title else f"{title} ({unit})"
+
+
+def _one_column_a_header(
+    out: list[dict[str, Any]], table: pd.DataFrame, titles: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Two columns under one header that say the same thing (each value of one goes with one value
+    of the other: a code and its label) are shown once, as the chart's own tooltip names it."""
+    keep = list(out)
+    for i, a in enumerate(out):
+        for b in out[i + 1 :]:
+            if a in keep and b in keep and a["header"] == b["header"] and a.get("kind") != "source":
+                pairs = table[[a["name"], b["name"]]].astype(str).drop_duplicates()
+                if pairs[a["name"]].is_unique and pairs[b["name"]].is_unique:
+                    drop = a if b["name"] in titles and a["name"] not in titles else b
+                    keep.remove(drop)
+    return keep
 
 
 def _table_line(module) -> int | None:
@@ -477,7 +521,20 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     table = frames[0]
     row_sources = _row_sources(frames, registry)
     description = " ".join(x for x in (f"{title}.", takeaway, key_numbers) if x).strip()
+    computerese = E_NOTATION_RE.search(description)
+    if computerese:  # the alt text and the key numbers are read by people, not parsed
+        raise ChartError(
+            f"the description writes {computerese.group(0)!r}: write a power of ten as readers read it, "
+            "3.8 × 10²⁵ (charts/_common.py fmt_power)"
+        )
     credit = getattr(module, "CREDIT", None) or _credit(declared + row_sources, registry)
+    unread = [s for s in declared if s not in row_sources]
+    if unread:  # a source line names only pages the plotted values were read in
+        raise ChartError(
+            f"SOURCES names {', '.join(unread)}, the source of no row the chart plots: name only the sources "
+            f"of its rows ({', '.join(row_sources) or 'none'})",
+            _sources_line(module, unread[0]),
+        )
     extra = [s for s in row_sources if s not in declared]
     if len(declared) + (1 if extra else 0) > MAX_SOURCE_LINKS:
         raise ChartError(

@@ -260,11 +260,27 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
         assert ("W1", "matches", "different figure") in revised.verdicts
         assert shown["a status changed and a row added"].figures == [("widgets.csv", 0, 1, 0, 1)]
         words = changelog.figures_words(shown["a status changed and a row added"])
-        assert words.endswith("(widgets.csv: 1 row added, 1 row given a new source or status)"), words
+        assert words.endswith(": 1 figure added, 1 read at a new source or given a new status"), words
+        assert "widgets.csv" not in words, "readers read the table's title, not its file name"
         page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}")
         assert '<a href="#claim-W1">W1</a>: from <b>matches</b> to <b>different figure</b>' in page
         assert "<p>The data as first published: " in page
         assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
+        assert "the 2024 figure revised" not in page, "what changed in words, not the commit's subject"
+    finally:
+        settings.use_project(None)
+    # A change made on a branch and merged is one entry, not one for the commit and one for the merge.
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    main = subprocess.run([*git, "branch", "--show-current"], capture_output=True, text=True).stdout.strip()
+    subprocess.run([*git, "checkout", "-q", "-b", "side"], check=True)
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2024,Atlantis,150", "2024,Atlantis,160"), encoding="utf-8")
+    commit("revised on a branch")
+    subprocess.run([*git, "checkout", "-q", main], check=True)
+    subprocess.run([*git, "merge", "-q", "--no-ff", "-m", "merge the branch", "side"], check=True)
+    settings.use_project(project)
+    try:
+        revisions = [c for c in changelog.reader_changes() if c.figures == [("widgets.csv", 1, 0, 0, 0)]]
+        assert len(revisions) == 2, [c.subject for c in revisions]  # the first revision, and the merged one
     finally:
         settings.use_project(None)
 

@@ -129,6 +129,11 @@ def _chart(sources: str, mark: str, y: str) -> str:
             _chart('SOURCES = ["not-a-registry-id"]\n', "mark_line()", "units"),
             "SOURCES names unknown registry ids: not-a-registry-id",
         ),
+        (
+            "e_notation",
+            _chart(SOURCE, "mark_line()", "units") + "def key_numbers():\n    return f'{3.8e25:.1e} FLOP'\n",
+            "the description writes '3.8e+25': write a power of ten as readers read it",
+        ),
         ("bad_schema", _chart(SOURCE, 'mark_line(interpolate="wobbly")', "units"), "fails the Vega-Lite schema"),
     ],
 )
@@ -141,6 +146,19 @@ def test_a_bad_chart_fails_naming_the_chart_and_the_problem(out, charts_copy, na
     assert failed and f"chart '{name}'" in failed[0] and message in failed[0], failed
     assert lines[-1].endswith("1 failed")
     assert render.main([name]) == 1
+
+
+def test_a_chart_names_only_sources_its_rows_come_from(out, charts_copy):
+    """A source line names pages the plotted values were read in: a SOURCES id that is the source of
+    no row fails the chart, at the line of the chart file that names it."""
+    sources = 'SOURCES = [\n    "ifr-wr2025-finanznachrichten",\n    "hai-aiindex2025-economy",\n]\n'
+    _write_chart(charts_copy, "names_a_stranger", _chart(sources, "mark_line()", "units"))
+    lines = []
+    outcomes = {o.chart_id: o for o in render.run(["names_a_stranger"], log=lines.append)}
+    assert outcomes["names_a_stranger"].status == "failed"
+    failed = [ln for ln in lines if "FAILED" in ln]
+    assert failed and "charts/names_a_stranger.py:8:" in failed[0], failed
+    assert "SOURCES names hai-aiindex2025-economy, the source of no row the chart plots" in failed[0], failed
 
 
 def test_an_unknown_chart_id_in_a_page_fails_naming_page_and_id():

@@ -247,6 +247,6 @@ def test_a_dataset_read_only_in_copies_says_so_in_words(mini, monkeypatch):
         settings.use_data_dir(None)
     assert words == (
         "These figures were read in copies; the producer's own publication or file could not be read here. "
-        "100% of these figures rest on pages we rate low."
+        "All of these figures rest on pages we rate low."
     ), words
     assert footing.shortfalls(total)
