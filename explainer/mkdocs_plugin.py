@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from explainer import cards, chartpages, csp, devloop, markers, notebook, pages, settings
+from explainer.files import write_atomic
 from explainer.problems import ProblemsError
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -102,6 +103,9 @@ class ExplainerPlugin(BasePlugin):
         self.stashes: dict[str, list[str]] = {}
         self.leads: dict[str, str | None] = {}
         self.chart_page_keys: dict[str, tuple[str, str]] = {}  # serve: chart pages to keep once rendered
+        self.server = None  # serve: the live-reload server, to reload browsers after work done in place
+        self.notebook_pages: dict[str, tuple] = {}  # serve: what a notebook page was made of, to swap its output
+        self.holds_site = False
 
     @property
     def log(self) -> logging.Logger:
@@ -133,9 +137,59 @@ class ExplainerPlugin(BasePlugin):
         return config
 
     def on_serve(self, server, *, config, builder):
+        # The author's data and chart folders, wherever they are (EXPLAINER_DATA_DIR, ...).
+        for folder in (settings.own_data_dir(), settings.charts_dir()):
+            if folder.is_dir() and str(folder.resolve()) not in server._watched_paths:
+                server.watch(str(folder))
         _faster_watching(server)
-        server.watch(str(notebook.rerun_done_dir()))  # a background re-run reloads the page when done
+        # Background work (a notebook re-run, a chart's other images) is put into the served site
+        # in place and reloads the browsers; it never sets off a rebuild, so one save is one rebuild.
+        self.server = server
         return server
+
+    def _reload_browsers(self) -> None:
+        """Tell open pages to reload, as MkDocs does after a rebuild, without one. Not while a
+        rebuild is under way: its own reload follows."""
+        server = self.server
+        if server is None:
+            return
+        from mkdocs.livereload import _timestamp
+
+        with server._rebuild_cond, server._epoch_cond:
+            if server._want_rebuild or server._visible_epoch != server._wanted_epoch:
+                return
+            server._wanted_epoch = server._visible_epoch = _timestamp()
+            server._epoch_cond.notify_all()
+
+    def _swap_charts(self, site_dir: Path, ids: list[str]) -> None:
+        """A chart's other images, finished after the reload, put into the served site in place."""
+        t0 = time.perf_counter()
+        with devloop.SITE_LOCK:
+            corrected = devloop.swap_chart_files(ids, site_dir)
+        self.log.info(
+            f"served in place: the other images of {', '.join(ids)}"
+            + (f" ({corrected} pages' image sizes corrected)" if corrected else "")
+            + f" in {time.perf_counter() - t0:.2f} s, no rebuild"
+        )
+        self._reload_browsers()
+
+    def _swap_notebooks(self, bodies: dict[str, str]) -> None:
+        """A notebook re-run in the background: its new output put into its served page in place."""
+        with devloop.SITE_LOCK:
+            for src_uri, body in bodies.items():
+                kept = self.notebook_pages.get(src_uri)
+                if kept is None:
+                    continue
+                page, config, raw, content = kept
+                if content not in raw:
+                    self.log.error(f"{src_uri}: its page could not take the new output in place; save it to rebuild")
+                    continue
+                page.content = body
+                html = self.on_post_page(raw.replace(content, body, 1), page=page, config=config)
+                write_atomic(Path(page.file.abs_dest_path), html)
+                where = page.url or "the home page"
+                self.log.info(f"served in place: {where} with the notebook's new output, no rebuild")
+        self._reload_browsers()
 
     def on_post_build(self, *, config):
         took = devloop.TIMES
@@ -149,12 +203,27 @@ class ExplainerPlugin(BasePlugin):
         )
         if not self.serve:
             return
-        devloop.finish_charts(notebook.rerun_done_dir(), self.log)
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is not None:
-            notebook.rerun_if_stale(jupyter, config, self.log)
+        try:
+            site_dir = Path(config.site_dir)
+            devloop.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
+            jupyter = config.plugins.get("mkdocs-jupyter")
+            if jupyter is not None:
+                notebook.rerun_if_stale(jupyter, config, self.log, self._swap_notebooks)
+        finally:
+            self._release_site()
+
+    def _release_site(self) -> None:
+        if self.holds_site:
+            self.holds_site = False
+            devloop.SITE_LOCK.release()
+
+    def on_build_error(self, *, error):
+        self._release_site()
 
     def on_pre_build(self, *, config):
+        if self.serve and not self.holds_site:
+            devloop.SITE_LOCK.acquire()  # until on_post_build: background work waits to write
+            self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
         self.changed = devloop.changes() if self.serve else []
@@ -178,9 +247,9 @@ class ExplainerPlugin(BasePlugin):
             uri = f"{pages.CHART_PAGES}/{chart_id}.md"
             if self.serve:
                 key = keys[chart_id]
-                # A chart just rendered in part is finished after the reload, and its page then
-                # rendered anew; until then the edited page comes first and the last one is shown.
-                cached = chartpages.cached_page(chart_id, None if chart_id in devloop.PARTIAL else key)
+                # A chart just rendered in part has its page rendered now (its other images are
+                # finished after the reload and put in place, their sizes corrected then).
+                cached = chartpages.cached_page(chart_id, key)
                 if cached:
                     files.append(File.generated(config, f"{uri[:-3]}/index.html", abs_src_path=str(cached)))
                     if search is not None:
@@ -237,6 +306,9 @@ class ExplainerPlugin(BasePlugin):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
+        if self.serve and page.file.src_uri.endswith(".py"):
+            # A notebook page: kept as the theme wrote it, to take a background re-run's output.
+            self.notebook_pages[page.file.src_uri] = (page, config, output, page.content)
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
         output = self._share_card(output, page, config)
         if page.file.src_uri in self.chart_page_keys:
