@@ -533,9 +533,12 @@ def fresh_clone(work: Path, commit: str | None = None) -> Path:
     return dst / root.relative_to(top.stdout.strip()) if root != Path(top.stdout.strip()) else dst
 
 
-def timed_saves(server: Serve, page: str, path: Path, saves: list[tuple[str, str]], gap: float) -> list[float]:
+def timed_saves(
+    server: Serve, page: str, path: Path, saves: list[tuple[str, str]], gap: float
+) -> tuple[list[float], int]:
     """Write each (text, needle) `gap` seconds after the last; seconds from each save until the
-    served page holds its needle or a later save's. The file is restored afterwards."""
+    served page holds its needle or a later save's, and the rebuilds the saves set off. The file
+    is restored afterwards."""
     import threading
 
     original = path.read_text(encoding="utf-8")
@@ -554,6 +557,7 @@ def timed_saves(server: Serve, page: str, path: Path, saves: list[tuple[str, str
             stop.wait(max(0.0, POLL - (now - t)))
 
     _settle(server, quiet=3.0, limit=120.0)  # what the last series set off is done
+    since, builds = len(server.log_text()), [0]
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     saved: list[float] = []
@@ -566,6 +570,8 @@ def timed_saves(server: Serve, page: str, path: Path, saves: list[tuple[str, str
         deadline = time.perf_counter() + SAVE_TIMEOUT
         while needles[-1] not in seen and time.perf_counter() < deadline:
             time.sleep(0.05)
+        _settle(server, quiet=3.0, limit=120.0)  # the rebuilds and what they set off, before the restore
+        builds[0] = server.log_text()[since:].count("Building documentation")
     finally:
         stop.set()
         poller.join(timeout=SAVE_TIMEOUT)
@@ -575,11 +581,7 @@ def timed_saves(server: Serve, page: str, path: Path, saves: list[tuple[str, str
     out = []
     for k, t in enumerate(saved):
         out.append(min(seen[n] for n in needles[k:] if n in seen) - t)
-    return out
-
-
-def _rebuilds(server: Serve, since: int) -> int:
-    return server.log_text()[since:].count("Building documentation")
+    return out, builds[0]
 
 
 def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[list[Timing], list[str]]:  # noqa: PLR0915
@@ -588,7 +590,8 @@ def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[lis
     clone = fresh_clone(work, commit)
     floor = plain_copy(work / "loop-floor")
 
-    environ = {k: v for k, v in env().items() if not k.startswith("EXPLAINER_")}
+    # Unbuffered, so the log says what happened when it happened (rebuilds are counted from it).
+    environ = {k: v for k, v in env(PYTHONUNBUFFERED="1").items() if not k.startswith("EXPLAINER_")}
     epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=clone, capture_output=True, text=True)
     environ["SOURCE_DATE_EPOCH"] = epoch.stdout.strip() or "0"
     port = free_port()
@@ -603,7 +606,7 @@ def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[lis
         first = re.search(r"(?:re)?built in [\d.]+ s: (.*)", ours.log_text())
         log(f"  serving after {cold:.1f} s" + (f" ({first.group(1)})" if first else ""))
         fport = free_port()
-        floor_server = Serve(fport, env(), [], work / "loop-floor.log", floor / "mkdocs.yml")
+        floor_server = Serve(fport, env(PYTHONUNBUFFERED="1"), [], work / "loop-floor.log", floor / "mkdocs.yml")
         servers.append(floor_server)
         floor_server.wait_serving(page, "<h1", SERVE_START_TIMEOUT)
 
@@ -638,9 +641,13 @@ def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[lis
                 ("data", ours, csv, data_saves(series)),
             ):
                 since = len(server.log_text())
-                times = timed_saves(server, page, path, saves, gap)
-                per_save = (_rebuilds(server, since) - 1) / LOOP_SAVES  # the restore is one more
+                times, builds = timed_saves(server, page, path, saves, gap)
+                per_save = round(builds / LOOP_SAVES, 2)
                 results[(who, gap)] = (times, per_save)
+                # Where the rebuilds' time went, as the serve log says it (checks, charts, pages).
+                stages = re.findall(r"rebuilt in ([\d.]+ s).*?: (checks .*)", server.log_text()[since:])
+                for total, line in stages[-3:]:
+                    log(f"    rebuilt in {total}: {line}")
                 log(
                     f"  {who}: median {statistics.median(times):.2f} s ({', '.join(f'{x:.2f}' for x in times)}),"
                     f" {per_save:g} rebuilds per save"
