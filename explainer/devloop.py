@@ -106,10 +106,11 @@ def finish_charts(swap, log) -> None:
         return
 
     def work() -> None:
-        outcomes = render.run(ids, log=log.debug, error=log.error, pool=_POOL)
-        built = [o.chart_id for o in outcomes if o.status == "built"]
-        if built:
-            swap(built)
+        # From the spec the first pass wrote: the chart modules are not run again, and a chart
+        # saved again meanwhile is left to the rebuild that save set off.
+        finished = render.finish(ids, _POOL, log=log.error)
+        if finished:
+            swap(finished)
 
     threading.Thread(target=work, daemon=True).start()
 
@@ -129,9 +130,9 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
     target = site_dir / pages.ASSETS
     sizes = {}
     for chart_id in ids:
-        for kind in render.ARTIFACTS:
+        for kind in render.SECOND_PASS:
             src = render.artifact(chart_id, kind)
-            if kind != "meta.json" and src.exists():
+            if src.exists():
                 files.write_atomic(target / src.name, src.read_bytes())
         meta = render.artifact(chart_id, "meta.json")
         if meta.exists():

@@ -42,6 +42,8 @@ ARTIFACTS = (
     "csv",
     "meta.json",
 )
+# What the second pass renders under serve (after the page reloads), from the first pass's spec.
+SECOND_PASS = ("narrow.light.svg", "narrow.dark.svg", "png", "card.png")
 # Altair and vl-convert are imported only when a chart is actually rendered: checking that
 # nothing changed must stay fast (they take over a second to import).
 
@@ -322,16 +324,19 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
     return spec
 
 
-def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
+def _renders(
+    spec: dict[str, Any], first: bool = False, rest: bool = False
+) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
     """The static images: SVG in light and dark, wide and narrow, a PNG to download and a share
-    card. `first`: only what a desktop page shows at once (the wide SVGs); the rest follows in a
-    second pass."""
+    card. `first`: only what a desktop page shows at once (the wide SVGs); `rest`: the others,
+    the second pass."""
     import vl_convert as vlc
 
     vl_version = vega_lite_version()
     out: dict[str, bytes] = {}
     dims = {}
-    for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW))[: 1 if first else 2]:
+    variants = (("", theme.WIDE), ("narrow.", theme.NARROW))
+    for variant, size in variants[:1] if first else variants[1:] if rest else variants:
         for scheme in ("light", "dark"):
             try:
                 svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
@@ -396,6 +401,61 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
     return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
+
+
+def finish_one(chart_id: str) -> dict[str, Any] | None:
+    """The second pass of a chart whose first pass (`build_one(first=True)`) is the latest: the
+    narrow SVGs, the PNG and the share card, rendered from the spec it wrote (no module run).
+    Returns its completed cache entry, or None when its inputs changed since (the next run then
+    renders it afresh) or there is nothing to finish."""
+    entry = _read_cache().get(chart_id)
+    if not entry or not entry.get("partial"):
+        return None
+    reads = [str(settings.data_dir() / name) for name in entry["reads"]]
+    key = entry["partial"]
+    spec_file, meta_file = artifact(chart_id, "vl.json"), artifact(chart_id, "meta.json")
+    if input_key(chart_id, reads) != key or not spec_file.exists() or not meta_file.exists():
+        return None
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    out, dims = _renders(spec, rest=True)
+    if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
+        return None
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["size"]["narrow"] = list(dims["narrow.light"])
+    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    for kind, content in out.items():
+        files.write_atomic(artifact(chart_id, kind), content)
+    return {**entry, "key": key, "partial": None}
+
+
+def _finish_safely(chart_id: str, data_dir: str | None = None) -> tuple[str, Any]:
+    if data_dir and Path(data_dir).resolve() != settings.data_dir():
+        settings.use_data_dir(Path(data_dir))
+    try:
+        return "finished", finish_one(chart_id)
+    except Exception as e:  # noqa: BLE001 - the next full run renders the chart again and says why
+        return "failed", f"{type(e).__name__}: {_first_line(e)}"
+
+
+def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
+    """Under serve, after the reload: the second pass of charts just rendered in part, in the warm
+    workers. Returns the charts finished (their files in the build folder now complete)."""
+    executor = pool.get()
+    futures = {cid: executor.submit(_finish_safely, cid, str(settings.data_dir())) for cid in ids}
+    done = {}
+    for cid, future in futures.items():
+        status, value = future.result()
+        if status == "failed":
+            log(f"  {cid}: its other images failed ({value}); the next rebuild renders it again")
+        elif value is not None:
+            done[cid] = value
+    if done:
+        latest = _read_cache()
+        for cid, entry in done.items():
+            if latest.get(cid, {}).get("partial") == entry["key"]:  # no newer pass since
+                latest[cid] = entry
+        files.write_atomic(_cache_file(), json.dumps(latest, sort_keys=True, indent=1).encode())
+    return list(done)
 
 
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:

@@ -185,3 +185,44 @@ def test_a_save_while_the_notebook_reruns_is_not_lost(served):
     finally:
         csv.write_text(good, encoding="utf-8")
     served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+
+
+def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch):
+    """Under serve a saved value renders the wide images first and the rest after the reload, from
+    the spec the first pass wrote: the result is byte for byte what a full render gives, and a
+    second pass whose data changed meanwhile is left to the next rebuild."""
+    from explainer import render, settings
+
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("planted"))
+    for k in [k for k in os.environ if k.startswith("EXPLAINER_")]:
+        monkeypatch.delenv(k)
+    settings.use_project(project)
+    try:
+        csv = project / "data" / "widgets.csv"
+        good = csv.read_text(encoding="utf-8")
+        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "full"))
+        csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None)
+        full = {k: render.artifact("widgets", k).read_bytes() for k in render.ARTIFACTS}
+
+        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "served"))
+        csv.write_text(good, encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None)  # the last build before the save
+        csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
+        assert render.run(["widgets"], log=lambda *_: None, first=True)[0].status == "built"
+        assert render.artifact("widgets", "light.svg").read_bytes() == full["light.svg"]
+        assert render.artifact("widgets", "narrow.light.svg").read_bytes() != full["narrow.light.svg"]
+        entry = render.finish_one("widgets")
+        assert entry is not None and entry["key"] and entry["partial"] is None
+        for kind in render.ARTIFACTS:
+            assert render.artifact("widgets", kind).read_bytes() == full[kind], f"widgets.{kind} differs"
+
+        # Saved again before the second pass ran: it does nothing, and the chart is not taken as done.
+        csv.write_text(good, encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None, first=True)
+        csv.write_text(ROW.sub("2024,Atlantis,778,", good, count=1), encoding="utf-8")
+        assert render.finish_one("widgets") is None
+        assert render.run(["widgets"], log=lambda *_: None)[0].status == "built"
+    finally:
+        settings.use_project(None)
