@@ -644,14 +644,14 @@ def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[lis
                 times, builds = timed_saves(server, page, path, saves, gap)
                 per_save = round(builds / LOOP_SAVES, 2)
                 results[(who, gap)] = (times, per_save)
-                # Where the rebuilds' time went, as the serve log says it (checks, charts, pages).
-                stages = re.findall(r"rebuilt in ([\d.]+ s).*?: (checks .*)", server.log_text()[since:])
-                for total, line in stages[-3:]:
-                    log(f"    rebuilt in {total}: {line}")
                 log(
                     f"  {who}: median {statistics.median(times):.2f} s ({', '.join(f'{x:.2f}' for x in times)}),"
                     f" {per_save:g} rebuilds per save"
                 )
+                # Where the rebuilds' time went, as the serve log says it (checks, charts, pages).
+                stages = re.findall(r"rebuilt in ([\d.]+ s).*?: (checks .*)", server.log_text()[since:])
+                for total, line in stages[-3:]:
+                    log(f"    rebuilt in {total}: {line}")
     finally:
         for server in servers:
             server.stop()
