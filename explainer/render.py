@@ -337,6 +337,7 @@ def _renders(
     dims = {}
     variants = (("", theme.WIDE), ("narrow.", theme.NARROW))
     for variant, size in variants[:1] if first else variants[1:] if rest else variants:
+        t0 = time.perf_counter()
         for scheme in ("light", "dark"):
             try:
                 svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
@@ -344,13 +345,29 @@ def _renders(
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
+        STEP_TIMES[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
     if first:
         return out, dims
+    t0 = time.perf_counter()
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
+    STEP_TIMES["png"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     out["card.png"] = vlc.vegalite_to_png(cards.chart_spec(spec), vl_version=vl_version, scale=1)
+    STEP_TIMES["card"] = time.perf_counter() - t0
     return out, dims
+
+
+# Where one chart's time went (in the process that built it): reported summed over a run.
+STEP_TIMES: dict[str, float] = {}
+STEP_NAMES = {
+    "module": "module and spec",
+    "wide.svg": "wide SVGs",
+    "narrow.svg": "narrow SVGs",
+    "png": "PNG",
+    "card": "share card",
+}
 
 
 def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
@@ -358,6 +375,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
 
     `first` (under serve): only what the page shows first, keeping the other images of the last
     build; the entry then carries no key, so the next full run completes the chart."""
+    started = time.perf_counter()
     previous = artifact(chart_id, "meta.json")
     first = first and previous.exists()
     registry = D.sources_by_id()
@@ -378,6 +396,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
             f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
         )
     spec = _spec(chart, frames, title, f"Source: {credit}", description)
+    STEP_TIMES.clear()
+    STEP_TIMES["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
         dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
@@ -506,7 +526,8 @@ def _build_safely(chart_id: str, data_dir: str | None = None, first: bool = Fals
     if data_dir and Path(data_dir).resolve() != settings.data_dir():
         settings.use_data_dir(Path(data_dir))  # a worker follows the run's data folder
     try:
-        return "built", build_one(chart_id, first), time.perf_counter() - t0
+        entry = build_one(chart_id, first)
+        return "built", {**entry, "steps": dict(STEP_TIMES)}, time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
@@ -592,8 +613,11 @@ def run(
             todo.append(chart_id)
 
     results = _execute(todo, str(settings.data_dir()), first, pool)
+    steps: dict[str, float] = {}
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":
+            for step, t in value.pop("steps", {}).items():
+                steps[step] = steps.get(step, 0.0) + t
             cache[chart_id] = value
             outcomes[chart_id] = Outcome(chart_id, "built", seconds)
         else:
@@ -630,6 +654,12 @@ def run(
         + (f" (slowest: {slowest.chart_id}, {slowest.seconds:.2f} s)" if slowest and len(built) > 1 else "")
         + f", {counts['unchanged']} unchanged, {counts['failed']} failed"
     )
+    if steps and len(built) > 1:
+        # Where a cold build's chart time goes, summed over the workers (so more than the wall time).
+        log(
+            "charts: time by step, all workers together: "
+            + ", ".join(f"{STEP_NAMES.get(k, k)} {v:.2f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+        )
     return ordered
 
 
