@@ -111,6 +111,59 @@ class _TemplateCache:
 
 _templates: list[_TemplateCache] = []
 
+# Under serve, from the second build on: the served folder is not emptied and every file copied
+# again (about 250 theme and chart files); a file is copied when its source is newer or differs
+# in size, and what the build no longer makes is removed after it (see _sweep).
+_KEEP: dict = {"site": None, "since": None}
+
+
+def _keep_served_files() -> None:
+    import mkdocs.utils
+    from mkdocs.structure.files import File as MkFile
+
+    if getattr(mkdocs.utils.clean_directory, "kept", False):
+        return
+    clean, copy = mkdocs.utils.clean_directory, MkFile.copy_file
+
+    def clean_directory(directory: str) -> None:
+        if _KEEP["site"] and os.path.realpath(directory) == _KEEP["site"]:
+            _KEEP["since"] = time.time()
+            return
+        clean(directory)
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if _KEEP["since"] is not None and self._content is None and self.abs_src_path:
+            try:
+                src, dst = os.stat(self.abs_src_path), os.stat(self.abs_dest_path)
+                if dst.st_size == src.st_size and dst.st_mtime_ns >= src.st_mtime_ns:
+                    return
+            except OSError:
+                pass
+        copy(self, dirty)
+
+    clean_directory.kept = True
+    mkdocs.utils.clean_directory = clean_directory
+    MkFile.copy_file = copy_file
+
+
+def _sweep(site_dir: str, made: set[str], since: float) -> int:
+    """Remove what an earlier build wrote and this one did not (a page or chart gone): files older
+    than this build that are none of its files. Hidden files are left, as MkDocs leaves them."""
+    gone = 0
+    for folder, dirs, names in os.walk(site_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.startswith(".") or path in made:
+                continue
+            try:
+                if os.stat(path).st_mtime < since - 0.05:
+                    os.remove(path)
+                    gone += 1
+            except OSError:
+                pass
+    return gone
+
 
 def _faster_watching(server) -> None:
     """MkDocs polls for changes every half second; a saved edit then waits a quarter second on
@@ -168,6 +221,7 @@ class ExplainerPlugin(BasePlugin):
             _cache_search_entries()
             if not _templates:
                 _templates.append(_TemplateCache())
+            _keep_served_files()
 
     def on_env(self, env, *, config, files):
         if self.serve and _templates:
@@ -261,6 +315,11 @@ class ExplainerPlugin(BasePlugin):
         if not self.serve:
             return
         try:
+            if _KEEP["since"] is not None:
+                made = {os.path.normpath(f.abs_dest_path) for f in self.files}
+                _sweep(config.site_dir, made, _KEEP["since"])
+            # From now on this served folder is updated in place (see _keep_served_files).
+            _KEEP["site"], _KEEP["since"] = os.path.realpath(config.site_dir), None
             site_dir = Path(config.site_dir)
             devloop.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
             jupyter = config.plugins.get("mkdocs-jupyter")
@@ -275,6 +334,7 @@ class ExplainerPlugin(BasePlugin):
             devloop.SITE_LOCK.release()
 
     def on_build_error(self, *, error):
+        _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
         self._release_site()
 
     def on_pre_build(self, *, config):
@@ -317,6 +377,7 @@ class ExplainerPlugin(BasePlugin):
         for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.known = {f.src_uri for f in files}
+        self.files = files
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):

@@ -187,6 +187,23 @@ def test_a_save_while_the_notebook_reruns_is_not_lost(served):
     served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
 
 
+def test_the_served_folder_is_updated_in_place_and_a_removed_page_goes(served):
+    """From the second build on the served folder is not emptied and copied again; what a build
+    no longer makes (a page deleted) is removed, as MkDocs' emptying would."""
+    extra = served.root / "docs" / "extra.md"
+    start = len(served.log())
+    extra.write_text("# Extra\n\nA page made to be deleted.\n", encoding="utf-8")
+    served.wait(lambda: "A page made to be deleted" in served.get("extra/"), "the new page")
+    served.quiet()
+    extra.unlink()
+    served.wait(lambda: served.log()[start:].count("rebuilt in") >= 2, "the rebuild after the deletion")
+    served.quiet()
+    assert "A page made to be deleted" not in served.get("extra/"), "a deleted page is still served"
+    assert "Widgets" in served.get() and "units in 2024: 120" in served.get("notes/")
+    theme_css = re.search(r'href="(assets/stylesheets/main\.[^"]+\.css)"', served.get())
+    assert theme_css and served.get(theme_css.group(1)), "the theme's files are no longer served"
+
+
 def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch):
     """Under serve a saved value renders the wide images first and the rest after the reload, from
     the spec the first pass wrote: the result is byte for byte what a full render gives, and a
