@@ -1,6 +1,7 @@
 """`make bench`: how fast the pipeline is on this machine, and how heavy each page is.
 
-    python -m explainer bench [--skip-builds] [--skip-serve] [--skip-pages] [--loop-only] [--report bench-report.md]
+    python -m explainer bench [--skip-builds] [--skip-serve] [--skip-pages] [--loop-only] [--compare COMMIT]
+                              [--report bench-report.md]
                               [--edit-page PAGE --edit-file CSV --edit-row REGEX]
 
 Measures, in order:
@@ -13,7 +14,9 @@ Measures, in order:
 4. the author's loop from outside (4c below, alone with --loop-only): a fresh clone, the command
    `make serve` runs, a data value and a Markdown page saved 6 s and 1.5 s apart, the page fetched
    over HTTP every 50 ms until it holds the saved value; the floor is a plain Material site's
-   Markdown save in the same run; then save-to-reload in Chromium under `make serve`:
+   Markdown save in the same run (with --compare COMMIT, that commit and HEAD are also served at
+   once from two clones, their data saves interleaved: before and after under the same load);
+   then save-to-reload in Chromium under `make serve`:
    `mkdocs serve --livereload` on a free 127.0.0.1 port, with
    EXPLAINER_DATA_DIR pointing at a scratch copy of data/ (the build never writes into data/; the
    bench edits the copy, as an author would edit data/) and that copy added to the watched paths
@@ -688,6 +691,71 @@ def measure_loop(work: Path, edit: Edit, commit: str | None = None) -> tuple[lis
     return rows, table
 
 
+def compare_commits(work: Path, edit: Edit, other: str) -> list[str]:
+    """Before and after under the same load: `other` and HEAD served at once from two fresh clones,
+    their data saves interleaved (each clone's LOOP_GAPS[0] s apart, one offset by half that, the
+    offset swapped in a second series). Returns report lines: each commit's median of both series."""
+    import threading
+
+    servers: dict[str, tuple[Serve, Path]] = {}
+    results: dict[tuple[str, int], tuple[list[float], int]] = {}
+    gap = LOOP_GAPS[0]
+    try:
+        for name, commit in ((other, other), ("HEAD", None)):
+            folder = work / f"compare-{len(servers)}"
+            folder.mkdir()
+            clone = fresh_clone(folder, commit)
+            environ = {k: v for k, v in env(PYTHONUNBUFFERED="1").items() if not k.startswith("EXPLAINER_")}
+            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=clone, capture_output=True, text=True)
+            environ["SOURCE_DATE_EPOCH"] = epoch.stdout.strip() or "0"
+            port = free_port()
+            cmd = [PY, "-m", "explainer", "serve", "--dev-addr", f"127.0.0.1:{port}"]
+            servers[name] = (Serve(port, environ, [], folder / "serve.log", cmd=cmd, cwd=clone), clone)
+        log(f"bench: {other} and HEAD served at once, data saves interleaved, {gap:g} s apart each ...")
+        for server, _ in servers.values():
+            server.wait_serving(edit.page, "<h1", SERVE_START_TIMEOUT)
+
+        def run(name: str, delay: float, series: int) -> None:
+            server, clone = servers[name]
+            time.sleep(delay)
+            csv = clone / "data" / edit.file
+            text = csv.read_text(encoding="utf-8")
+            m = edit.row.search(text)
+            if not m:
+                raise BenchError(f"no row of {edit.file} matches {edit.row.pattern!r}")
+            saves = []
+            for i in range(1, LOOP_SAVES + 1):
+                v = int(m.group(2)) + 1789 * (i + 10 * series)
+                saves.append((edit.row.sub(lambda mm, v=v: f"{mm.group(1)}{v}{mm.group(3)}", text, count=1), f"{v:,}"))
+            results[(name, series)] = timed_saves(server, edit.page, csv, saves, gap)
+
+        for series in (0, 1):
+            threads = [
+                threading.Thread(target=run, args=(other, gap / 2 if series else 0.0, series)),
+                threading.Thread(target=run, args=("HEAD", 0.0 if series else gap / 2, series)),
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        for server, _ in servers.values():
+            server.stop()
+    lines = [
+        f"| data value saved → page served, {gap:g} s apart, both served at once | median of "
+        f"{2 * LOOP_SAVES} | rebuilds per save |",
+        "|---|---|---|",
+    ]
+    for name in (other, "HEAD"):
+        if (name, 0) not in results or (name, 1) not in results:
+            raise BenchError(f"the comparison did not finish for {name}")
+        times = results[(name, 0)][0] + results[(name, 1)][0]
+        builds = results[(name, 0)][1] + results[(name, 1)][1]
+        lines.append(f"| {name} | {statistics.median(times):.2f} s | {builds / len(times):.2f} |")
+        log(f"  {name}: median {statistics.median(times):.2f} s, {builds / len(times):.2f} rebuilds per save")
+    return lines
+
+
 # --- 5: page weight ------------------------------------------------------------------------------
 
 
@@ -829,6 +897,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - the measureme
     ap.add_argument("--skip-pages", action="store_true")
     ap.add_argument("--loop-commit", help="measure the author's loop on this commit (default: HEAD), e.g. to compare")
     ap.add_argument(
+        "--compare",
+        metavar="COMMIT",
+        help="also serve COMMIT and HEAD at once from two fresh clones, data saves interleaved: before and after",
+    )
+    ap.add_argument(
         "--loop-only", action="store_true", help="only the author's loop from outside (fresh clone, saves, floor)"
     )
     ap.add_argument("--report", type=Path, default=Path("bench-report.md"))
@@ -867,6 +940,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - the measureme
             except Exception as e:  # noqa: BLE001 - reported, and the other measurements still run
                 errors.append(f"author's loop: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
                 print(f"bench: author's loop: {e}", file=sys.stderr)
+            if args.compare:
+                try:
+                    loop += ["", f"Before and after under the same load ({args.compare} against HEAD):", ""]
+                    loop += compare_commits(work, edit, args.compare)
+                except Exception as e:  # noqa: BLE001 - reported, and the other measurements still run
+                    errors.append(f"comparison: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+                    print(f"bench: comparison: {e}", file=sys.stderr)
             if not only_loop:
                 try:
                     timings += measure_serve(work, edit)
