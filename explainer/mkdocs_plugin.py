@@ -333,6 +333,10 @@ class ExplainerPlugin(BasePlugin):
             self.holds_site = False
             devloop.SITE_LOCK.release()
 
+    def on_shutdown(self):
+        if self.serve:
+            devloop._POOL.close()  # the warm chart workers end with the server, not after it
+
     def on_build_error(self, *, error):
         _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
         self._release_site()
