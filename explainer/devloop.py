@@ -97,19 +97,66 @@ TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one li
 PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
 
 
-def finish_charts(done: Path, log) -> None:
+def finish_charts(swap, log) -> None:
     """Under serve, after the reload: the rest of the charts just rendered in part (narrow SVGs,
-    the PNG), then a write into `done`, which `make serve` watches, to serve them."""
+    the PNG, the share card) in the warm workers, then `swap(ids)` puts them into the served site
+    in place (see swap_chart_files): finishing them never costs another rebuild."""
     ids, PARTIAL[:] = list(PARTIAL), []
     if not ids:
         return
 
     def work() -> None:
-        outcomes = render.run(ids, log=log.debug, error=log.error, pool=_POOL)
-        if any(o.status == "built" for o in outcomes):
-            (done / "charts").write_text(" ".join(ids))
+        # From the spec the first pass wrote: the chart modules are not run again, and a chart
+        # saved again meanwhile is left to the rebuild that save set off.
+        finished = render.finish(ids, _POOL, log=log.error)
+        if finished:
+            swap(finished)
 
     threading.Thread(target=work, daemon=True).start()
+
+
+# Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
+# writing into the served site, so the two never write into it at once.
+SITE_LOCK = threading.RLock()
+_NARROW = re.compile(r'(srcset="[^"]*?/([\w.-]+)\.narrow\.(?:light|dark)\.svg") width="\d+" height="\d+"')
+
+
+def swap_chart_files(ids: list[str], site_dir: Path) -> int:
+    """Copy the charts' finished files from the build folder into the served site (each file
+    replaced atomically), and correct the narrow images' sizes in the pages that show them.
+    Returns how many pages were corrected. The caller holds SITE_LOCK."""
+    import json
+
+    target = site_dir / pages.ASSETS
+    sizes = {}
+    for chart_id in ids:
+        for kind in render.SECOND_PASS:
+            src = render.artifact(chart_id, kind)
+            if src.exists():
+                files.write_atomic(target / src.name, src.read_bytes())
+        meta = render.artifact(chart_id, "meta.json")
+        if meta.exists():
+            sizes[chart_id] = json.loads(meta.read_text(encoding="utf-8"))["size"]["narrow"]
+    if not sizes:
+        return 0
+
+    def size(m: re.Match) -> str:
+        if m.group(2) not in sizes:
+            return m.group(0)
+        w, h = sizes[m.group(2)]
+        return f'{m.group(1)} width="{w}" height="{h}"'
+
+    corrected = 0
+    needles = tuple(f"{i}.narrow." for i in sizes)
+    for html in site_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        if not any(n in text for n in needles):
+            continue
+        new = _NARROW.sub(size, text)
+        if new != text:
+            files.write_atomic(html, new)
+            corrected += 1
+    return corrected
 
 
 _seen: dict[str, float] = {}

@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from explainer import cards, chartpages, csp, devloop, guards, markers, notebook, pages, settings
+from explainer.files import write_atomic
 from explainer.problems import ProblemsError
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -59,6 +60,109 @@ def _cache_search_entries() -> None:
 
     add_entry_from_context.cached = True
     SearchIndex.add_entry_from_context = add_entry_from_context
+
+
+class _TemplateCache:
+    """Under serve MkDocs makes a new Jinja environment for every rebuild, which compiles the
+    theme's templates again (about 40) and walks its 14,000 files to list them. Compiled templates
+    are kept (keyed by Jinja on each template's source, so an edited override is compiled anew),
+    and the listing of folders outside the project (the installed theme) is kept."""
+
+    def __init__(self) -> None:
+        import jinja2
+
+        class Memory(jinja2.BytecodeCache):
+            def __init__(self):
+                self.store: dict[str, bytes] = {}
+
+            def load_bytecode(self, bucket):
+                if bucket.key in self.store:
+                    bucket.bytecode_from_string(self.store[bucket.key])
+
+            def dump_bytecode(self, bucket):
+                self.store[bucket.key] = bucket.bytecode_to_string()
+
+        self.bytecode = Memory()
+        self.listed: dict[str, set[str]] = {}
+        loader = jinja2.FileSystemLoader
+        if getattr(loader.list_templates, "kept", False):
+            return
+        walk = loader.list_templates
+        listed = self.listed
+
+        def list_templates(self):
+            root = settings.project_root().resolve()
+            found: set[str] = set()
+            for path in self.searchpath:
+                if Path(path).resolve().is_relative_to(root):
+                    found.update(walk(_one(self, path)))
+                else:
+                    if path not in listed:
+                        listed[path] = set(walk(_one(self, path)))
+                    found.update(listed[path])
+            return sorted(found)
+
+        def _one(self, path):
+            return loader([path], encoding=self.encoding, followlinks=self.followlinks)
+
+        list_templates.kept = True
+        loader.list_templates = list_templates
+
+
+_templates: list[_TemplateCache] = []
+
+# Under serve, from the second build on: the served folder is not emptied and every file copied
+# again (about 250 theme and chart files); a file is copied when its source is newer or differs
+# in size, and what the build no longer makes is removed after it (see _sweep).
+_KEEP: dict = {"site": None, "since": None}
+
+
+def _keep_served_files() -> None:
+    import mkdocs.utils
+    from mkdocs.structure.files import File as MkFile
+
+    if getattr(mkdocs.utils.clean_directory, "kept", False):
+        return
+    clean, copy = mkdocs.utils.clean_directory, MkFile.copy_file
+
+    def clean_directory(directory: str) -> None:
+        if _KEEP["site"] and os.path.realpath(directory) == _KEEP["site"]:
+            _KEEP["since"] = time.time()
+            return
+        clean(directory)
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if _KEEP["since"] is not None and self._content is None and self.abs_src_path:
+            try:
+                src, dst = os.stat(self.abs_src_path), os.stat(self.abs_dest_path)
+                if dst.st_size == src.st_size and dst.st_mtime_ns >= src.st_mtime_ns:
+                    return
+            except OSError:
+                pass
+        copy(self, dirty)
+
+    clean_directory.kept = True
+    mkdocs.utils.clean_directory = clean_directory
+    MkFile.copy_file = copy_file
+
+
+def _sweep(site_dir: str, made: set[str], since: float) -> int:
+    """Remove what an earlier build wrote and this one did not (a page or chart gone): files older
+    than this build that are none of its files. Hidden files are left, as MkDocs leaves them."""
+    gone = 0
+    for folder, dirs, names in os.walk(site_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.startswith(".") or path in made:
+                continue
+            try:
+                if os.stat(path).st_mtime < since - 0.05:
+                    os.remove(path)
+                    gone += 1
+            except OSError:
+                pass
+    return gone
 
 
 def _faster_watching(server) -> None:
@@ -104,6 +208,9 @@ class ExplainerPlugin(BasePlugin):
         self.chart_page_keys: dict[str, tuple[str, str]] = {}  # serve: chart pages to keep once rendered
         self.written: dict[str, tuple[str, str, int]] = {}  # page -> (its Markdown, expanded, first line)
         self.guard_problems: list = []  # build: what the guards found, reported together at the end
+        self.server = None  # serve: the live-reload server, to reload browsers after work done in place
+        self.notebook_pages: dict[str, tuple] = {}  # serve: what a notebook page was made of, to swap its output
+        self.holds_site = False
 
     @property
     def log(self) -> logging.Logger:
@@ -114,6 +221,14 @@ class ExplainerPlugin(BasePlugin):
         notebook.quiet_kernel_warning()
         if self.serve:
             _cache_search_entries()
+            if not _templates:
+                _templates.append(_TemplateCache())
+            _keep_served_files()
+
+    def on_env(self, env, *, config, files):
+        if self.serve and _templates:
+            env.bytecode_cache = _templates[0].bytecode
+        return env
 
     def on_config(self, config):
         if self.serve:
@@ -155,9 +270,59 @@ class ExplainerPlugin(BasePlugin):
         return config
 
     def on_serve(self, server, *, config, builder):
+        # The author's data and chart folders, wherever they are (EXPLAINER_DATA_DIR, ...).
+        for folder in (settings.own_data_dir(), settings.charts_dir()):
+            if folder.is_dir() and str(folder.resolve()) not in server._watched_paths:
+                server.watch(str(folder))
         _faster_watching(server)
-        server.watch(str(notebook.rerun_done_dir()))  # a background re-run reloads the page when done
+        # Background work (a notebook re-run, a chart's other images) is put into the served site
+        # in place and reloads the browsers; it never sets off a rebuild, so one save is one rebuild.
+        self.server = server
         return server
+
+    def _reload_browsers(self) -> None:
+        """Tell open pages to reload, as MkDocs does after a rebuild, without one. Not while a
+        rebuild is under way: its own reload follows."""
+        server = self.server
+        if server is None:
+            return
+        from mkdocs.livereload import _timestamp
+
+        with server._rebuild_cond, server._epoch_cond:
+            if server._want_rebuild or server._visible_epoch != server._wanted_epoch:
+                return
+            server._wanted_epoch = server._visible_epoch = _timestamp()
+            server._epoch_cond.notify_all()
+
+    def _swap_charts(self, site_dir: Path, ids: list[str]) -> None:
+        """A chart's other images, finished after the reload, put into the served site in place."""
+        with devloop.SITE_LOCK:
+            t0 = time.perf_counter()
+            corrected = devloop.swap_chart_files(ids, site_dir)
+        self.log.info(
+            f"served in place: the other images of {', '.join(ids)}"
+            + (f" ({corrected} pages' image sizes corrected)" if corrected else "")
+            + f" in {time.perf_counter() - t0:.2f} s, no rebuild"
+        )
+        self._reload_browsers()
+
+    def _swap_notebooks(self, bodies: dict[str, str]) -> None:
+        """A notebook re-run in the background: its new output put into its served page in place."""
+        with devloop.SITE_LOCK:
+            for src_uri, body in bodies.items():
+                kept = self.notebook_pages.get(src_uri)
+                if kept is None:
+                    continue
+                page, config, raw, content = kept
+                if content not in raw:
+                    self.log.error(f"{src_uri}: its page could not take the new output in place; save it to rebuild")
+                    continue
+                page.content = body
+                html = self.on_post_page(raw.replace(content, body, 1), page=page, config=config)
+                write_atomic(Path(page.file.abs_dest_path), html)
+                where = page.url or "the home page"
+                self.log.info(f"served in place: {where} with the notebook's new output, no rebuild")
+        self._reload_browsers()
 
     def on_post_build(self, *, config):
         if not self.serve:
@@ -176,12 +341,37 @@ class ExplainerPlugin(BasePlugin):
         )
         if not self.serve:
             return
-        devloop.finish_charts(notebook.rerun_done_dir(), self.log)
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is not None:
-            notebook.rerun_if_stale(jupyter, config, self.log)
+        try:
+            if _KEEP["since"] is not None:
+                made = {os.path.normpath(f.abs_dest_path) for f in self.files}
+                _sweep(config.site_dir, made, _KEEP["since"])
+            # From now on this served folder is updated in place (see _keep_served_files).
+            _KEEP["site"], _KEEP["since"] = os.path.realpath(config.site_dir), None
+            site_dir = Path(config.site_dir)
+            devloop.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
+            jupyter = config.plugins.get("mkdocs-jupyter")
+            if jupyter is not None:
+                notebook.rerun_if_stale(jupyter, config, self.log, self._swap_notebooks)
+        finally:
+            self._release_site()
+
+    def _release_site(self) -> None:
+        if self.holds_site:
+            self.holds_site = False
+            devloop.SITE_LOCK.release()
+
+    def on_shutdown(self):
+        if self.serve:
+            devloop._POOL.close()  # the warm chart workers end with the server, not after it
+
+    def on_build_error(self, *, error):
+        _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
+        self._release_site()
 
     def on_pre_build(self, *, config):
+        if self.serve and not self.holds_site:
+            devloop.SITE_LOCK.acquire()  # until on_post_build: background work waits to write
+            self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
         self.changed = devloop.changes() if self.serve else []
@@ -206,9 +396,9 @@ class ExplainerPlugin(BasePlugin):
             uri = f"{pages.CHART_PAGES}/{chart_id}.md"
             if self.serve:
                 key = keys[chart_id]
-                # A chart just rendered in part is finished after the reload, and its page then
-                # rendered anew; until then the edited page comes first and the last one is shown.
-                cached = chartpages.cached_page(chart_id, None if chart_id in devloop.PARTIAL else key)
+                # A chart just rendered in part has its page rendered now (its other images are
+                # finished after the reload and put in place, their sizes corrected then).
+                cached = chartpages.cached_page(chart_id, key)
                 if cached:
                     files.append(File.generated(config, f"{uri[:-3]}/index.html", abs_src_path=str(cached)))
                     if search is not None:
@@ -219,6 +409,7 @@ class ExplainerPlugin(BasePlugin):
         for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.known = {f.src_uri for f in files}
+        self.files = files
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -283,6 +474,9 @@ class ExplainerPlugin(BasePlugin):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
+        if self.serve and page.file.src_uri.endswith(".py"):
+            # A notebook page: kept as the theme wrote it, to take a background re-run's output.
+            self.notebook_pages[page.file.src_uri] = (page, config, output, page.content)
         output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
         # The theme's repository link in the header stays a plain link: as a "source" component its
         # script asks api.github.com for stars and forks, a request to another host (which the

@@ -63,13 +63,6 @@ def _serve_dir() -> Path:
     return settings.out_dir() / "notebooks" / "serve"
 
 
-def rerun_done_dir() -> Path:
-    """A folder `make serve` watches: a finished background run writes here, which reloads the page."""
-    path = settings.out_dir() / "notebooks" / "serve-done"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _ran_on() -> Path:
     return _serve_dir() / "inputs"
 
@@ -85,9 +78,11 @@ def _fingerprint() -> str:
     return devloop.inputs_fingerprint()
 
 
-def rerun_if_stale(jupyter, config, log) -> None:
+def rerun_if_stale(jupyter, config, log, done) -> None:
     """After a serve rebuild: when the data or chart code changed since the notebook's shown output
-    was made, run it again in a thread; the page meanwhile shows the last output, marked as such."""
+    was made, run it again in a thread; the page meanwhile shows the last output, marked as such.
+    When the run is done, `done({notebook path: its new HTML})` puts it into the served page in
+    place (no rebuild); a run that finds its inputs changed again meanwhile runs once more."""
     current = _fingerprint()
     ran = _ran_on()
     if not ran.exists():  # the first build ran it in the foreground, on these inputs
@@ -98,47 +93,61 @@ def rerun_if_stale(jupyter, config, log) -> None:
         return
     import threading
 
-    thread = threading.Thread(target=_rerun, args=(jupyter, config, current, log), daemon=True)
+    thread = threading.Thread(target=_rerun, args=(jupyter, current, log, done), daemon=True)
     _running["thread"] = thread
     thread.start()
 
 
-def _rerun(jupyter, config, fingerprint: str, log) -> None:
-    import json
+def _rerun(jupyter, fingerprint: str, log, done) -> None:
     import time
 
-    from mkdocs_jupyter import nbconvert2 as convert
-    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
-
-    t0 = time.perf_counter()
     try:
-        for path in jupyter.config["include"]:
-            nb = settings.docs_dir() / path
-            cfg = jupyter.config
-            body = convert.nb2html(
-                str(nb),
-                execute=cfg["execute"],
-                kernel_name=cfg["kernel_name"],
-                theme=cfg["theme"],
-                allow_errors=cfg["allow_errors"],
-                show_input=cfg["show_input"],
-                no_input=cfg["no_input"],
-                no_prompt=cfg["no_prompt"],
-                remove_tag_config=cfg["remove_tag_config"],
-                highlight_extra_classes=cfg["highlight_extra_classes"],
-                include_requirejs=cfg["include_requirejs"],
-                custom_mathjax_url=cfg["custom_mathjax_url"],
-            )
-            cache = _get_cache_path(str(_serve_dir()), _compute_cache_key(str(nb), cfg, cfg["execute"]))
-            old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
-            cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
-        _ran_on().write_text(fingerprint)
-        log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
-        (rerun_done_dir() / "done").write_text(fingerprint)
+        while True:
+            t0 = time.perf_counter()
+            bodies = _run_once(jupyter)
+            _ran_on().write_text(fingerprint)
+            log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
+            latest = _fingerprint()
+            if latest == fingerprint:
+                break
+            fingerprint = latest  # saved again while it ran: once more, on what is there now
+        done(bodies)
     except Exception as e:  # noqa: BLE001 - the page keeps its last output and says why
         log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
     finally:
         _running["thread"] = None
+
+
+def _run_once(jupyter) -> dict[str, str]:
+    """Execute each notebook page and store its HTML where mkdocs-jupyter's cache finds it."""
+    import json
+
+    from mkdocs_jupyter import nbconvert2 as convert
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    bodies = {}
+    for path in jupyter.config["include"]:
+        nb = settings.docs_dir() / path
+        cfg = jupyter.config
+        body = convert.nb2html(
+            str(nb),
+            execute=cfg["execute"],
+            kernel_name=cfg["kernel_name"],
+            theme=cfg["theme"],
+            allow_errors=cfg["allow_errors"],
+            show_input=cfg["show_input"],
+            no_input=cfg["no_input"],
+            no_prompt=cfg["no_prompt"],
+            remove_tag_config=cfg["remove_tag_config"],
+            highlight_extra_classes=cfg["highlight_extra_classes"],
+            include_requirejs=cfg["include_requirejs"],
+            custom_mathjax_url=cfg["custom_mathjax_url"],
+        )
+        cache = _get_cache_path(str(_serve_dir()), _compute_cache_key(str(nb), cfg, cfg["execute"]))
+        old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+        cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
+        bodies[path] = body
+    return bodies
 
 
 # --- the notebook kernel's one line of noise ---------------------------------------------------

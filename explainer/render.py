@@ -42,6 +42,8 @@ ARTIFACTS = (
     "csv",
     "meta.json",
 )
+# What the second pass renders under serve (after the page reloads), from the first pass's spec.
+SECOND_PASS = ("narrow.light.svg", "narrow.dark.svg", "png", "card.png")
 # Altair and vl-convert are imported only when a chart is actually rendered: checking that
 # nothing changed must stay fast (they take over a second to import).
 
@@ -478,16 +480,20 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
     return spec
 
 
-def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
+def _renders(
+    spec: dict[str, Any], first: bool = False, rest: bool = False
+) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
     """The static images: SVG in light and dark, wide and narrow, a PNG to download and a share
-    card. `first`: only what a desktop page shows at once (the wide SVGs); the rest follows in a
-    second pass."""
+    card. `first`: only what a desktop page shows at once (the wide SVGs); `rest`: the others,
+    the second pass."""
     import vl_convert as vlc
 
     vl_version = vega_lite_version()
     out: dict[str, bytes] = {}
     dims = {}
-    for variant, size in (("", theme.WIDE), ("narrow.", theme.NARROW))[: 1 if first else 2]:
+    variants = (("", theme.WIDE), ("narrow.", theme.NARROW))
+    for variant, size in variants[:1] if first else variants[1:] if rest else variants:
+        t0 = time.perf_counter()
         for scheme in ("light", "dark"):
             try:
                 svg = vlc.vegalite_to_svg(theme.with_config(spec, scheme, size), vl_version=vl_version)
@@ -495,13 +501,29 @@ def _renders(spec: dict[str, Any], first: bool = False) -> tuple[dict[str, bytes
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
+        STEP_TIMES[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
     if first:
         return out, dims
+    t0 = time.perf_counter()
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
+    STEP_TIMES["png"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     out["card.png"] = vlc.vegalite_to_png(cards.chart_spec(spec), vl_version=vl_version, scale=1)
+    STEP_TIMES["card"] = time.perf_counter() - t0
     return out, dims
+
+
+# Where one chart's time went (in the process that built it): reported summed over a run.
+STEP_TIMES: dict[str, float] = {}
+STEP_NAMES = {
+    "module": "module and spec",
+    "wide.svg": "wide SVGs",
+    "narrow.svg": "narrow SVGs",
+    "png": "PNG",
+    "card": "share card",
+}
 
 
 def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
@@ -509,6 +531,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
 
     `first` (under serve): only what the page shows first, keeping the other images of the last
     build; the entry then carries no key, so the next full run completes the chart."""
+    started = time.perf_counter()
     previous = artifact(chart_id, "meta.json")
     first = first and previous.exists()
     registry = D.sources_by_id()
@@ -548,6 +571,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     undrawn = _undrawn_breaks(spec, reads, table)
     if undrawn:
         raise ChartError(undrawn)
+    STEP_TIMES.clear()
+    STEP_TIMES["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
         dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
@@ -621,6 +646,61 @@ def _undrawn_breaks(spec: dict[str, Any], reads: list[str], table: pd.DataFrame)
     )
 
 
+def finish_one(chart_id: str) -> dict[str, Any] | None:
+    """The second pass of a chart whose first pass (`build_one(first=True)`) is the latest: the
+    narrow SVGs, the PNG and the share card, rendered from the spec it wrote (no module run).
+    Returns its completed cache entry, or None when its inputs changed since (the next run then
+    renders it afresh) or there is nothing to finish."""
+    entry = _read_cache().get(chart_id)
+    if not entry or not entry.get("partial"):
+        return None
+    reads = [str(settings.data_dir() / name) for name in entry["reads"]]
+    key = entry["partial"]
+    spec_file, meta_file = artifact(chart_id, "vl.json"), artifact(chart_id, "meta.json")
+    if input_key(chart_id, reads) != key or not spec_file.exists() or not meta_file.exists():
+        return None
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    out, dims = _renders(spec, rest=True)
+    if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
+        return None
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["size"]["narrow"] = list(dims["narrow.light"])
+    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    for kind, content in out.items():
+        files.write_atomic(artifact(chart_id, kind), content)
+    return {**entry, "key": key, "partial": None}
+
+
+def _finish_safely(chart_id: str, data_dir: str | None = None) -> tuple[str, Any]:
+    if data_dir and Path(data_dir).resolve() != settings.data_dir():
+        settings.use_data_dir(Path(data_dir))
+    try:
+        return "finished", finish_one(chart_id)
+    except Exception as e:  # noqa: BLE001 - the next full run renders the chart again and says why
+        return "failed", f"{type(e).__name__}: {_first_line(e)}"
+
+
+def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
+    """Under serve, after the reload: the second pass of charts just rendered in part, in the warm
+    workers. Returns the charts finished (their files in the build folder now complete)."""
+    executor = pool.get()
+    futures = {cid: executor.submit(_finish_safely, cid, str(settings.data_dir())) for cid in ids}
+    done = {}
+    for cid, future in futures.items():
+        status, value = future.result()
+        if status == "failed":
+            log(f"  {cid}: its other images failed ({value}); the next rebuild renders it again")
+        elif value is not None:
+            done[cid] = value
+    if done:
+        latest = _read_cache()
+        for cid, entry in done.items():
+            if latest.get(cid, {}).get("partial") == entry["key"]:  # no newer pass since
+                latest[cid] = entry
+        files.write_atomic(_cache_file(), json.dumps(latest, sort_keys=True, indent=1).encode())
+    return list(done)
+
+
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
     """The download: each source column followed by the URL of the page the value was read in."""
     out = table.copy()
@@ -669,7 +749,8 @@ def _build_safely(chart_id: str, data_dir: str | None = None, first: bool = Fals
     if data_dir and Path(data_dir).resolve() != settings.data_dir():
         settings.use_data_dir(Path(data_dir))  # a worker follows the run's data folder
     try:
-        return "built", build_one(chart_id, first), time.perf_counter() - t0
+        entry = build_one(chart_id, first)
+        return "built", {**entry, "steps": dict(STEP_TIMES)}, time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
@@ -755,8 +836,11 @@ def run(
             todo.append(chart_id)
 
     results = _execute(todo, str(settings.data_dir()), first, pool)
+    steps: dict[str, float] = {}
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":
+            for step, t in value.pop("steps", {}).items():
+                steps[step] = steps.get(step, 0.0) + t
             cache[chart_id] = value
             outcomes[chart_id] = Outcome(chart_id, "built", seconds)
         else:
@@ -793,6 +877,12 @@ def run(
         + (f" (slowest: {slowest.chart_id}, {slowest.seconds:.2f} s)" if slowest and len(built) > 1 else "")
         + f", {counts['unchanged']} unchanged, {counts['failed']} failed"
     )
+    if steps and len(built) > 1:
+        # Where a cold build's chart time goes, summed over the workers (so more than the wall time).
+        log(
+            "charts: time by step, all workers together: "
+            + ", ".join(f"{STEP_NAMES.get(k, k)} {v:.2f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+        )
     return ordered
 
 

@@ -203,7 +203,14 @@ def use_project(root: Path | None) -> None:
 
 
 def _dir(env: str, default: str) -> Path:
-    return Path(os.environ.get(env) or project_root() / default).resolve()
+    path = str(os.environ.get(env) or project_root() / default)
+    return _resolved(path, None if os.path.isabs(path) else os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str, _cwd: str | None) -> Path:
+    """A folder resolved once (a page's markers ask for the data folder hundreds of times)."""
+    return Path(path).resolve()
 
 
 def data_dir() -> Path:

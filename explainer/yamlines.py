@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,21 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+_parsed: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
 def load_with_lines(path: Path) -> Any:
-    """Mappings get a `__line__` key; raises yaml.YAMLError (with a mark) on bad YAML."""
-    text = path.read_bytes().decode("utf-8")
-    return yaml.load(text, Loader=_LineLoader)
+    """Mappings get a `__line__` key; raises yaml.YAMLError (with a mark) on bad YAML.
+
+    Kept per file version (size and time): under serve a saved dataset re-validates the registry
+    and the ledger, which had not changed; callers get their own copy."""
+    st = Path(path).stat()
+    stamp = (st.st_size, st.st_mtime_ns)
+    kept = _parsed.get(str(path))
+    if kept is None or kept[0] != stamp:
+        text = Path(path).read_bytes().decode("utf-8")
+        kept = _parsed[str(path)] = (stamp, yaml.load(text, Loader=_LineLoader))
+    return copy.deepcopy(kept[1])
 
 
 def strip_lines(obj: Any) -> Any:

@@ -1,0 +1,245 @@
+"""The author's loop under `make serve`: one save, one rebuild.
+
+A saved data value is rebuilt once; the work that follows in the background (a chart's other
+images, a notebook page re-run on the new data) is put into the served site in place, never by
+a second rebuild that would hold up the author's next save. Run on a copy of the tiny explainer
+(tests/fixtures/mini) with a notebook page added, each serve in its own build folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from explainer.processes import stop_process_group
+
+pytestmark = pytest.mark.slow
+
+MINI = ROOT / "tests" / "fixtures" / "mini"
+START_TIMEOUT = 240
+TIMEOUT = 120
+ROW = re.compile(r"^2024,Atlantis,(\d+),", re.M)
+
+NOTEBOOK = """# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Notes
+
+# %%
+from explainer import data as D
+
+w = D.load("widgets")
+print("units in 2024:", int(w[w.year == 2024].units.iloc[0]))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Serve:
+    def __init__(self, tmp: Path):
+        self.root = tmp / "mini"
+        shutil.copytree(MINI, self.root, ignore=shutil.ignore_patterns("planted"))
+        (self.root / "docs" / "notes.py").write_text(NOTEBOOK, encoding="utf-8")
+        config = self.root / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        jupyter = '  - mkdocs-jupyter:\n      include: ["notes.py"]\n      execute: true\n'
+        text = text.replace("  - explainer\n", "  - explainer\n" + jupyter)
+        config.write_text(text + "  - Notes: notes.py\n", encoding="utf-8")
+        self.port = _free_port()
+        self.logfile = tmp / "serve.log"
+        self._log = open(self.logfile, "w")
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
+        environ.update(NO_MKDOCS_2_WARNING="1", EXPLAINER_BUILD_DIR=str(tmp / "build"))
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("mkdocs")), "serve", "--livereload"]
+            + ["--dev-addr", f"127.0.0.1:{self.port}", "--config-file", str(config)],
+            cwd=self.root,
+            env=environ,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
+
+    def get(self, path: str = "") -> str:
+        return _get(f"http://127.0.0.1:{self.port}/{path}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.logfile.read_text(errors="replace")
+
+    def wait(self, ok, what: str, timeout: float = TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while not ok():
+            if self.proc.poll() is not None:
+                pytest.fail(f"mkdocs serve exited ({self.proc.returncode}) waiting for {what}:\n{self.log()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {what} within {timeout} s:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
+
+    def quiet(self, seconds: float = 3.0, timeout: float = TIMEOUT) -> None:
+        """Until the log has said nothing new for `seconds`."""
+        deadline = time.monotonic() + timeout
+        size, since = len(self.log()), time.monotonic()
+        while time.monotonic() - since < seconds and time.monotonic() < deadline:
+            time.sleep(0.2)
+            if len(self.log()) != size:
+                size, since = len(self.log()), time.monotonic()
+
+    def stop(self) -> None:
+        stop_process_group(self.proc)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    s = Serve(tmp_path_factory.mktemp("loop"))
+    try:
+        s.wait(lambda: "units in 2024: 120" in s.get("notes/") and "Widgets" in s.get(), "first build", START_TIMEOUT)
+        s.quiet()
+        yield s
+    finally:
+        s.stop()
+
+
+def test_one_save_is_one_rebuild_and_the_background_work_is_served_in_place(served):
+    csv = served.root / "data" / "widgets.csv"
+    good = csv.read_text(encoding="utf-8")
+    start = len(served.log())
+    try:
+        csv.write_text(ROW.sub("2024,Atlantis,4321,", good, count=1), encoding="utf-8")
+        served.wait(lambda: "4,321" in served.get(), "new value on the page")
+        # The notebook re-runs on the new data and its page shows it, without another rebuild.
+        served.wait(lambda: "units in 2024: 4321" in served.get("notes/"), "notebook page on the new data")
+        served.quiet()
+        log = served.log()[start:]
+        rebuilds = re.findall(r"^.*rebuilt in .*$", log, re.M)
+        assert len(rebuilds) == 1, "one save set off more than one rebuild:\n" + log
+        assert log.count("Building documentation") == 1, log
+        assert "served in place: the other images of widgets" in log, log
+        assert "served in place: notes/ with the notebook's new output" in log, log
+        # What the background finished is what is served: the chart's other images.
+        build = served.logfile.parent / "build" / "charts"
+        for kind in ("narrow.light.svg", "png", "card.png"):
+            served_file = urllib.request.urlopen(
+                f"http://127.0.0.1:{served.port}/assets/charts/widgets.{kind}", timeout=10
+            ).read()
+            assert served_file == (build / f"widgets.{kind}").read_bytes(), f"widgets.{kind} is not the finished one"
+        page = served.get("notes/")
+        assert "Re-running" not in page, "the notebook page still says it is re-running"
+    finally:
+        csv.write_text(good, encoding="utf-8")
+    served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+    served.quiet()
+    assert len(re.findall(r"rebuilt in ", served.log()[start:])) == 2, served.log()[start:]
+
+
+def test_a_save_while_the_notebook_reruns_is_not_lost(served):
+    """Two saves in quick succession: the notebook page ends on the last one (a run that finds its
+    inputs changed meanwhile runs again), and each save is still one rebuild."""
+    csv = served.root / "data" / "widgets.csv"
+    good = csv.read_text(encoding="utf-8")
+    start = len(served.log())
+    try:
+        csv.write_text(ROW.sub("2024,Atlantis,5001,", good, count=1), encoding="utf-8")
+        served.wait(lambda: "5,001" in served.get(), "first value on the page")
+        csv.write_text(ROW.sub("2024,Atlantis,5002,", good, count=1), encoding="utf-8")
+        served.wait(lambda: "5,002" in served.get(), "second value on the page")
+        served.wait(lambda: "units in 2024: 5002" in served.get("notes/"), "notebook page on the last save")
+        served.quiet()
+        assert len(re.findall(r"rebuilt in ", served.log()[start:])) == 2, served.log()[start:]
+    finally:
+        csv.write_text(good, encoding="utf-8")
+    served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+
+
+def test_the_served_folder_is_updated_in_place_and_a_removed_page_goes(served):
+    """From the second build on the served folder is not emptied and copied again; what a build
+    no longer makes (a page deleted) is removed, as MkDocs' emptying would."""
+    extra = served.root / "docs" / "extra.md"
+    start = len(served.log())
+    extra.write_text("# Extra\n\nA page made to be deleted.\n", encoding="utf-8")
+    served.wait(lambda: "A page made to be deleted" in served.get("extra/"), "the new page")
+    served.quiet()
+    extra.unlink()
+    served.wait(lambda: served.log()[start:].count("rebuilt in") >= 2, "the rebuild after the deletion")
+    served.quiet()
+    assert "A page made to be deleted" not in served.get("extra/"), "a deleted page is still served"
+    assert "Widgets" in served.get() and "units in 2024: 120" in served.get("notes/")
+    theme_css = re.search(r'href="(assets/stylesheets/main\.[^"]+\.css)"', served.get())
+    assert theme_css and served.get(theme_css.group(1)), "the theme's files are no longer served"
+
+
+def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch):
+    """Under serve a saved value renders the wide images first and the rest after the reload, from
+    the spec the first pass wrote: the result is byte for byte what a full render gives, and a
+    second pass whose data changed meanwhile is left to the next rebuild."""
+    from explainer import render, settings
+
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("planted"))
+    for k in [k for k in os.environ if k.startswith("EXPLAINER_")]:
+        monkeypatch.delenv(k)
+    settings.use_project(project)
+    try:
+        csv = project / "data" / "widgets.csv"
+        good = csv.read_text(encoding="utf-8")
+        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "full"))
+        csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None)
+        full = {k: render.artifact("widgets", k).read_bytes() for k in render.ARTIFACTS}
+
+        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "served"))
+        csv.write_text(good, encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None)  # the last build before the save
+        csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
+        assert render.run(["widgets"], log=lambda *_: None, first=True)[0].status == "built"
+        assert render.artifact("widgets", "light.svg").read_bytes() == full["light.svg"]
+        assert render.artifact("widgets", "narrow.light.svg").read_bytes() != full["narrow.light.svg"]
+        entry = render.finish_one("widgets")
+        assert entry is not None and entry["key"] and entry["partial"] is None
+        for kind in render.ARTIFACTS:
+            assert render.artifact("widgets", kind).read_bytes() == full[kind], f"widgets.{kind} differs"
+
+        # Saved again before the second pass ran: it does nothing, and the chart is not taken as done.
+        csv.write_text(good, encoding="utf-8")
+        render.run(["widgets"], log=lambda *_: None, first=True)
+        csv.write_text(ROW.sub("2024,Atlantis,778,", good, count=1), encoding="utf-8")
+        assert render.finish_one("widgets") is None
+        assert render.run(["widgets"], log=lambda *_: None)[0].status == "built"
+    finally:
+        settings.use_project(None)
