@@ -27,6 +27,20 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node)[-1])
 
 
+def run_explainer(*args: str, cwd: Path = ROOT, keep_repo: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """`python -m explainer ARGS` as an author runs it: none of the test session's EXPLAINER_*
+    overrides (nor REPO_URL, unless `keep_repo`), plus `env`."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_") and (keep_repo or k != "REPO_URL")}
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", *args],
+        cwd=cwd,
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def nav() -> list[tuple[str, str]]:
     """(title, file) of every page in mkdocs.yml's nav, in order (read as plain YAML: no MkDocs)."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)

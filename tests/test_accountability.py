@@ -6,18 +6,16 @@ by check-data and shown where they were made. Engine behaviour is tested on test
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from conftest import ROOT, nav
+from conftest import ROOT, nav, run_explainer
 
 from explainer import cards, serving, settings, validate
 
@@ -40,15 +38,7 @@ CORRECTION = """
 
 
 def _explainer(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_") and k != "REPO_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "explainer", *args],
-        cwd=ROOT,
-        env={**environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_explainer(*args, keep_repo=False, **env)
 
 
 def _mini_project(tmp_path: Path, corrections: str) -> Path:

@@ -5,14 +5,12 @@ measure, and series that mix editions declared and labelled (the engine's editio
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_explainer
 
 from explainer import render, theme
 
@@ -131,15 +129,7 @@ def test_the_figure_leads_with_the_takeaway_and_does_not_repeat_it(tmp_path, mon
 
 
 def _explainer(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "explainer", "--project", str(project), *args],
-        cwd=ROOT,
-        env={**environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_explainer("--project", str(project), *args, **env)
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ and expands pages without MkDocs."""
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, nav
+from conftest import ROOT, nav, run_explainer
 
 from explainer import markers, pages, settings
 
@@ -111,16 +109,7 @@ def test_a_bad_marker_names_the_line_counted_from_the_top_of_the_file(tmp_path):
     assert f"docs/two-different-roads.md:{bad_line}:" in str(e.value)
 
 
-def _explainer(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "explainer", *args],
-        cwd=cwd,
-        env={**environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+_explainer = run_explainer
 
 
 @pytest.mark.slow

@@ -4,15 +4,12 @@ statement of fact no claim checks visibly marked, and nothing left unsorted sile
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_explainer
 
 from explainer import essay
 
@@ -27,16 +24,7 @@ SORTED = [
 ]
 
 
-def _explainer(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "explainer", *args],
-        cwd=ROOT,
-        env={**environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+_explainer = run_explainer
 
 
 def test_sentences_end_at_a_full_stop_and_a_closing_quote_but_not_before_a_figure():
