@@ -87,9 +87,10 @@ def _frame_height(m: dict, site: Site) -> int:
     as narrow as a phone's column."""
     picture = max(int(m["size"]["wide"][1]), int(m["size"]["narrow"][1]))
     labels = source_labels([site.registry[s] for s in m["declared_sources"] if s in site.registry])
-    credit = f"Source: {m['credit']}. " + "; ".join(labels) + "."
+    end = data_end(m)
+    credit = f"Source: {m['credit']}. " + "; ".join(labels) + "." + (f" {end}." if end else "")
     per_line = int((EMBED_NARROW_FRAME - 20) / EMBED_CHAR_PX)
-    lines = -(-len(credit) // per_line) + 1  # the source line, then the link to the chart's page
+    lines = -(-len(credit) // per_line) + 2  # the source line, one line to spare (words wrap early), the link
     return picture + lines * EMBED_LINE_PX + 40
 
 

@@ -187,7 +187,7 @@ def byline(page: Page, title: str = "") -> str:
         parts.append(f'Published <time datetime="{published}">{published}</time>')
     if updated and updated != published:
         parts.append(f'Updated <time datetime="{updated}">{updated}</time>')
-    corrected = fixes.for_page(page.stem)
+    corrected = page_fixes(page)
     if corrected:
         parts.append(f'<a href="#page-corrections">Corrected {esc(fixes.long_date(corrected[0].date))}</a>')
     report = report_link(page, title or page_title(page))
@@ -546,12 +546,23 @@ def report_link(page: Page, title: str, claim: str | None = None, text: str = "R
     return f'<a class="report-error" href="{esc(href)}">{esc(text)}</a>' if href else ""
 
 
+def page_fixes(page: Page) -> list:
+    """The readers' corrections a page carries: its own, and on the page holding the Fact-check
+    table (which lists every claim) every correction made to a claim, newest first."""
+    from explainer import corrections as fixes
+
+    found = fixes.for_page(page.stem)
+    if block_pages().get("fact-check") == page.url:
+        found += [c for c in fixes.corrections() if c.claim and c not in found]
+    return sorted(found, key=lambda c: (c.date, c.line or 0), reverse=True)
+
+
 def page_corrections(page: Page, site: Site | None = None, placed: set[str] = frozenset()) -> str:
     """The corrections made to this page, at its foot (see `corrections`). A correction that names
     a claim links to its card: on this page when the card is here, else in the Fact-check table."""
     from explainer import corrections as fixes
 
-    found = fixes.for_page(page.stem)
+    found = page_fixes(page)
     if not found:
         return ""
 
@@ -564,7 +575,17 @@ def page_corrections(page: Page, site: Site | None = None, placed: set[str] = fr
             return f' (<a href="{esc(site.fact_check_href(page, cid))}">claim {esc(cid)}</a>)'
         return f" (claim {esc(cid)})"
 
-    items = "".join(fixes.correction_html(k, where(k.claim)) for k in found)
+    def item(k) -> str:
+        if k.claim in placed:  # its card on this page carries the correction in full: point to it
+            return (
+                f'<p class="correction" id="{esc(k.anchor)}"><strong>Corrected on '
+                f'<time datetime="{esc(k.date)}">{esc(fixes.long_date(k.date))}</time>:</strong> '
+                f'the card for <a href="#claim-{esc(k.claim)}">claim {esc(k.claim)}</a>, where the correction is '
+                "given in full.</p>"
+            )
+        return fixes.correction_html(k, where(k.claim))
+
+    items = "".join(item(k) for k in found)
     return f'<section class="page-corrections" id="page-corrections" aria-label="Corrections">{items}</section>'
 
 

@@ -37,6 +37,10 @@ CORRECTION = """
 """
 
 
+# The session's one browser (a second Playwright instance cannot start inside the first).
+pytest_plugins = ["browser_support"]
+
+
 def _explainer(*args: str, **env: str) -> subprocess.CompletedProcess:
     return run_explainer(*args, keep_repo=False, **env)
 
@@ -337,25 +341,19 @@ def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_repository_link_asks_nothing_of_another_host(tmp_path):
+def test_the_repository_link_asks_nothing_of_another_host(tmp_path, browser):
     """The header's repository link is a plain link: the theme's script would otherwise ask GitHub's
     API for the repository's stars, a request off the site (and a console error under the CSP)."""
     from browser_support import open_page
-    from playwright.sync_api import sync_playwright
 
     site = _build(_mini_project(tmp_path, ""), tmp_path, REPO_URL=REPO)
-    with sync_playwright() as pw, serving.serve(site) as srv:
-        chromium = pw.chromium.launch(executable_path=settings.CHROMIUM, args=settings.CHROMIUM_ARGS)
-        try:
-            with open_page(chromium) as (page, rec):
-                page.goto(srv.origin + "/")
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(300)
-                assert page.locator("a.md-source").first.get_attribute("href") == REPO
-                assert rec.off_site(srv.origin) == [], rec.off_site(srv.origin)
-                assert rec.problems() == []
-        finally:
-            chromium.close()
+    with serving.serve(site) as srv, open_page(browser) as (page, rec):
+        page.goto(srv.origin + "/")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        assert page.locator("a.md-source").first.get_attribute("href") == REPO
+        assert rec.off_site(srv.origin) == [], rec.off_site(srv.origin)
+        assert rec.problems() == []
 
 
 # --- this site ------------------------------------------------------------------------------------

@@ -447,7 +447,7 @@ def test_serve_shows_a_bad_chart_marker_in_its_place_and_keeps_the_rest(served):
 
 def test_serve_shows_a_data_marker_that_matches_no_row_in_its_place(served):
     page = served.docs / PAGE.replace("/", ".md")
-    needle = "{{ data robot_installations.units year=2021 country=China }}"
+    needle = "{{ data robot_installations.units year=2024 country=China }}"
     line = _line(page, needle)
 
     def check(text, log):
@@ -460,7 +460,7 @@ def test_serve_shows_a_data_marker_that_matches_no_row_in_its_place(served):
         assert "{{" not in content, "no raw markers left"
         assert "unrecognised marker" not in text, "one error, reported once"
 
-    _edit_and_repair(served, page, needle, needle.replace("2021", "1999"), check, "error for a data marker")
+    _edit_and_repair(served, page, needle, needle.replace("2024", "1999"), check, "error for a data marker")
 
 
 def test_serve_survives_a_syntax_error_in_a_chart_module(served):
