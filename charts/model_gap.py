@@ -1,6 +1,6 @@
 """US lead over China's best AI model, Chatbot Arena
-The best US model's lead on Chatbot Arena shrank to almost nothing by February 2025; the lead then
-changed hands, and by March 2026 the US led again, by 2.7%.
+The best US model's lead on Chatbot Arena was almost nothing in February 2025; news reports of the
+AI Index 2026 say the lead then changed hands, and by March 2026 the US led again, by 2.7%.
 """
 
 import altair as alt
@@ -10,13 +10,16 @@ from charts._common import fmt_num, neutral_color
 from explainer.data import load
 
 SOURCES = ["tingwei-aiindex2025-performance", "tingwei-aiindex2026-performance"]
-CREDIT = "Stanford HAI, AI Index Report 2025 and 2026 (Chatbot Arena data from LMSYS)"
+CREDIT = (
+    "Stanford HAI, AI Index Report 2025 and 2026 (Chatbot Arena data from LMSYS); that the lead changed hands: "
+    "news reports (MeriTalk) and a blog's summary of the 2026 edition"
+)
 SUBTITLE = (
     "How far the best US model's Chatbot Arena score was above the best Chinese model's, in % (and in Arena points)"
 )
 
 ARENA = "Chatbot Arena top model"
-CHANGED = "The lead changed hands\nin between (AI Index 2026)"
+CHANGED = "The lead changed hands in between\n(news reports of AI Index 2026)"
 
 
 def _data() -> pd.DataFrame:
@@ -88,7 +91,7 @@ def build() -> alt.Chart:
     )
     layers = [zero, stems, points, labels, ed]
     late = df[df.edition == editions[-1]]
-    if len(late) >= 2:  # the AI Index 2026's text: the lead changed hands between its two readings
+    if len(late) >= 2:  # news reports of the AI Index 2026: the lead changed hands between its two readings
         a, b = pd.to_datetime(late.month.iloc[-2]), pd.to_datetime(late.month.iloc[-1])
         mid = pd.DataFrame([{"month": (a + (b - a) / 2).strftime("%Y-%m-%d"), "gap": top * 0.55, "text": CHANGED}])
         layers.append(
@@ -108,5 +111,6 @@ def key_numbers() -> str:
     return (
         "On Chatbot Arena the best US model led the best Chinese model: "
         + "; ".join(parts)
-        + ". The AI Index 2026 says the lead changed hands between its two readings."
+        + ". News reports of the AI Index 2026, and a blog's summary of it, say the lead changed hands between its"
+        " two readings."
     )

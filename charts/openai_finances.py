@@ -13,8 +13,9 @@ from explainer.data import load, sources_by_id
 
 SOURCES = ["ciol-friar-arr", "livemint-economist-openai-2026"]
 CREDIT = (
-    "Leaked OpenAI accounts, as quoted by Ed Zitron and Business Age; projections reported by Reuters, The New "
-    "York Times, The Economist and The Decoder; OpenAI's finance chief for the revenue run-rate"
+    "Leaked OpenAI accounts, as quoted by Ed Zitron and Business Age; projections and estimates reported by The "
+    "New York Times, The Economist, The Decoder, TechSpot (reporting The Information), tkly.com and AI CERTs; "
+    "OpenAI's finance chief for the revenue run-rate"
 )
 SUBTITLE = "US$ billion a year. OpenAI publishes no accounts: figures for past years come from leaked accounts"
 RUN_RATE = "annualized revenue run-rate"
