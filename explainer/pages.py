@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -342,15 +343,20 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
 
 
 def table_source_ids(m: dict[str, Any]) -> list[str]:
-    """The registry ids of the rows a chart plots (its table), one a value."""
+    """The registry ids of the rows a chart plots (its table), weighted so that each row counts once."""
     cols = [c.get("name") if isinstance(c, dict) else c for c in m["table"]["columns"]]
     at = [i for i, c in enumerate(m["table"]["columns"]) if isinstance(c, dict) and c.get("kind") == "source"]
-    out: list[str] = []
+    per_row = []
     for row in m["table"]["rows"]:
+        ids = []
         for i in at if len(row) == len(cols) else []:
             cell = row[i]
-            out += [str(s) for s in (cell if isinstance(cell, list) else [cell]) if s]
-    return out
+            ids += [str(s) for s in (cell if isinstance(cell, list) else [cell]) if s]
+        per_row.append(ids)
+    # Each plotted row counts once, shared among the pages its values were read in (a row read in two
+    # pages counts half for each): so "x% of these figures" is a share of rows, not of pages.
+    weight = math.lcm(*[len(ids) for ids in per_row if ids] or [1])
+    return [sid for ids in per_row for sid in ids for _ in range(weight // len(ids))]
 
 
 def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
@@ -575,17 +581,25 @@ def page_corrections(page: Page, site: Site | None = None, placed: set[str] = fr
             return f' (<a href="{esc(site.fact_check_href(page, cid))}">claim {esc(cid)}</a>)'
         return f" (claim {esc(cid)})"
 
-    def item(k) -> str:
-        if k.claim in placed:  # its card on this page carries the correction in full: point to it
-            return (
-                f'<p class="correction" id="{esc(k.anchor)}"><strong>Corrected on '
-                f'<time datetime="{esc(k.date)}">{esc(fixes.long_date(k.date))}</time>:</strong> '
-                f'the card for <a href="#claim-{esc(k.claim)}">claim {esc(k.claim)}</a>, where the correction is '
-                "given in full.</p>"
-            )
-        return fixes.correction_html(k, where(k.claim))
+    def pointer(cid: str, ks: list) -> str:
+        """One line for a card on this page that carries its corrections in full (their anchors kept)."""
+        k, more = ks[0], "".join(f'<span id="{esc(x.anchor)}"></span>' for x in ks[1:])
+        n = "corrections are" if len(ks) > 1 else "correction is"
+        return (
+            f'<p class="correction" id="{esc(k.anchor)}">{more}<strong>Corrected on '
+            f'<time datetime="{esc(k.date)}">{esc(fixes.long_date(k.date))}</time>:</strong> '
+            f'the card for <a href="#claim-{esc(cid)}">claim {esc(cid)}</a>, where the {n} given in full.</p>'
+        )
 
-    items = "".join(item(k) for k in found)
+    items, pointed = [], set()
+    for k in found:
+        if k.claim in placed:  # its card on this page carries the correction in full: point to it, once
+            if k.claim not in pointed:
+                pointed.add(k.claim)
+                items.append(pointer(k.claim, [x for x in found if x.claim == k.claim]))
+        else:
+            items.append(fixes.correction_html(k, where(k.claim)))
+    items = "".join(items)
     return f'<section class="page-corrections" id="page-corrections" aria-label="Corrections">{items}</section>'
 
 

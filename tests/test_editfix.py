@@ -136,7 +136,11 @@ def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monk
             "rows": [[2024, ["blog"]], [2025, ["paper", "blog"]]],
         }
     }
-    assert pages.table_source_ids(meta) == ["blog", "paper", "blog"]
+    # Each row counts once: the second row, read in two pages, counts half for each.
+    assert pages.table_source_ids(meta) == ["blog", "blog", "paper", "blog"]
+    assert "75% of these figures rest on pages we rate low" in footing.values_shortfall_words(
+        pages.table_source_ids(meta)
+    )
 
 
 def test_the_link_to_a_chart_page_offers_an_embed_only_when_the_site_has_a_public_address(monkeypatch):
