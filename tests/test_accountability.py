@@ -312,7 +312,7 @@ def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path
     assert foot.index("5 January 2026") < foot.index("4 January 2026"), "newest first"
     assert "it now says it gives 2024, because the source&#x27;s own table is for 2024." in foot
     assert '<a href="#page-corrections">Corrected 5 January 2026</a>' in home
-    assert '(<a href="#claim-W1">claim W1</a>)' in foot, "the foot links the card standing on the page"
+    assert 'the card for <a href="#claim-W1">claim W1</a>' in foot, "the foot points to the card standing on the page"
     ids = re.findall(r'\sid="([^"]+)"', home)
     assert len(ids) == len(set(ids)), "a correction on the card and at the foot is still one id"
     page = (site / "corrections" / "index.html").read_text(encoding="utf-8")
