@@ -10,7 +10,10 @@ from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
 from explainer.data import load
 
 SOURCES = ["worldbank-manf-cd-copy-riqard"]
-CREDIT = "World Bank, World Development Indicators (NV.IND.MANF.CD, NV.IND.MANF.ZS), read in copies of its files"
+CREDIT = (
+    "World Bank, World Development Indicators (manufacturing value added, and its share of GDP), "
+    "read in copies of its files"
+)
 SUBTITLE = "Manufacturing value added in a year, US dollars at the prices of each year"
 
 

@@ -109,9 +109,15 @@ def shortfall_words(datasets: list[str]) -> str:
     return values_shortfall_words([sid for name in datasets for sid in D.load(name)["source"].astype(str)])
 
 
-def values_shortfall_words(source_ids: list[str]) -> str:
+def values_shortfall_words(source_ids: list[str], what: str = "these figures") -> str:
     """The same for some figures only (the rows a card or a chart shows): one registry id a value,
-    so that what is said describes those figures, not the whole dataset they come from."""
+    so that what is said describes those figures, not the whole dataset they come from. `what`
+    names them ("the figures compared here" on a card, whose other sources may stand higher)."""
+    words = _values_shortfall_words(source_ids)
+    return words.replace("These figures", what[0].upper() + what[1:]).replace("these figures", what)
+
+
+def _values_shortfall_words(source_ids: list[str]) -> str:
     if not source_ids:
         return ""
     t, kinds = _read_sources(source_ids)

@@ -658,7 +658,9 @@ def evidence_source_ids(claim: dict[str, Any]) -> list[str]:
 
 def claim_footing(r: C.Result) -> str:
     """On a computed card: what its data were read in, when that falls short of first-hand footing."""
-    words = footing.values_shortfall_words(evidence_source_ids(r.claim)) if r.computed else ""
+    words = (
+        footing.values_shortfall_words(evidence_source_ids(r.claim), "the figures compared here") if r.computed else ""
+    )
     return f'<p class="claim__footing">{esc(words)}</p>' if words else ""
 
 
