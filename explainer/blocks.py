@@ -6,14 +6,13 @@ that embed them), never kept by hand.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlparse
 
 from explainer import data as D
 from explainer import files, footing, settings
-from explainer.cite import end_sentence, heading_text
+from explainer.cite import end_sentence, front_title
 from explainer.pages import (
     CHART_PAGES,
     CHART_RE,
@@ -30,15 +29,12 @@ from explainer.pages import (
     what_data_say,
 )
 
-FRONT_TITLE = re.compile(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", re.M)
-
 
 def page_titles() -> dict[str, str]:
     """Markdown pages and their titles (front matter), keyed by stem."""
     out = {}
     for md in sorted(settings.docs_dir().glob("*.md")):
-        m = FRONT_TITLE.match(md.read_text(encoding="utf-8"))
-        out[md.stem] = heading_text(m.group(1)) if m else md.stem
+        out[md.stem] = front_title(md.read_text(encoding="utf-8")) or md.stem
     return out
 
 

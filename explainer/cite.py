@@ -81,6 +81,15 @@ def write(out: Path) -> list[tuple[str, Path]]:
 ATTR_LIST_RE = re.compile(r"\s*\{:?\s*[.#][^{}]*\}\s*$")
 
 
+FRONT_TITLE = re.compile(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", re.M)
+
+
+def front_title(markdown: str) -> str | None:
+    """A page's title as its front matter gives it, attribute lists and quotes out (None: none)."""
+    m = FRONT_TITLE.match(markdown)
+    return heading_text(m.group(1)) if m else None
+
+
 def heading_text(text: str) -> str:
     """A title as Markdown wrote it, as readers read it: without an attribute list ("{: .class }",
     "{#id}") after it, nor surrounding quotes."""

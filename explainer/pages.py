@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from explainer import claims as C
 from explainer import data as D
 from explainer import footing, history, provenance, settings
-from explainer.cite import heading_text
+from explainer.cite import front_title
 from explainer.problems import Problem
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
@@ -507,10 +507,9 @@ def essay_figure(c: dict[str, Any]) -> str:
 
 
 def card_tone(r: C.Result) -> str:
-    """The colour a card is shown in: its verdict's, except that a figure judged right whose year
-    slip is counted on another card is never shown as plainly right."""
-    tone = settings.tone(r.verdict)
-    return "warn" if tone == "ok" and r.claim.get("year_slip") else tone
+    """The colour a card is shown in: its verdict's (a year slip is decided 'different year' by the
+    rules, so a slipped figure is never shown as plainly right)."""
+    return settings.tone(r.verdict)
 
 
 def bottom_line(r: C.Result) -> str:
@@ -521,9 +520,6 @@ def bottom_line(r: C.Result) -> str:
         return term.meaning[0].upper() + term.meaning[1:] + "."
     data = fmt_with_unit(r.data_value, c["figure"]["unit"])
     essay_year = (c.get("figure") or {}).get("year")
-    years = r.data_year and essay_year and str(essay_year) != str(r.data_year)
-    if c.get("year_slip") and years and term.tone == "ok":
-        return f"The figure holds, for {r.data_year}, not {essay_year} (the slip is counted on {c['year_slip']})."
     if c.get("compare", {}).get("cap") == r.verdict:
         return term.meaning[0].upper() + term.meaning[1:] + "."
     v = c["figure"]["value"]
@@ -617,18 +613,12 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
         srcs = ", ".join(source_links(claim_sources(r), site, lambda s: site.source_href(page, s)))
         how = "checked against the data" if r.computed else "judged from the sources"
         fig = essay_figure(c)
-        slip = c.get("year_slip")
-        slip_html = ""
-        if slip and settings.tone(r.verdict) == "ok":
-            same = slip in site.results and site.results[slip].claim["section"] == c["section"]
-            href = f"#claim-{slip}" if same else site.fact_check_href(page, slip)
-            slip_html = f' <span class="claim__slip">· year slip, see <a href="{esc(href)}">{esc(slip)}</a></span>'
         report = report_link(page, title, cid, "Report an error in this card")
         cards.append(
             "\n".join(
                 [
                     f'<div class="claim claim--{card_tone(r)}" id="claim-{cid}">',
-                    f'<p class="claim__head"><span class="claim__verdict">{esc(r.verdict)}</span>{slip_html}'
+                    f'<p class="claim__head"><span class="claim__verdict">{esc(r.verdict)}</span>'
                     f' <span class="claim__meta"><span class="claim__id">{cid}</span> · {how}</span></p>',
                     f'<p class="claim__bottom">{esc(bottom_line(r))}</p>',
                     f'<blockquote class="claim__quote"><p>“{esc(c["quote"])}”</p></blockquote>',
@@ -667,11 +657,8 @@ def claim_footing(r: C.Result) -> str:
 def page_title(page: Page) -> str:
     """The page's title as its front matter gives it (else its file's stem)."""
     path = settings.docs_dir() / page.src
-    if path.is_file():
-        m = re.match(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", path.read_text(encoding="utf-8"), re.M)
-        if m:
-            return heading_text(m.group(1))
-    return page.stem
+    title = front_title(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return title or page.stem
 
 
 def essay_link(cid: str, page: Page, site: Site) -> str:
