@@ -22,7 +22,7 @@ import math
 import altair as alt
 import pandas as pd
 
-# The order is the theme's colour order (explainer/theme.py, range "category"): China, the
+# The order is the theme's colour order (explainer/core/theme.py, range "category"): China, the
 # United States, Japan, Korea, Germany and the world keep their colours on every chart.
 ENTITIES = ["China", "United States", "Japan", "Republic of Korea", "Germany", "World"]
 # How a line's end label names it (short enough to sit at the end of a line on a phone).
@@ -224,7 +224,7 @@ EPOCH_COUNTRY = {"United States": "United States of America", "China": "China"}
 def models_by_year(first_year: int = 2014) -> pd.DataFrame:
     """AI models per year and country: how many Epoch marks notable, and the largest training run
     among the models with a compute estimate. A model with developers in both countries counts for each."""
-    from explainer.data import load
+    from explainer.core.data import load
 
     df = load("ai_models")
     df["year"] = pd.to_datetime(df.date).dt.year

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import end_labels, fmt_int, neutral_color
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["anchor-research-msft-10k-fy2025", "apresai-amazon-q4-2025-release"]
 CREDIT = "Alphabet, Amazon, Meta and Microsoft: annual reports, results releases and calls"

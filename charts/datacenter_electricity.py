@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import end_labels, fmt_int, neutral_color
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["lbnl-2024-miragenews", "rystad-2025-datacenters-globalenergyprize"]
 CREDIT = (

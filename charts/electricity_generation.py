@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["owid-energy-data-e7897ae"]
 CREDIT = "Our World in Data, based on Ember and the Energy Institute Statistical Review of World Energy"

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["worldbank-manf-cd-copy-riqard"]
 CREDIT = (

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import fmt_num, neutral_color
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["tingwei-aiindex2025-performance", "tingwei-aiindex2026-performance"]
 CREDIT = (

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import end_labels, fmt_num, neutral_color, year_x
-from explainer.data import load, sources_by_id
+from explainer.core.data import load, sources_by_id
 
 SOURCES = ["ciol-friar-arr", "livemint-economist-openai-2026"]
 CREDIT = (

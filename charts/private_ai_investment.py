@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import end_labels, entity_color, fmt_num, year_x
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["tingwei-aiindex2026-economy", "hai-aiindex2025-economy"]
 CREDIT = "Stanford HAI, AI Index Report 2022–2026 (Quid data)"
@@ -75,7 +75,7 @@ def build() -> alt.Chart:
 
 
 def _wrap(text: str, chars: int) -> str:
-    from explainer.theme import wrap
+    from explainer.core.theme import wrap
 
     return "\n".join(wrap(text, chars))
 

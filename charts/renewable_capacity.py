@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import entity_color, fmt_int
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["irena-2025-rcs-scantv"]
 CREDIT = "International Renewable Energy Agency (IRENA), Renewable Capacity Statistics 2025"

@@ -6,7 +6,7 @@ density of the United States.
 import altair as alt
 
 from charts._common import axis_words, end_labels, entity_color, year_x
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["ifr-density2023-koreaherald", "ifr-density2019-robohub"]
 CREDIT = "International Federation of Robotics, World Robotics 2020–2024 robot density releases, as reported"
@@ -72,7 +72,7 @@ def _short(country: str) -> str:
 
 
 def _wrap(text: str, chars: int) -> str:
-    from explainer.theme import wrap
+    from explainer.core.theme import wrap
 
     return "\n".join(wrap(text, chars))
 

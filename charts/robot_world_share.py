@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import entity_color, fmt_int
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
 CREDIT = (

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import axis_words, fmt_int
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["ceweekly-pioneer-factories-2026-02", "cns-hkcd-smart-factories-2025-02"]
 CREDIT = (

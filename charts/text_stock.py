@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import axis_words, fmt_int, fmt_num, neutral_color
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
 CREDIT = (

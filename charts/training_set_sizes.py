@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import NARROW_BELOW, axis_words, fmt_int, fmt_num, neutral_color
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["epoch-data-stock-dataset-sizes", "epoch-runoutofdata-2024-epochai"]
 CREDIT = "Epoch AI, data for Will we run out of data? (2024); developers' model cards and technical reports"

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from charts._common import entity_color
-from explainer.data import load, schema
+from explainer.core.data import load, schema
 
 SOURCES = ["hai-aiindex2025-economy", "owid-energy-data-e7897ae"]
 CREDIT = (

@@ -12,7 +12,7 @@
 # # Methods
 #
 # This page is a notebook, run afresh whenever the data or the code change. It reads the
-# datasets through the same loader as the charts (`explainer.data`), derives the ratios the essay
+# datasets through the same loader as the charts (`explainer.core.data`), derives the ratios the essay
 # quotes, and shows how a claim's verdict is computed. Nothing here is typed in by hand: change a
 # value in `data/` and every number below, in the charts and in the prose changes with it.
 #
@@ -30,9 +30,9 @@
 import pandas as pd
 from IPython.display import HTML
 
-from explainer import claims as C
-from explainer import data as D
-from explainer import settings
+from explainer.core import claims as C
+from explainer.core import data as D
+from explainer.core import settings
 
 pd.set_option("display.max_colwidth", 60)
 

@@ -13,22 +13,34 @@ import os
 import sys
 from pathlib import Path
 
-from explainer import settings
+from explainer.core import settings
 
 # command: (module, function, what it does)
 COMMANDS = {
-    "build": ("build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
-    "serve": ("build", "serve_main", "serve the site with live reload; problems show on the page"),
-    "charts": ("render", "main", "build the charts whose inputs changed (or the named ones)"),
-    "check-data": ("validate", "main", "validate every dataset, the source registry and the claims ledger"),
-    "datadict": ("datadict", "main", "check, or --write, the data dictionary data/README.md"),
-    "expand": ("markers", "main", "write the pages with their markers expanded, without MkDocs"),
-    "check-links": ("links_internal", "main", "check internal links and anchors, offline (rebuilds a stale site)"),
-    "linkcheck": ("links_external", "main", "check external links of the site and the registry (network)"),
-    "link-issue": ("link_issue", "main", "open, update or close the one GitHub issue that carries broken links"),
-    "bench": ("bench", "main", "measure build and reload times against a plain Material floor, and page weight"),
-    "bench-scale": ("scale", "main", "generate an explainer of N charts and measure how builds and reloads grow"),
-    "audit": ("audit", "main", "run Lighthouse on every page of a built site"),
+    "build": ("mkdocs.build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
+    "serve": ("mkdocs.build", "serve_main", "serve the site with live reload; problems show on the page"),
+    "charts": ("steps.render", "main", "build the charts whose inputs changed (or the named ones)"),
+    "check-data": ("steps.validate", "main", "validate every dataset, the source registry and the claims ledger"),
+    "datadict": ("steps.datadict", "main", "check, or --write, the data dictionary data/README.md"),
+    "expand": ("steps.export", "main", "write the pages with their markers expanded, without MkDocs"),
+    "check-links": (
+        "checks.internal_links",
+        "main",
+        "check internal links and anchors, offline (rebuilds a stale site)",
+    ),
+    "linkcheck": ("checks.external_links", "main", "check external links of the site and the registry (network)"),
+    "link-issue": ("checks.link_issue", "main", "open, update or close the one GitHub issue that carries broken links"),
+    "bench": (
+        "devtools.bench",
+        "main",
+        "measure build and reload times against a plain Material floor, and page weight",
+    ),
+    "bench-scale": (
+        "devtools.bench_scale",
+        "main",
+        "generate an explainer of N charts and measure how builds and reloads grow",
+    ),
+    "audit": ("devtools.audit", "main", "run Lighthouse on every page of a built site"),
 }
 
 

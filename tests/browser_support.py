@@ -22,8 +22,8 @@ import pytest
 from conftest import ROOT, html_pages, nav
 from playwright.sync_api import Error as PlaywrightError
 
-from explainer import serving
-from explainer.settings import CHROMIUM, CHROMIUM_ARGS
+from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
+from explainer.devtools import serving
 
 VIEWPORT = {"width": 1280, "height": 800}
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,7 +42,7 @@ MARKS = ", ".join(MARK_GROUPS)
 
 @pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[serving.SiteServer]:
-    """The session's build, served like GitHub Pages (explainer.serving)."""
+    """The session's build, served like GitHub Pages (explainer.devtools.serving)."""
     with serving.serve(site) as srv:
         yield srv
 
@@ -62,7 +62,7 @@ PAGES = _nav_pages()  # "" is the home page; test_browser checks this against th
 def _chart_page_sample() -> list[str]:
     """One page per chart and its embed page: all are made from one template, so the first chart's
     pair stands for them in the browser tests (test_trust reads every one of them)."""
-    from explainer import render
+    from explainer.steps import render
 
     first = sorted(render.discover())[0]
     return [f"charts/{first}/", f"charts/{first}/embed/"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from explainer import files
+from explainer.core import files
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -17,7 +17,9 @@ import pytest
 import yaml
 from conftest import ROOT, nav, run_explainer
 
-from explainer import cards, serving, settings, validate
+from explainer.core import settings
+from explainer.devtools import serving
+from explainer.steps import cards, validate
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 REPO = "https://github.com/example-org/mini-explainer"
@@ -135,8 +137,8 @@ def test_the_issue_form_has_the_fields_the_links_fill_and_asks_for_evidence():
 
 
 def test_a_year_slip_counted_elsewhere_is_never_shown_as_plainly_right():
-    from explainer import claims as C
-    from explainer import pages
+    from explainer.content import fragments as pages
+    from explainer.core import claims as C
 
     claim = {"id": "W2", "year_slip": "W1", "quote": "q", "figure": {"value": 54, "unit": "percent", "year": 2025}}
     slipped = C.Result({**claim, "compare": {}}, "different year", 54.4, "2024", computed=True)
@@ -215,7 +217,7 @@ def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
 
 
 def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_rest(tmp_path, monkeypatch):
-    from explainer import changelog
+    from explainer.content import changelog
 
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)

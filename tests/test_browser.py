@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from explainer import settings
+from explainer.core import settings
 
 pytest.register_assert_rewrite("browser_support")
 from browser_support import (  # noqa: E402 - after the assert rewrite
@@ -37,7 +37,7 @@ NEAR = 300  # charts.js's rootMargin: how near the viewport a chart goes live
 
 
 def test_the_page_list_matches_the_build(site):
-    from explainer import render
+    from explainer.steps import render
 
     built = page_paths(site)
     assert sorted(p for p in built if not p.startswith("charts/")) == PAGES
@@ -363,7 +363,7 @@ def test_the_embed_snippet_shows_the_whole_chart_on_another_site(browser, server
     import html as H
     import re
 
-    from explainer import render
+    from explainer.steps import render
 
     base = str(settings.site_config()["site_url"]).rstrip("/")
     with open_page(browser) as (page, rec):

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, nav, tree_digest
 
-from explainer.processes import stop_process_group
+from explainer.devtools.processes import stop_process_group
 
 pytestmark = pytest.mark.slow
 

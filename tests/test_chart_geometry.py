@@ -27,7 +27,7 @@ import pytest
 pytest.register_assert_rewrite("browser_support")
 from browser_support import open_page, set_dark, wait_live  # noqa: E402 - after the assert rewrite
 
-from explainer import render  # noqa: E402
+from explainer.steps import render  # noqa: E402
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser

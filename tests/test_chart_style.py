@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_explainer
 
-from explainer import render, theme
+from explainer.core import theme
+from explainer.steps import render
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
@@ -118,7 +119,7 @@ def test_the_figure_leads_with_the_takeaway_and_does_not_repeat_it(tmp_path, mon
     title = spec["title"]
     assert " ".join(title["text"]) == meta["takeaway"]
     assert " ".join(title["subtitle"]) == meta["subtitle"] and "Source" not in meta["subtitle"]
-    from explainer import pages
+    from explainer.content import fragments as pages
 
     site = pages.Site.load()
     html = pages.chart_figure("robot_density", pages.Page.for_file("two-different-roads.md"), site)

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SECTION_PAGES, tree_digest
 
-from explainer import markers, pages, render, theme
-from explainer.problems import ProblemsError
+from explainer.content import fragments as pages
+from explainer.content import markers
+from explainer.core import theme
+from explainer.core.problems import ProblemsError
+from explainer.steps import render
 
 
 @pytest.fixture
@@ -110,7 +113,7 @@ def _write_chart(charts_dir: Path, name: str, body: str) -> None:
     (charts_dir / f"{name}.py").write_text(body)
 
 
-HEADER = '"""A broken chart\nIt exists to fail.\n"""\nimport altair as alt\nfrom explainer.data import load\n'
+HEADER = '"""A broken chart\nIt exists to fail.\n"""\nimport altair as alt\nfrom explainer.core.data import load\n'
 SOURCE = 'SOURCES = ["ifr-wr2025-finanznachrichten"]\n'
 ROBOTS = 'alt.Chart(load("robot_installations"))'
 

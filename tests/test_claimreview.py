@@ -8,8 +8,8 @@ import re
 import jsonschema
 from conftest import html_pages
 
-from explainer import claims as C
-from explainer import settings
+from explainer.core import claims as C
+from explainer.core import settings
 
 # Written from schema.org's ClaimReview and the fields search engines require for fact-check
 # markup: claimReviewed, reviewRating (alternateName, and a rating on a stated scale when given),

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, tree_digest
 
-from explainer import data as D
-from explainer import validate
+from explainer.core import data as D
+from explainer.steps import validate
 
 
 def run_check(data: Path) -> subprocess.CompletedProcess:
@@ -256,7 +256,7 @@ def test_quotes_are_short_and_verbatim_from_the_essay():
 
 
 def test_the_data_dictionary_matches_the_schemas(data_copy):
-    from explainer import datadict
+    from explainer.steps import datadict
 
     assert datadict.main([]) == 0, "data/README.md is stale: python -m explainer datadict --write"
     schema = data_copy / "model_gap.schema.yaml"

@@ -5,7 +5,9 @@ tests/fixtures/mini."""
 
 from __future__ import annotations
 
-from explainer import cite, corrections, pages
+from explainer.content import cite
+from explainer.content import fragments as pages
+from explainer.core import corrections
 
 
 def _correction(before: str, after: str, why: str) -> corrections.Correction:
@@ -46,7 +48,7 @@ def test_a_correction_keeps_the_capital_of_a_name_or_an_abbreviation():
 
 
 def test_a_cards_note_on_its_figures_comes_before_why_the_verdict_was_held_lower():
-    from explainer import claims as C
+    from explainer.core import claims as C
 
     op = sorted(C.WORDED)[0]
     claim = {"id": "W9", "compare": {"op": op}, "note": "Widgets made in 2024 against the next four makers."}
@@ -60,8 +62,8 @@ def test_a_cards_note_on_its_figures_comes_before_why_the_verdict_was_held_lower
 def test_a_chart_page_lists_the_written_claims_that_cite_a_page_its_rows_were_read_in():
     from types import SimpleNamespace
 
-    from explainer import chartpages
-    from explainer import claims as C
+    from explainer.content import chartpages
+    from explainer.core import claims as C
 
     def result(cid: str, computed: bool, **claim) -> C.Result:
         return C.Result({"id": cid, **claim}, "matches", None, None, computed)
@@ -95,7 +97,7 @@ def test_a_date_given_with_its_precision_still_says_when_the_data_end():
 def test_a_table_header_has_no_parentheses_inside_parentheses_and_no_column_twice():
     import pandas as pd
 
-    from explainer import render
+    from explainer.steps import render
 
     assert render._header("Private AI investment", "US$ billion (nominal)") == (
         "Private AI investment, US$ billion (nominal)"
@@ -118,8 +120,8 @@ def test_a_table_header_has_no_parentheses_inside_parentheses_and_no_column_twic
 
 
 def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monkeypatch):
-    from explainer import data as D
-    from explainer import footing
+    from explainer.core import data as D
+    from explainer.core import source_quality as footing
 
     registry = {
         "blog": {"kind": "secondary summary", "reliability": "low"},
@@ -144,7 +146,7 @@ def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monk
 
 
 def test_the_link_to_a_chart_page_offers_an_embed_only_when_the_site_has_a_public_address(monkeypatch):
-    from explainer import settings
+    from explainer.core import settings
 
     site = pages.Site.load()
     chart = sorted(site.metas)[0]

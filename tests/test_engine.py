@@ -12,10 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, nav, run_explainer
 
-from explainer import markers, pages, settings
+from explainer.content import fragments as pages
+from explainer.content import markers
+from explainer.core import settings
 
 ENGINE = ROOT / "explainer"
 MINI = ROOT / "tests" / "fixtures" / "mini"
+ARCHITECTURE = ROOT / "ARCHITECTURE.md"
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
 def _imports(path: Path) -> list[str]:
@@ -23,22 +30,63 @@ def _imports(path: Path) -> list[str]:
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "explainer":
-            out += [f"{node.module}.{a.name}" if node.module == "explainer" else node.module for a in node.names]
+            out += [f"{node.module}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
             out += [a.name for a in node.names if a.name.split(".")[0] == "explainer"]
     return out
 
 
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of the packages outside the engine a file imports."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[0] for a in node.names}
+    return out - {"explainer"}
+
+
+MODULES = {_module(p): p for p in ENGINE.rglob("*.py")}
+
+
+GROUPS = {p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file()}
+
+
+def _group(module: str) -> str:
+    """A module's group (`core`, `content`, ...), or `top` for the package's own cli and entry point."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in GROUPS else "top"
+
+
+def _engine_imports(module: str) -> set[str]:
+    """The engine's modules `module` imports (`from explainer.core import data` is explainer.core.data)."""
+    return {m for i in _imports(MODULES[module]) for m in (i, i.rsplit(".", 1)[0]) if m in MODULES} - {module}
+
+
+def _layer_rules() -> dict[str, set[str]]:
+    """ARCHITECTURE.md's table of groups: `| `explainer/<group>/` | what it holds | may import |`."""
+    rows = re.findall(r"^\| `explainer/(\w+)/` \|[^|\n]*\| ([^|\n]*) \|$", ARCHITECTURE.read_text("utf-8"), re.M)
+    return {g: set(re.findall(r"`(\w+)`", allowed)) for g, allowed in rows}
+
+
+def test_each_group_imports_only_the_groups_architecture_allows():
+    rules = _layer_rules()
+    assert set(rules) == GROUPS, (
+        f"ARCHITECTURE.md's table of groups lists {sorted(rules)}; the package has {sorted(GROUPS)}"
+    )
+    crossings = [
+        f"{m} ({_group(m)}) imports {n} ({_group(n)})"
+        for m in sorted(MODULES)
+        if _group(m) != "top"
+        for n in sorted(_engine_imports(m))
+        if _group(n) not in {_group(m), *rules[_group(m)]}
+    ]
+    assert not crossings, "imports ARCHITECTURE.md's table does not allow:\n" + "\n".join(crossings)
+
+
 def test_the_engine_has_no_import_circle():
-    modules = {p.stem for p in ENGINE.glob("*.py")}
-    graph = {
-        m: {
-            i.split(".")[1]
-            for i in _imports(ENGINE / f"{m}.py")
-            if len(i.split(".")) > 1 and i.split(".")[1] in modules
-        }
-        for m in modules
-    }
+    graph = {m: {n for n in _engine_imports(m) if not MODULES[n].name == "__init__.py"} for m in MODULES}
 
     def visit(m: str, path: list[str]) -> None:
         for n in graph[m]:
@@ -49,14 +97,24 @@ def test_the_engine_has_no_import_circle():
         visit(m, [m])
 
 
-def test_only_the_plugin_imports_mkdocs():
-    for p in ENGINE.glob("*.py"):
-        mkdocs = re.search(r"^\s*(from|import) mkdocs\b", p.read_text(encoding="utf-8"), re.M)
-        assert not mkdocs or p.name == "mkdocs_plugin.py", f"{p.name} imports MkDocs: keep that layer thin"
+def test_only_the_mkdocs_adapter_imports_mkdocs_material_or_jupyter():
+    site_builders = {"mkdocs", "mkdocs_jupyter", "material", "jupyter_client", "nbconvert"}
+    for module, path in MODULES.items():
+        found = _third_party(path) & site_builders
+        assert not found or _group(module) == "mkdocs", f"{module} imports {sorted(found)}: keep that layer thin"
+
+
+def test_the_runtime_package_needs_no_test_dependency():
+    """Building and serving an explainer needs only the runtime dependencies; the measuring tools
+    (explainer/devtools/) may use the test ones."""
+    test_only = {"pytest", "playwright", "ruff"}
+    for module, path in MODULES.items():
+        found = _third_party(path) & test_only
+        assert not found or _group(module) == "devtools", f"{module} imports {sorted(found)}"
 
 
 def test_the_engine_never_imports_a_chart_module_and_nothing_edits_sys_path():
-    for p in ENGINE.glob("*.py"):
+    for p in MODULES.values():
         assert not [i for i in _imports(p) if i.startswith("charts")], p.name
         assert "import charts" not in p.read_text(encoding="utf-8") and "from charts" not in p.read_text(
             encoding="utf-8"
@@ -77,10 +135,10 @@ def _essay_words() -> set[str]:
 
 def test_the_engine_knows_nothing_of_this_essay():
     words = _essay_words()
-    for p in ENGINE.glob("*.py"):
+    for p in MODULES.values():
         code = "\n".join(re.sub(r"\s#.*$", "", ln) for ln in p.read_text(encoding="utf-8").splitlines())
         found = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", code))
-        assert not found, f"explainer/{p.name} names this essay's {found}"
+        assert not found, f"{p.relative_to(ROOT)} names this essay's {found}"
 
 
 def test_every_page_expands_without_mkdocs():

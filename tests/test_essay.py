@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_explainer
 
-from explainer import essay
+from explainer.content import essay
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 TEXT = "Widgets Today\n\nAtlantis made 120 widgets in 2024. Its factories are old. Widgets are the future!\n\nSources\n"
@@ -110,7 +110,7 @@ def test_a_planted_unsorted_sentence_fails_check_data_naming_the_file(tmp_path):
 def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():
     """The live essay: every claim has a place in it, every other sentence is sorted (check-data
     holds this too), and only the annotated page is configured to show the full text."""
-    from explainer import data as D
+    from explainer.core import data as D
 
     text = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
     claims = D.claims()
@@ -124,7 +124,7 @@ def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():
 
 
 def test_a_verdict_stands_after_the_closing_quotation_mark_of_the_passage_it_judges():
-    from explainer import pages
+    from explainer.content import fragments as pages
 
     text = "Widgets Today\n\nAtlantis said: \u201cWidgets win.\u201d Widgets are the future!\n\nSources\n"
     sents, spans, _ = essay.sort_sentences(text, [{"id": "W1", "quote": "Widgets win."}], SORTED[2:], "f")

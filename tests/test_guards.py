@@ -1,4 +1,4 @@
-"""The guards (explainer/guards.py): each class of error an editor found fails the build, naming
+"""The guards (explainer/content/guards.py): each class of error an editor found fails the build, naming
 the file and the line, on a copy of the fixture explainer (tests/fixtures/mini) with the error planted."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from explainer import guards, settings
+from explainer.content import guards
+from explainer.core import settings
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 LOCAL = re.compile(r"127\.0\.0\.1|localhost")
@@ -217,7 +218,7 @@ Atlantis made more widgets in 2024 than in 2023.
 
 import altair as alt
 
-from explainer.data import load
+from explainer.core.data import load
 
 SOURCES = ["widget-census-2024"]
 {table}
@@ -257,7 +258,7 @@ def test_a_table_naming_a_plotting_column_fails_the_chart_naming_its_line(tmp_pa
 
 
 def test_table_figures_are_shown_as_precisely_as_they_are_known():
-    from explainer.pages import fmt_table_date, fmt_table_number
+    from explainer.content.fragments import fmt_table_date, fmt_table_number
 
     assert fmt_table_number(8.74395e21) == "8.74395 × 10²¹"  # not 8,743,950,000,000,000,327,680
     assert fmt_table_number(3.7e-05) == "3.7 × 10⁻⁵"  # not 0
@@ -277,7 +278,7 @@ def test_under_serve_a_guard_shows_its_problem_on_the_page():
     """`make serve` stays forgiving: the page renders, with the problem in a box at its top."""
     from types import SimpleNamespace
 
-    from explainer.mkdocs_plugin import ExplainerPlugin
+    from explainer.mkdocs.plugin import ExplainerPlugin
 
     plugin = ExplainerPlugin()
     plugin.serve = True

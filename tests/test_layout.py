@@ -8,7 +8,7 @@ import subprocess
 import yaml
 from conftest import ROOT, SECTION_PAGES, essay_headings, nav
 
-from explainer import markers
+from explainer.content import markers
 
 
 def test_nav_follows_the_essay_order():

@@ -22,8 +22,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from explainer import links_external as links
-from explainer import links_internal
+from explainer.checks import external_links as links
+from explainer.checks import internal_links as links_internal
 
 FIXTURES = ROOT / "tests" / "fixtures" / "links"
 SLOW = 4.0  # seconds the slow endpoint takes; the test runs use a 1 s timeout

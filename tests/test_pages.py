@@ -8,11 +8,12 @@ import re
 import pytest
 from conftest import ROOT, SECTION_PAGES
 
-from explainer import claims as C
-from explainer import data as D
-from explainer import markers, pages
-from explainer.problems import ProblemsError
-from explainer.validate import VERDICTS
+from explainer.content import fragments as pages
+from explainer.content import markers
+from explainer.core import claims as C
+from explainer.core import data as D
+from explainer.core.problems import ProblemsError
+from explainer.steps.validate import VERDICTS
 
 # Digits in prose that are names, not figures; each with its reason. A stale entry fails.
 NOT_FIGURES = {

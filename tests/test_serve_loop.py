@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from explainer.processes import stop_process_group
+from explainer.devtools.processes import stop_process_group
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ NOTEBOOK = """# ---
 # # Notes
 
 # %%
-from explainer import data as D
+from explainer.core import data as D
 
 w = D.load("widgets")
 print("units in 2024:", int(w[w.year == 2024].units.iloc[0]))
@@ -208,7 +208,8 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
     """Under serve a saved value renders the wide images first and the rest after the reload, from
     the spec the first pass wrote: the result is byte for byte what a full render gives, and a
     second pass whose data changed meanwhile is left to the next rebuild."""
-    from explainer import render, settings
+    from explainer.core import settings
+    from explainer.steps import render
 
     project = tmp_path / "mini"
     shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("planted"))

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from explainer import data as D
-from explainer import pages, provenance, settings
+from explainer.content import fragments as pages
+from explainer.core import data as D
+from explainer.core import provenance, settings
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
@@ -232,7 +233,7 @@ def test_every_chart_on_the_site_says_when_its_data_end_and_whose_pages_were_rea
 
 
 def test_a_dataset_read_only_in_copies_says_so_in_words(mini, monkeypatch):
-    from explainer import footing
+    from explainer.core import source_quality as footing
 
     monkeypatch.setenv(settings.ENV_DATA, os.environ.get(settings.ENV_DATA, ""))  # restored after the test
 

@@ -7,9 +7,10 @@ import shutil
 import pytest
 from conftest import ROOT
 
-from explainer import markers, settings, trends
-from explainer.pages import Page, Site
-from explainer.problems import ProblemsError
+from explainer.content import markers, trends
+from explainer.content.fragments import Page, Site
+from explainer.core import settings
+from explainer.core.problems import ProblemsError
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 PLANTED = MINI / "planted" / "trend-words.md"

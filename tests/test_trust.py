@@ -13,9 +13,11 @@ from urllib.parse import urlparse
 
 from conftest import html_pages
 
-from explainer import claims as C
-from explainer import data as D
-from explainer import footing, render, settings
+from explainer.core import claims as C
+from explainer.core import data as D
+from explainer.core import settings
+from explainer.core import source_quality as footing
+from explainer.steps import render
 
 
 def test_values_stand_on_first_hand_sources_and_few_on_weak_pages():
@@ -227,8 +229,8 @@ def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(s
     verdict, in words; changes that did neither (a reworded note, a build step) are not listed."""
     import xml.etree.ElementTree as ET
 
-    from explainer import changelog
-    from explainer import corrections as fixes
+    from explainer.content import changelog
+    from explainer.core import corrections as fixes
 
     shown = changelog.reader_changes()
     assert shown, "the data's history is readable"
@@ -255,7 +257,7 @@ def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(s
 
 
 def test_every_chart_has_its_own_page_and_an_embed_page(site):
-    from explainer.pages import Site
+    from explainer.content.fragments import Site
 
     metas = Site.load().metas
     assert metas

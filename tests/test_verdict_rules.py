@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from explainer import claims as C
-from explainer import data as D
-from explainer import settings
+from explainer.core import claims as C
+from explainer.core import data as D
+from explainer.core import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -135,7 +135,7 @@ def test_the_essays_own_year_is_preferred_when_the_series_has_it(mini):
 
 
 def test_a_card_shows_how_the_rule_was_applied(mini):
-    from explainer import pages
+    from explainer.content import fragments as pages
 
     r = _results()
     assert "Atlantis's alone" in pages.what_data_say(r["W4"])

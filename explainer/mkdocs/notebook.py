@@ -1,0 +1,194 @@
+"""Notebook pages made light and self-contained: nbconvert's CDN loaders and its 570 KB theme removed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from explainer.core import settings
+
+_MATHJAX = re.compile(
+    r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*<!-- MathJax configuration -->\s*'
+    r'<script type="text/x-mathjax-config">.*?</script>\s*<!-- End of mathjax configuration -->',
+    re.S,
+)
+
+
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_MERMAID = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded".*?mermaid.*?</script>', re.S
+)
+
+
+def clean_notebook_html(page: str) -> str:
+    """Keep the notebook page light and self-contained.
+
+    nbconvert adds a MathJax loader (a CDN, or an empty src) and a Mermaid loader that imports
+    from a CDN; the Methods page has neither maths nor diagrams, so both go. Its JupyterLab theme
+    is a 570 KB inline stylesheet; it is replaced by assets/css/notebook.css (a few lines).
+    """
+    if "jupyter-wrapper" not in page:
+        return page
+    page = _MATHJAX.sub("", page)
+    page = _MERMAID.sub("", page)
+
+    def keep(m: re.Match) -> str:
+        css = m.group(1)
+        # Drop the JupyterLab theme and variables and the Mermaid styles; keep small scoped rules
+        # (pandas tables) and the code-highlighting classes, which notebook.css maps to Material.
+        if ".jupyter-wrapper{" in css.replace(" ", "") or ".jp-Mermaid" in css:
+            return ""
+        return m.group(0)
+
+    page = _STYLE.sub(keep, page)
+    # jupytext gives every cell a random id, and nbconvert writes it into the page: number the
+    # cells instead, so two builds of the same commit are byte-identical.
+    counter = iter(range(1, 10_000))
+    page = re.sub(r'id="cell-id=[^"]*"', lambda m: f'id="cell-{next(counter)}"', page)
+    root = re.search(r'<link rel="stylesheet" href="([^"]*)assets/stylesheets/main\.[^"]+\.min\.css"', page)
+    href = (root.group(1) if root else "../") + "assets/css/notebook.css"
+    return page.replace("</head>", f'  <link rel="stylesheet" href="{href}">\n  </head>', 1)
+
+
+# --- under make serve: the last output meanwhile, a re-run in the background --------------------
+
+STALE_NOTE = (
+    '<div class="admonition note"><p class="admonition-title">Re-running</p><p>This page shows the '
+    "last run of its code. It is running again with your latest changes, and reloads when done.</p></div>"
+)
+_running: dict[str, object] = {}
+
+
+def _serve_dir() -> Path:
+    return settings.out_dir() / "notebooks" / "serve"
+
+
+def _ran_on() -> Path:
+    return _serve_dir() / "inputs"
+
+
+def is_stale() -> bool:
+    ran = _ran_on()
+    return ran.exists() and ran.read_text() != _fingerprint()
+
+
+def _fingerprint() -> str:
+    from explainer.steps import prepare as devloop
+
+    return devloop.inputs_fingerprint()
+
+
+def rerun_if_stale(jupyter, config, log, done) -> None:
+    """After a serve rebuild: when the data or chart code changed since the notebook's shown output
+    was made, run it again in a thread; the page meanwhile shows the last output, marked as such.
+    When the run is done, `done({notebook path: its new HTML})` puts it into the served page in
+    place (no rebuild); a run that finds its inputs changed again meanwhile runs once more."""
+    current = _fingerprint()
+    ran = _ran_on()
+    if not ran.exists():  # the first build ran it in the foreground, on these inputs
+        ran.parent.mkdir(parents=True, exist_ok=True)
+        ran.write_text(current)
+        return
+    if ran.read_text() == current or _running.get("thread") is not None:
+        return
+    import threading
+
+    thread = threading.Thread(target=_rerun, args=(jupyter, current, log, done), daemon=True)
+    _running["thread"] = thread
+    thread.start()
+
+
+def _rerun(jupyter, fingerprint: str, log, done) -> None:
+    import time
+
+    try:
+        while True:
+            t0 = time.perf_counter()
+            bodies = _run_once(jupyter)
+            _ran_on().write_text(fingerprint)
+            log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
+            latest = _fingerprint()
+            if latest == fingerprint:
+                break
+            fingerprint = latest  # saved again while it ran: once more, on what is there now
+        done(bodies)
+    except Exception as e:  # noqa: BLE001 - the page keeps its last output and says why
+        log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
+    finally:
+        _running["thread"] = None
+
+
+def _run_once(jupyter) -> dict[str, str]:
+    """Execute each notebook page and store its HTML where mkdocs-jupyter's cache finds it."""
+    import json
+
+    from mkdocs_jupyter import nbconvert2 as convert
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    bodies = {}
+    for path in jupyter.config["include"]:
+        nb = settings.docs_dir() / path
+        cfg = jupyter.config
+        body = convert.nb2html(
+            str(nb),
+            execute=cfg["execute"],
+            kernel_name=cfg["kernel_name"],
+            theme=cfg["theme"],
+            allow_errors=cfg["allow_errors"],
+            show_input=cfg["show_input"],
+            no_input=cfg["no_input"],
+            no_prompt=cfg["no_prompt"],
+            remove_tag_config=cfg["remove_tag_config"],
+            highlight_extra_classes=cfg["highlight_extra_classes"],
+            include_requirejs=cfg["include_requirejs"],
+            custom_mathjax_url=cfg["custom_mathjax_url"],
+        )
+        cache = _get_cache_path(str(_serve_dir()), _compute_cache_key(str(nb), cfg, cfg["execute"]))
+        old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+        cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
+        bodies[path] = body
+    return bodies
+
+
+# --- the notebook kernel's one line of noise ---------------------------------------------------
+
+_NOISE = b"running over TCP without encryption"
+
+
+def quiet_kernel_warning() -> None:
+    """Every kernel start prints a warning about its local TCP link that an author cannot act on
+    (the kernel talks only to this process, on 127.0.0.1). Pass the kernel's error output on, less
+    that line."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from jupyter_client.provisioning import local_provisioner
+
+    launch = local_provisioner.launch_kernel
+    if getattr(launch, "quiet", False):
+        return
+
+    def forward(pipe) -> None:
+        for line in iter(pipe.readline, b""):
+            if _NOISE not in line:
+                sys.stderr.buffer.write(line)
+                sys.stderr.flush()
+        pipe.close()
+
+    def launch_quietly(cmd, **kw):
+        if kw.get("stderr") is not None:
+            return launch(cmd, **kw)
+        process = launch(cmd, **{**kw, "stderr": subprocess.PIPE, **_low_priority()})
+        threading.Thread(target=forward, args=(process.stderr,), daemon=True).start()
+        return process
+
+    def _low_priority() -> dict:
+        # A notebook re-run in the background yields the processor to the author's next rebuild.
+        if threading.current_thread() is threading.main_thread() or not hasattr(os, "nice"):
+            return {}
+        return {"preexec_fn": lambda: os.nice(10)}
+
+    launch_quietly.quiet = True
+    local_provisioner.launch_kernel = launch_quietly

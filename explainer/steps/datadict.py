@@ -1,0 +1,114 @@
+"""The data dictionary, data/README.md, generated from the Table Schemas so it cannot drift.
+
+`python -m explainer datadict --write` rewrites it (an author's command: builds never write
+into data/); the test suite fails when the file differs from what the schemas say.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from explainer.core import data as D
+from explainer.core import files, settings
+from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
+
+HEADER = """# Data dictionary
+
+Generated from the Table Schemas (`<dataset>.schema.yaml`) by
+`python -m explainer datadict --write`; do not edit by hand.
+
+Every dataset is a tidy CSV, UTF-8, comma-separated, one row per observation. Every row has a
+`source` (an id in [`sources.yaml`](sources.yaml), the page the value was read in) and a
+`status` (below). The claims the essay makes are in [`claims.yaml`](claims.yaml).
+`make check-data` validates all of it.
+"""
+
+
+def _terms(title: str, intro: str, terms: list[settings.Term]) -> list[str]:
+    return [f"\n### {title}\n\n{intro}\n"] + [f"- `{t.name}`: {t.meaning}" for t in terms]
+
+
+def vocabularies() -> list[str]:
+    """The registry's fields and the fixed vocabularies, from the one place they are defined."""
+    schema = REGISTRY_SCHEMA
+    optional = sorted(set(schema["properties"]) - set(schema["required"]) - {"__line__"})
+    out = [
+        "\n## The source registry and its vocabularies\n",
+        "Each entry of `sources.yaml` is one page or file a figure was read in. Required fields: "
+        + ", ".join(f"`{f}`" for f in schema["required"])
+        + ". Optional: "
+        + ", ".join(f"`{f}`" for f in optional)
+        + ".",
+    ]
+    fields = [f for f in PRODUCERS_SCHEMA["properties"] if f != "__line__"]
+    out += [
+        f"\n### Producers' own sites (`{settings.PRODUCERS_FILE}`)\n",
+        "Each item names an organisation (as the registry's `producer` or `publisher` writes it) and the sites "
+        "that are its own: a host (its subdomains included) or, on a host many people publish on ("
+        + ", ".join(sorted(set(settings.SHARED_HOSTS.values())))
+        + "), an account such as `github.com/owid`. Fields: "
+        + ", ".join(f"`{f}`" for f in fields)
+        + " (`short`: how source lines name it). `check-data` holds the registry to it: an entry whose kind is "
+        "first-hand or whose reliability is `high` must stand on a site of its producer or of the publisher it "
+        "names; an entry whose `publisher` is null must stand on its producer's site; a `publisher` may not name "
+        "the producer (or another declared organisation) for a page on someone else's site.",
+    ]
+    out += _terms("kind", "What the page read is, best first (the first four are first-hand):", settings.SOURCE_KINDS)
+    out += _terms(
+        "reliability", "How far the page read can be trusted to carry the producer's figure:", settings.RELIABILITY
+    )
+    out += _terms("status", "What a value is (the `status` column of every dataset):", settings.STATUSES)
+    out += _terms("verdict", "The scale a claim is judged on, best first:", settings.VERDICTS)
+    return out
+
+
+def render() -> str:
+    parts = [HEADER, *vocabularies()]
+    for name in D.dataset_names():
+        s = D.schema(name)
+        df = D.load(name)
+        parts.append(f"\n## {name}\n\n**{s['title']}.** {s['description']}\n")
+        parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}.schema.yaml`")
+        parts.append(f"- Primary key: {', '.join(f'`{k}`' for k in s['primaryKey'])}")
+        years = [c for c in ("year", "date", "period") if c in df.columns]
+        if years:
+            col = years[0]
+            parts.append(f"- Coverage ({col}): {df[col].min()} to {df[col].max()}")
+        sources = Counter(df["source"])
+        parts.append(
+            f"- Sources: {len(sources)} registry entries; statuses: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(Counter(df["status"]).items()))
+        )
+        parts.append(f"- Caveats: {s['caveats']}\n")
+        parts.append("| column | type | unit | description |\n|---|---|---|---|")
+        for f in s["fields"]:
+            desc = f.get("title", "")
+            if f.get("description"):
+                desc += f": {f['description']}"
+            desc = desc.rstrip(".") + "."
+            enum = (f.get("constraints") or {}).get("enum")
+            if enum:
+                desc += " One of: " + ", ".join(f"`{e}`" for e in enum) + "."
+            parts.append(
+                f"| `{f['name']}` | {f.get('type', 'string')} | {f.get('unit', '')} | {desc.replace('|', '/')} |"
+            )
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m explainer datadict", description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help="rewrite data/README.md (else: check it is current)")
+    args = ap.parse_args(argv)
+    target = settings.data_dir() / settings.DATA_DICTIONARY
+    text = render()
+    if args.write:
+        files.write_atomic(target, text)
+        print(f"wrote {settings.rel(target)}")
+        return 0
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        print(f"{settings.rel(target)} is out of date: run `python -m explainer datadict --write`", file=sys.stderr)
+        return 1
+    print(f"{settings.rel(target)} is up to date")
+    return 0

@@ -1,0 +1,157 @@
+"""The data package: every dataset and the claims ledger, described for reuse.
+
+A Frictionless `datapackage.json` (each dataset with its schema, sources and licence), the claims
+ledger as CSV and JSON, and one zip of it all, published beside the datasets in assets/data/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from explainer.core import claims as C
+from explainer.core import data as D
+from explainer.core import files, settings
+
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 (the compilation; each value stays under its producer's terms)",
+}
+CLAIM_FIELDS = [
+    ("id", "string", "Claim id"),
+    ("section", "string", "The page of the site where the claim is checked"),
+    ("quote", "string", "The essay's words"),
+    ("essay_figure", "string", "The figure the essay gives"),
+    ("essay_unit", "string", "Its unit"),
+    ("essay_year", "string", "The year the essay gives"),
+    ("verdict", "string", "The verdict"),
+    ("checked", "string", "checked against the data, or judged from the sources"),
+    ("data_value", "number", "What the data give (claims checked against the data)"),
+    ("data_year", "string", "The year of the data compared"),
+    ("finding", "string", "What the sources say (claims judged from the sources), or the note"),
+    ("sources", "string", "Registry ids of the sources, separated by spaces"),
+]
+DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}  # fixed, never sniffed
+_FIELD_KEYS = {"name", "type", "title", "description", "constraints", "format", "unit"}
+
+
+def claims_rows() -> list[dict[str, object]]:
+    rows = []
+    for r in C.evaluate_all():
+        fig = r.claim.get("figure") or {}
+        rows.append(
+            {
+                "id": r.id,
+                "section": r.claim["section"],
+                "quote": r.claim["quote"],
+                "essay_figure": "" if fig.get("value") is None else str(fig["value"]),
+                "essay_unit": fig.get("unit", ""),
+                "essay_year": "" if fig.get("year") is None else str(fig["year"]),
+                "verdict": r.verdict,
+                "checked": "checked against the data" if r.computed else "judged from the sources",
+                "data_value": "" if r.data_value is None else round(r.data_value, 6),
+                "data_year": r.data_year or "",
+                "finding": r.claim.get("finding") or r.claim.get("note") or "",
+                "sources": " ".join(C.sources_of(r.claim)),
+            }
+        )
+    return rows
+
+
+def descriptor() -> dict:
+    config = settings.site_config()
+    registry = D.sources_by_id()
+    resources = []
+    for name in D.dataset_names():
+        s = D.schema(name)
+        cited = sorted(set(D.load(name)["source"].astype(str)))
+        resources.append(
+            {
+                "name": name.replace("_", "-"),
+                "path": f"{name}.csv",
+                "title": s["title"],
+                "description": f"{s['description']} Caveats: {s.get('caveats', '')}".strip(),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": DIALECT,
+                "schema": {
+                    "fields": [{k: v for k, v in f.items() if k in _FIELD_KEYS} for f in s["fields"]],
+                    "primaryKey": s["primaryKey"],
+                },
+                "sources": [
+                    {"title": registry[sid]["citation_full"], "path": registry[sid]["url_main"]} for sid in cited
+                ],
+            }
+        )
+    resources.append(
+        {
+            "name": "claims",
+            "path": "claims.csv",
+            "title": "The essay's claims and their verdicts",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": DIALECT,
+            "schema": {
+                "fields": [{"name": n, "type": t, "description": d} for n, t, d in CLAIM_FIELDS],
+                "primaryKey": ["id"],
+            },
+        }
+    )
+    return {
+        "name": files.slug(str(config.get("site_name") or "")) or "explainer",
+        "title": str(config.get("site_name") or ""),
+        "description": str(config.get("site_description") or "").strip(),
+        **({"homepage": settings.site_base()} if settings.site_base() else {}),
+        "licenses": [LICENCE],
+        "resources": resources,
+    }
+
+
+_LAST: dict[str, str] = {}
+
+
+def write(out: Path) -> list[tuple[str, Path]]:
+    """Write the package into `out`; returns (URI in the site, file) for each file written.
+    Skipped when the data and the site's settings are as at the last write (under serve)."""
+    names = ("claims.csv", "claims.json", "datapackage.json", "data.zip")
+
+    def stamp() -> str:  # the data read, the files written and the site's settings
+        inputs = [*settings.data_dir().glob("*"), *(out / n for n in names)]
+        return files.fingerprint(inputs, json.dumps(settings.site_config(), default=str))
+
+    if _LAST.get(str(out)) == stamp():
+        return [(f"assets/data/{n}", out / n) for n in names]
+    result = _write(out)
+    _LAST[str(out)] = stamp()
+    return result
+
+
+def _write(out: Path) -> list[tuple[str, Path]]:
+    rows = claims_rows()
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=[n for n, _, _ in CLAIM_FIELDS], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    written = {
+        "claims.csv": buf.getvalue().encode(),
+        "claims.json": json.dumps(rows, ensure_ascii=False, indent=1).encode(),
+        "datapackage.json": json.dumps(descriptor(), ensure_ascii=False, indent=1).encode(),
+    }
+    for name, content in written.items():
+        files.write_if_changed(out / name, content)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        members = {**{f"{n}.csv": D.dataset_path(n).read_bytes() for n in D.dataset_names()}, **written}
+        members[settings.REGISTRY_FILE] = (settings.data_dir() / settings.REGISTRY_FILE).read_bytes()
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes for the same data
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, members[name])
+    files.write_if_changed(out / "data.zip", archive.getvalue())
+    return [(f"assets/data/{name}", out / name) for name in (*written, "data.zip")]
