@@ -315,3 +315,20 @@ def test_a_syntax_error_in_a_chart_module_is_one_line_not_a_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert f"robot_installations.py:{line}: Python syntax error" in proc.stdout, proc.stdout
+
+
+def test_a_schema_status_enum_that_differs_from_the_settings_is_reported(tmp_path, monkeypatch):
+    """Every schema's `status` enum mirrors settings.STATUSES: one that drifts (a status the engine
+    does not know, one it lost) fails check-data at the enum's line."""
+    project = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", project, ignore=shutil.ignore_patterns("site", "build"))
+    monkeypatch.setenv("EXPLAINER_PROJECT", str(project))
+    monkeypatch.delenv("EXPLAINER_DATA_DIR", raising=False)
+    schema = project / "data" / "widgets.schema.yaml"
+    edit(schema, "revised, projected, estimated]", "revised, projected, guessed]")
+    problems = [str(p) for p in validate.check_all(project / "data", project / "charts", project / "docs")]
+    line = line_of(schema, "guessed")
+    assert (
+        f"data/widgets.schema.yaml:{line}: column 'status': the enum must list the engine's status vocabulary, "
+        "reported, preliminary, revised, projected, estimated: missing 'estimated'; unknown 'guessed' [vocabulary]"
+    ) in problems, problems

@@ -327,6 +327,9 @@ STATUSES = [
     Term("projected", "a forecast, a target or company guidance"),
     Term("estimated", "an approximation or a model estimate"),
 ]
+# Dataset columns whose values are one of these vocabularies: each schema's `enum` for the column must
+# list exactly these names (check-data compares them, `[vocabulary]`).
+COLUMN_VOCABULARIES = {"status": STATUSES}
 
 # The verdict scale, best first. A computed verdict comes from the data; any other is written.
 VERDICTS = [

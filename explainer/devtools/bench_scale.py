@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from explainer.core import settings
 from explainer.devtools import bench
 
 PER_CHART_MAX = 0.3  # seconds per chart, cold build
@@ -34,7 +35,7 @@ fields:
 - {{name: value, type: integer, title: Value, constraints: {{required: true, minimum: 0}}}}
 - {{name: source, type: string, title: Source, constraints: {{required: true}}}}
 - {{name: status, type: string, title: Status,
-   constraints: {{required: true, enum: [reported, preliminary, revised, projected, estimated]}}}}
+   constraints: {{required: true, enum: [{statuses}]}}}}
 primaryKey: [year, place]
 """
 
@@ -98,9 +99,13 @@ def generate(root: Path, charts: int) -> tuple[str, Path, int]:
     sources, claims = [], []
     for n in range(datasets):
         rows = ["year,place,value,source,status"]
-        rows += [f"{y},{p},{value(n, y, i)},office-{n},reported" for y in YEARS for i, p in enumerate(PLACES)]
+        status = settings.STATUSES[0].name
+        rows += [f"{y},{p},{value(n, y, i)},office-{n},{status}" for y in YEARS for i, p in enumerate(PLACES)]
         (root / "data" / f"series_{n}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        (root / "data" / f"series_{n}.schema.yaml").write_text(SCHEMA.format(n=n), encoding="utf-8")
+        statuses = ", ".join(settings.names(settings.STATUSES))
+        (root / "data" / f"series_{n}{settings.SCHEMA_SUFFIX}").write_text(
+            SCHEMA.format(n=n, statuses=statuses), encoding="utf-8"
+        )
         sources.append(SOURCE.format(n=n))
         claims.append(CLAIM.format(n=n, page=n % pages, value=value(n, 2024, 0)))
     (root / "data" / "sources.yaml").write_text("".join(sources), encoding="utf-8")

@@ -412,6 +412,7 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
                     "provenance-columns",
                 )
             )
+    problems += vocabulary_problems(settings.rel(schema_file), schema_file.read_text(encoding="utf-8"))
     cause = _csv_cause(f, raw.decode("utf-8"), names)
     if cause:  # the file cannot be read as its schema says: report why, not every row that follows
         return problems + [cause], used
@@ -436,6 +437,64 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
     if not problems:
         problems += edition_problems(f, settings.rel(schema_file), descriptor, raw.decode("utf-8"))
     return problems, used
+
+
+def _key(node: Any, key: str) -> Any:
+    """The value node of `key` in a composed YAML mapping, with the key's node; (None, None) if absent."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k, v
+    return None, None
+
+
+def vocabulary_problems(schema_f: str, text: str) -> list[Problem]:
+    """A column whose values are one of the engine's vocabularies (`settings.COLUMN_VOCABULARIES`:
+    `status`) must list exactly its names in its schema's `enum`, so the data, the data dictionary and
+    the pages agree on what a value can be. Named at the line of the `enum` (or of the column)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []  # reported as an invalid Table Schema
+    _, fields = _key(root, "fields")
+    problems: list[Problem] = []
+    for field in fields.value if isinstance(fields, yaml.SequenceNode) else []:
+        _, name = _key(field, "name")
+        if not isinstance(name, yaml.ScalarNode) or name.value not in settings.COLUMN_VOCABULARIES:
+            continue
+        expected = settings.names(settings.COLUMN_VOCABULARIES[name.value])
+        key, enum = _key(_key(field, "constraints")[1], "enum")
+        listed = None
+        if isinstance(enum, yaml.SequenceNode):
+            listed = [v.value for v in enum.value if isinstance(v, yaml.ScalarNode)]
+        if listed is not None and sorted(listed) == sorted(expected):
+            continue
+        if listed is None:
+            what = "has no enum"
+        else:
+            missing = [v for v in expected if v not in listed]
+            unknown = [v for v in listed if v not in expected]
+            what = (
+                "; ".join(
+                    part
+                    for part in (
+                        f"missing {', '.join(map(_quote, missing))}" if missing else "",
+                        f"unknown {', '.join(map(_quote, unknown))}" if unknown else "",
+                    )
+                    if part
+                )
+                or "lists a value twice"
+            )
+        problems.append(
+            Problem(
+                schema_f,
+                (key or field).start_mark.line + 1,
+                f"column '{name.value}'",
+                f"the enum must list the engine's {name.value} vocabulary, {', '.join(expected)}: {what}",
+                "vocabulary",
+            )
+        )
+    return problems
 
 
 def edition_breaks(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
