@@ -244,7 +244,7 @@ def _recompute(claim: dict) -> str:
         verdict = "matches"
     else:
         verdict = "close" if abs(data - essay) / data <= 0.10 else "different figure"
-    year_key = next((k for k in ("year", "period", "date") if k in cmp["of"][0]["where"]), None)
+    year_key = next((k for k in settings.TIME_COLUMNS if k in cmp["of"][0]["where"]), None)
     data_year = str(cmp.get("year", cmp["of"][0]["where"].get(year_key)))
     if verdict == "matches" and fig.get("year") is not None and str(fig["year"]) != data_year:
         verdict = "different year"

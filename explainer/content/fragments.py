@@ -213,7 +213,6 @@ MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 ]  # fmt: skip
-TIME_COLUMNS = ("date", "year", "month", "period")
 
 
 def _when(v: Any) -> tuple[int, int | None] | None:
@@ -230,12 +229,12 @@ def _when(v: Any) -> tuple[int, int | None] | None:
 
 
 def _latest(rows: list[dict[str, Any]], trusted: set[str] | None = None) -> tuple[int, int | None] | None:
-    """The latest time in rows that carry one of TIME_COLUMNS (the first such column present). With
+    """The latest time in rows that carry a time column (settings.TIME_COLUMNS, the first present). With
     `trusted`, a month counts only when the cell's text is a time the data themselves give (a
     plotting position such as a mid-year "2025-07-01" is read as its year)."""
     if not rows:
         return None
-    col = next((c for c in TIME_COLUMNS if any(c in r for r in rows)), None)
+    col = next((c for c in settings.TIME_COLUMNS if any(c in r for r in rows)), None)
     whens = []
     for r in rows:
         cell = r.get(col) if col else None
@@ -267,7 +266,13 @@ def data_end(m: dict[str, Any]) -> str:
         if name in D.dataset_names()
     }
     trusted = (
-        {str(r[c]).strip() for rs in data_rows.values() for r in rs for c in TIME_COLUMNS if r.get(c) is not None}
+        {
+            str(r[c]).strip()
+            for rs in data_rows.values()
+            for r in rs
+            for c in settings.TIME_COLUMNS
+            if r.get(c) is not None
+        }
         if data_rows
         else None
     )

@@ -30,7 +30,6 @@ from explainer.core import data as D
 from explainer.core import settings
 from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
 
-YEAR_KEYS = ("year", "period", "date")
 RANK = settings.names(settings.VERDICTS)  # the scale, best first
 WORDED = settings.names(settings.WORDED_OPS)
 
@@ -137,7 +136,7 @@ def combine(op: str, values: list[float]) -> float:
 
 
 def _year_key(sel: dict[str, Any]) -> str | None:
-    return next((k for k in YEAR_KEYS if k in sel["where"]), None)
+    return next((k for k in settings.TIME_COLUMNS if k in sel["where"]), None)
 
 
 def _at_year(sels: list[dict[str, Any]], year: Any) -> list[dict[str, Any]]:

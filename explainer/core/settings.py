@@ -360,7 +360,6 @@ VERDICTS = [
 # chart draws at the break; `at: every` for a series whose every point is from its own edition).
 EDITION_FIELD = "edition"
 EDITION_BREAKS_KEY = "edition_breaks"
-TIME_FIELDS = ("year", "date", "period", "month")
 
 DEFAULT_TOLERANCE = 0.02  # within 2 %: the figure matches (also when it rounds to the essay's figure as written)
 CLOSE = 0.10  # within 10 %: close. A floor ("over X") cleared by more than this understates the data.
@@ -440,12 +439,13 @@ UNIT_WORDS = {
 
 MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words
 
-# Trend phrases (explainer/content/trends.py): the columns that order a series in time, in the order
-# they are looked for; the options a trend marker takes (never a dataset's column name); and the
+# The columns that order a series in time, in the order they are looked for (a dataset's, a claim's
+# evidence, a chart's table, a trend marker's series, an edition break's key). Trend phrases
+# (explainer/content/trends.py): the options a trend marker takes (never a dataset's column name); and the
 # words a hand-typed trend is checked by. A series "stayed near" a level when it moved less than
 # FLAT_CHANGE between the first and last readings the sentence spans; "changed hands" is tested
 # on a single series only when its column measures a lead (its name holds one of LEAD_COLUMN_WORDS).
-TIME_COLUMNS = ("year", "date", "period")
+TIME_COLUMNS = ("year", "date", "period", "month")
 TREND_OPTIONS = ("from", "to", "by", "as")
 FLAT_CHANGE = 0.05
 LEAD_COLUMN_WORDS = ("gap", "lead", "margin", "difference")

@@ -72,7 +72,7 @@ def render() -> str:
         parts.append(f"\n## {name}\n\n**{s['title']}.** {s['description']}\n")
         parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}.schema.yaml`")
         parts.append(f"- Primary key: {', '.join(f'`{k}`' for k in s['primaryKey'])}")
-        years = [c for c in ("year", "date", "period") if c in df.columns]
+        years = [c for c in settings.TIME_COLUMNS if c in df.columns]
         if years:
             col = years[0]
             parts.append(f"- Coverage ({col}): {df[col].min()} to {df[col].max()}")

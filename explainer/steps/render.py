@@ -627,7 +627,7 @@ def _undrawn_breaks(spec: dict[str, Any], reads: list[str], table: pd.DataFrame)
         except (OSError, ValueError):
             continue
         key = D.schema(name).get("primaryKey") or []
-        time = next((k for k in ([key] if isinstance(key, str) else key) if k in settings.TIME_FIELDS), None)
+        time = next((k for k in ([key] if isinstance(key, str) else key) if k in settings.TIME_COLUMNS), None)
         for b in breaks:
             label = " ".join(str(b.get("label", "")).split())
             if not label or label.lower() in shown:

@@ -515,7 +515,7 @@ def edition_problems(f: str, schema_f: str, descriptor: dict[str, Any], text: st
         return []
     key = descriptor.get("primaryKey") or []
     key = [key] if isinstance(key, str) else list(key)
-    time = next((k for k in key if k in settings.TIME_FIELDS), None)
+    time = next((k for k in key if k in settings.TIME_COLUMNS), None)
     problems: list[Problem] = []
     breaks = edition_breaks(descriptor)
     for b in breaks:
