@@ -55,18 +55,53 @@ NETWORK = "DNS/network failure"
 FRAGMENT = "missing fragment"
 EXCLUDED = "excluded"
 OTHER = "other error"
-OUTCOMES = [OK, REDIRECTED, RATE_LIMITED, BROKEN, SERVER_ERROR, TIMEOUT, NETWORK, FRAGMENT, EXCLUDED, OTHER]
-# Report sections: what needs a fix first, what is fine last.
-SECTION_ORDER = [BROKEN, SERVER_ERROR, NETWORK, FRAGMENT, TIMEOUT, RATE_LIMITED, OTHER, REDIRECTED, EXCLUDED, OK]
-# A live URL in one of these states is "broken": the report suggests the entry's archived copy.
-DEAD = {BROKEN, SERVER_ERROR, NETWORK}
-# Worst first, to pick one result when a URL was reported more than once.
-_SEVERITY = {
-    o: i
-    for i, o in enumerate(
-        [BROKEN, SERVER_ERROR, NETWORK, FRAGMENT, OTHER, TIMEOUT, RATE_LIMITED, REDIRECTED, EXCLUDED, OK]
-    )
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """What an outcome means for the check, in one place."""
+
+    section: int  # the report's sections: what needs a fix first, what is fine last
+    severity: int  # worst first, to pick one result when a URL was reported more than once
+    fails: str  # "never", "always", "after re-checks" (a 5xx asked again), "dns" (a name that does not resolve)
+    folded: bool = False  # its report section is folded away: nothing to look at
+
+    @property
+    def dead(self) -> bool:
+        """A live URL in this state is "broken": the report suggests the entry's archived copy."""
+        return self.fails != "never"
+
+    def failing(self, dns: bool) -> bool:
+        return self.fails in ("always", "after re-checks") or (self.fails == "dns" and dns)
+
+    def recheck(self, dns: bool) -> bool:
+        """lychee takes a 5xx or a failed DNS lookup at its word: asked again before it fails."""
+        return self.fails in ("after re-checks", "dns") and self.failing(dns)
+
+    @property
+    def words(self) -> str:
+        return {"always": "yes", "after re-checks": "yes, after re-checks", "dns": "DNS failure only"}.get(
+            self.fails, "no"
+        )
+
+
+# Every outcome, in the order the report's summary lists them.
+OUTCOME_RULES = {
+    OK: OutcomeRule(9, 9, "never", folded=True),
+    REDIRECTED: OutcomeRule(7, 7, "never", folded=True),
+    RATE_LIMITED: OutcomeRule(5, 6, "never"),
+    BROKEN: OutcomeRule(0, 0, "always"),
+    SERVER_ERROR: OutcomeRule(1, 1, "after re-checks"),
+    TIMEOUT: OutcomeRule(4, 5, "never"),
+    NETWORK: OutcomeRule(2, 2, "dns"),
+    FRAGMENT: OutcomeRule(3, 3, "never"),
+    EXCLUDED: OutcomeRule(8, 8, "never", folded=True),
+    OTHER: OutcomeRule(6, 4, "never"),
 }
+OUTCOMES = list(OUTCOME_RULES)
+SECTION_ORDER = sorted(OUTCOMES, key=lambda o: OUTCOME_RULES[o].section)
+DEAD = {o for o, r in OUTCOME_RULES.items() if r.dead}
+_SEVERITY = {o: r.severity for o, r in OUTCOME_RULES.items()}
 
 # Defaults for the command line; lychee's own settings live in lychee.toml.
 RECHECK_ROUNDS = 2  # 5xx and DNS failures are asked again this many times...
@@ -105,7 +140,7 @@ class Link:
     @property
     def fails(self) -> bool:
         """Definite breakage: a 4xx other than 429, a 5xx after the re-checks, a DNS failure."""
-        return self.outcome in (BROKEN, SERVER_ERROR) or (self.outcome == NETWORK and self.dns)
+        return OUTCOME_RULES[self.outcome].failing(self.dns)
 
 
 def _is_dns_failure(text: str) -> bool:
@@ -302,7 +337,7 @@ def check_external(
         # lychee retries timeouts and 429s itself but takes a 5xx (and a failed DNS lookup) at
         # its word: ask again after a pause before calling the link broken.
         for round_ in range(opts.recheck_rounds):
-            again = [l for l in links.values() if l.outcome == SERVER_ERROR or (l.outcome == NETWORK and l.dns)]
+            again = [l for l in links.values() if OUTCOME_RULES[l.outcome].recheck(l.dns)]
             if not again:
                 break
             time.sleep(opts.recheck_wait * 2**round_)
@@ -405,8 +440,7 @@ def render_report(
         "|---|---:|---|",
     ]
     for o in OUTCOMES:
-        fails = {BROKEN: "yes", SERVER_ERROR: "yes, after re-checks", NETWORK: "DNS failure only"}.get(o, "no")
-        out.append(f"| {o} | {len(groups[o])} | {fails} |")
+        out.append(f"| {o} | {len(groups[o])} | {OUTCOME_RULES[o].words} |")
 
     dead_refs = [(l, r) for l in links if l.outcome in DEAD for r in l.refs]
     if dead_refs:
@@ -427,7 +461,7 @@ def render_report(
         items = groups[o]
         if not items:
             continue
-        quiet = o in (OK, REDIRECTED, EXCLUDED)
+        quiet = OUTCOME_RULES[o].folded
         out += ["", f"## {o[0].upper() + o[1:]} ({len(items)})", ""]
         if quiet:
             out += ["<details><summary>Show them</summary>", ""]
