@@ -22,6 +22,7 @@ import pytest
 from conftest import ROOT, html_pages, nav
 from playwright.sync_api import Error as PlaywrightError
 
+from explainer.content.fragments import Page
 from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
 from explainer.devtools import serving
 
@@ -52,7 +53,7 @@ def server(site: Path) -> Iterator[serving.SiteServer]:
 
 def _nav_pages() -> list[str]:
     """The pages the build makes, from the nav (known at collection, before the session build)."""
-    out = ["" if f == "index.md" else f.rsplit(".", 1)[0] + "/" for _, f in nav()]
+    out = [Page.for_file(f).url for _, f in nav()]
     return sorted([*out, "404.html"])
 
 

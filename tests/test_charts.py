@@ -166,7 +166,7 @@ def test_a_chart_names_only_sources_its_rows_come_from(out, charts_copy):
 
 def test_an_unknown_chart_id_in_a_page_fails_naming_page_and_id():
     site = pages.Site.load()
-    page = pages.Page("two-different-roads.md", "two-different-roads/")
+    page = pages.Page.for_file("two-different-roads.md")
     with pytest.raises(ProblemsError) as e:
         markers.expand("Intro\n\n<!-- chart: no_such_chart -->\n", page, site)
     assert "docs/two-different-roads.md:3" in str(e.value) and "no_such_chart" in str(e.value)

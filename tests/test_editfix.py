@@ -150,7 +150,7 @@ def test_the_link_to_a_chart_page_offers_an_embed_only_when_the_site_has_a_publi
 
     site = pages.Site.load()
     chart = sorted(site.metas)[0]
-    page = pages.Page("index.md", "")
+    page = pages.Page.for_file("index.md")
     monkeypatch.setattr(settings, "site_base", lambda: "")
     html = pages.chart_figure(chart, page, site)
     assert "This chart's own page</a>" in html and "embed" not in html.split("chart__downloads")[1].lower()

@@ -131,5 +131,5 @@ def test_a_verdict_stands_after_the_closing_quotation_mark_of_the_passage_it_jud
     result = type("R", (), {"verdict": "not found", "claim": {"section": "index"}})()
     site = pages.Site({}, {"W1": result}, {})
     para = [s for s in sents if s.para == 1]
-    html = essay.paragraph_html(text, para[0].start, para[-1].end, para, spans, pages.Page("e.md", "e/"), site, {})
+    html = essay.paragraph_html(text, para[0].start, para[-1].end, para, spans, pages.Page.for_file("e.md"), site, {})
     assert 'Widgets win.\u201d</mark> <a class="essay-verdict' in html, html

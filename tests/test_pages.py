@@ -59,8 +59,7 @@ def test_every_section_page_has_a_chart_and_a_claim_card(site):
 
 def test_every_claim_is_shown_on_its_section_page(site):
     for r in C.evaluate_all():
-        stem = r.claim["section"]
-        page = site / ("index.html" if stem == "index" else f"{stem}/index.html")
+        page = site / pages.Page.for_file(f"{r.claim['section']}.md").url / "index.html"
         assert f'id="claim-{r.id}"' in page.read_text(encoding="utf-8"), r.id
 
 
@@ -97,7 +96,7 @@ def test_used_by_is_derived_from_what_cites_the_source(site):
 
 
 def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(data_copy):
-    page = pages.Page("two-different-roads.md", "two-different-roads/")
+    page = pages.Page.for_file("two-different-roads.md")
     md = (ROOT / "docs" / "two-different-roads.md").read_text(encoding="utf-8")
 
     def flat(s: str) -> str:
@@ -144,7 +143,7 @@ def test_the_verdict_rule(essay, data, verdict):
     ],
 )
 def test_a_bad_marker_fails_naming_page_and_line(marker, message):
-    page = pages.Page("what-is-ai-for.md", "what-is-ai-for/")
+    page = pages.Page.for_file("what-is-ai-for.md")
     with pytest.raises(ProblemsError) as e:
         markers.expand(f"# Title\n\nSome prose.\n\n{marker}\n", page, pages.Site.load())
     assert "docs/what-is-ai-for.md:5" in str(e.value) and message in str(e.value)
@@ -166,15 +165,11 @@ def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
     site = pages.Site.load()
     m = next(iter(site.metas.values()))
     m["table"]["rows"][0][0] = evil  # a data value as it would reach a chart's table
-    for stem, url in (
-        ("sources", "sources/"),
-        ("fact-check", "fact-check/"),
-        ("two-different-roads", "two-different-roads/"),
-    ):
+    for stem in ("sources", "fact-check", "two-different-roads"):
         md = (ROOT / "docs" / f"{stem}.md").read_text(encoding="utf-8")
-        out = markers.expand(md, pages.Page(f"{stem}.md", url), site)
+        out = markers.expand(md, pages.Page.for_file(f"{stem}.md"), site)
         assert "<script>alert" not in out and "<img src=x" not in out, stem
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages.data_table(m, pages.Page("x.md", "x/"), site)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages.data_table(m, pages.Page.for_file("x.md"), site)
 
 
 def test_a_claim_resting_on_a_weak_page_says_so(site):
@@ -182,8 +177,7 @@ def test_a_claim_resting_on_a_weak_page_says_so(site):
     results = [r for r in C.evaluate_all() if set(pages.claim_sources(r)) & low]
     assert results, "no claim cites a low-reliability page (then this test has nothing to check)"
     r = results[0]
-    stem = r.claim["section"]
-    html_page = (site / ("index.html" if stem == "index" else f"{stem}/index.html")).read_text(encoding="utf-8")
+    html_page = (site / pages.Page.for_file(f"{r.claim['section']}.md").url / "index.html").read_text(encoding="utf-8")
     card = html_page[html_page.index(f'id="claim-{r.id}"') :]
     card = card[: card.index("</div>")]
     assert "low-reliability page" in card

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from conftest import SECTION_PAGES
 
+from explainer.content.fragments import Page
+
 pytest.register_assert_rewrite("browser_support")
 from browser_support import open_page  # noqa: E402 - after the assert rewrite
 
 pytest_plugins = ["browser_support"]
 
-PAGE = SECTION_PAGES[0][1][:-3] + "/"
+PAGE = Page.for_file(SECTION_PAGES[0][1]).url
 A4_PRINTABLE_PX = 1000  # an A4 page's height at 96 dpi less Chromium's default margins, rounded down
 
 

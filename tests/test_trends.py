@@ -37,7 +37,7 @@ def mini(tmp_path, monkeypatch):
 
 
 def expand(text: str) -> str:
-    return markers.expand(text, Page("trends.md", "trends/"), Site({}, {}, {}), first_line=1)
+    return markers.expand(text, Page.for_file("trends.md"), Site({}, {}, {}), first_line=1)
 
 
 def test_trend_markers_write_the_change_ratio_lead_years_and_lead_changes(mini):

@@ -40,7 +40,8 @@ def page_titles() -> dict[str, str]:
 
 
 def page_url(stem: str, root: str) -> str:
-    return root if stem == "index" else f"{root}{stem}/"
+    """The URL of the page of docs/<stem>.md, from `root` (a page's relative path to the site root)."""
+    return root + Page.for_file(f"{stem}.md").url
 
 
 def card_href(cid: str, claim_page: dict[str, str], site: Site, root: str) -> str:

@@ -198,7 +198,7 @@ def serve_keys(contents: dict[str, str], site: Site) -> dict[str, str]:
             [],
             shared,
             content,
-            chart_figure(chart_id, Page(f"{CHART_PAGES}/{chart_id}.md", f"{CHART_PAGES}/{chart_id}/"), site),
+            chart_figure(chart_id, Page.for_file(f"{CHART_PAGES}/{chart_id}.md"), site),
         )[:24]
         for chart_id, content in contents.items()
     }

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     # A page per chart and its embed page, as the plugin adds them.
     for chart_id, content in chartpages.markdown_pages(site).items():
         front, body = split_front_matter(content)
-        page = Page(f"{pages.CHART_PAGES}/{chart_id}.md", f"{pages.CHART_PAGES}/{chart_id}/")
+        page = Page.for_file(f"{pages.CHART_PAGES}/{chart_id}.md")
         files.write_atomic(args.out / page.src, front + expand(body, page, site, first_line=front.count("\n") + 1))
     chartpages.write_embeds(site, args.out / pages.CHART_PAGES)
     for src_uri, abs_path in prepare.generated_files():
