@@ -23,6 +23,7 @@ from explainer.content.fragments import (
     claim_sources,
     esc,
     essay_figure,
+    host,
     source_links,
     what_data_say,
 )
@@ -265,8 +266,7 @@ def _slug(text: str) -> str:
 def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
     """One registry entry: few elements, since the page lists every source."""
     sid = e["id"]
-    host = urlparse(e["url_main"]).netloc.removeprefix("www.")
-    read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host)}</a>'
+    read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host(e["url_main"]))}</a>'
     if e.get("url_archive"):
         read += f' (<a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>)'
     prim = esc(e.get("primary") or "")

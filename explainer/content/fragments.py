@@ -292,7 +292,9 @@ def chart_sources_anchor(chart_id: str) -> str:
     return f"pages-read-{chart_id}"
 
 
-def _host(url: str) -> str:
+def host(url: str) -> str:
+    """A page's site as readers are shown it: the address's host as written, less "www." (matching a
+    page to its producer's sites is provenance's, on the normalised host)."""
     return urlparse(url).netloc.removeprefix("www.")
 
 
