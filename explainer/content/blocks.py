@@ -105,7 +105,7 @@ def _where_used(
         target = (
             f"{page_url(chart_page[cid], page.root)}#chart-{cid}"
             if cid in chart_page
-            else f"{page.root}assets/charts/{cid}.csv"
+            else f"{page.root}{settings.SITE_CHARTS}/{cid}.csv"
         )
         items.append(f'<a href="{target}">{esc(title)}</a> (chart)')
     for cid in u.get("claims", []):
@@ -116,7 +116,7 @@ def _where_used(
         )
         items.append(f'<a href="{target}">claim {cid}</a>')
     for name in u.get("datasets", []):
-        items.append(f'<a href="{page.root}assets/data/{name}.csv">{esc(name)}.csv</a> (dataset)')
+        items.append(f'<a href="{page.root}{settings.SITE_DATA}/{name}.csv">{esc(name)}.csv</a> (dataset)')
     return ", ".join(items) if items else "nothing yet"
 
 
@@ -289,7 +289,7 @@ def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_p
         f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
         f'<p class="source__facts">{facts}<br>{where}</p>'
         f'<p class="source__used"><b>Used by:</b> {used_by}.'
-        f' <a class="source__cite" href="{page.root}assets/data/sources.bib">Cite</a>'
+        f' <a class="source__cite" href="{page.root}{settings.SITE_DATA}/sources.bib">Cite</a>'
         f" (BibTeX key <code>{esc(sid)}</code>)</p></section>"
     )
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from explainer.content import blocks
 from explainer.content.fragments import (
-    ASSETS,
     CHART_PAGES,
     Page,
     Site,
@@ -115,7 +114,7 @@ def embed_html(chart_id: str, site: Site) -> str:
     )
     w, h = m["size"]["wide"]
     nw, nh = m["size"]["narrow"]
-    base = f"{root}{ASSETS}/{chart_id}"
+    base = f"{root}{settings.SITE_CHARTS}/{chart_id}"
     light, dark = theme.SCHEMES["light"], theme.SCHEMES["dark"]
     narrow, dark_media = "(max-width: 600px)", "(prefers-color-scheme: dark)"
     sources = "".join(

@@ -73,8 +73,8 @@ def write(out: Path) -> list[tuple[str, Path]]:
     files.write_if_changed(out / "sources.bib", bib.encode())
     files.write_if_changed(out / "sources.csl.json", csl.encode())
     return [
-        ("assets/data/sources.bib", out / "sources.bib"),
-        ("assets/data/sources.csl.json", out / "sources.csl.json"),
+        (f"{settings.SITE_DATA}/sources.bib", out / "sources.bib"),
+        (f"{settings.SITE_DATA}/sources.csl.json", out / "sources.csl.json"),
     ]
 
 

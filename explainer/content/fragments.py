@@ -38,7 +38,6 @@ BLOCK_RE = re.compile(
     r"|maintainers|funding|report-error|annotated-essay)\s*-->"
 )
 ANY_MARKER_RE = re.compile(r"\{\{.*?\}\}")
-ASSETS = "assets/charts"
 CHART_PAGES = "charts"  # a page per chart at charts/<chart_id>/ (explainer.content.chartpages)
 
 
@@ -108,7 +107,7 @@ class Site:
     @classmethod
     def load(cls, chart_errors: dict[str, str] | None = None) -> "Site":
         metas = {}
-        for p in sorted((settings.out_dir() / "charts").glob("*.meta.json")):
+        for p in sorted(settings.chart_files_dir().glob("*.meta.json")):
             m = json.loads(p.read_text(encoding="utf-8"))
             metas[m["id"]] = m
         results = {r.id: r for r in C.evaluate_all()}
@@ -310,7 +309,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     if chart_id not in site.metas:
         raise KeyError(f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)")
     m = site.metas[chart_id]
-    base = f"{page.root}{ASSETS}/{chart_id}"
+    base = f"{page.root}{settings.SITE_CHARTS}/{chart_id}"
     alt = esc(m["description"])
 
     def picture(scheme: str) -> str:

@@ -24,6 +24,10 @@ CLAIMS_FILE = "claims.yaml"
 CORRECTIONS_FILE = "corrections.yaml"  # readers' corrections: what a page or card said, and says now
 DATA_DICTIONARY = "README.md"
 SCHEMA_SUFFIX = ".schema.yaml"
+# Where the built site publishes generated files: each chart's (image, table, spec) and the data's
+# (datasets, schemas, registry, ledger, data package, citations).
+SITE_CHARTS = "assets/charts"
+SITE_DATA = "assets/data"
 
 # Overrides, for tests that point the build at copies (read when asked, never written here).
 ENV_PROJECT = "EXPLAINER_PROJECT"
@@ -257,6 +261,11 @@ def charts_dir() -> Path:
 def out_dir() -> Path:
     """Generated, git-ignored artifacts: chart files, the Vega bundle, caches."""
     return _dir(ENV_BUILD, "build")
+
+
+def chart_files_dir() -> Path:
+    """Each chart's generated files (spec, images, table, metadata), as the render step writes them."""
+    return out_dir() / "charts"
 
 
 def rel(path: Path) -> str:

@@ -142,8 +142,9 @@ def measure_builds(work: Path) -> tuple[list[Timing], Path]:
     build_cmd = [PY, "-m", "explainer", "build", "--site-dir", str(site)]
     rows: list[Timing] = []
 
-    log(f"bench: cold build (removing {settings.rel(out / 'charts')}/ and {settings.rel(out / 'notebooks')}/) ...")
-    shutil.rmtree(out / "charts", ignore_errors=True)
+    charts = settings.chart_files_dir()
+    log(f"bench: cold build (removing {settings.rel(charts)}/ and {settings.rel(out / 'notebooks')}/) ...")
+    shutil.rmtree(charts, ignore_errors=True)
     shutil.rmtree(out / "notebooks", ignore_errors=True)
     rows.append(
         Timing(
@@ -174,8 +175,8 @@ def measure_builds(work: Path) -> tuple[list[Timing], Path]:
     )
     log(f"  {rows[-1].seconds:.1f} s")
 
-    log(f"bench: `make charts` cold (removing {settings.rel(out / 'charts')}/) ...")
-    shutil.rmtree(out / "charts", ignore_errors=True)
+    log(f"bench: `make charts` cold (removing {settings.rel(charts)}/) ...")
+    shutil.rmtree(charts, ignore_errors=True)
     rows.append(Timing("`make charts`, cold", timed([PY, "-m", "explainer", "charts"], env(), "charts cold")))
     log(f"  {rows[-1].seconds:.1f} s")
 

@@ -450,8 +450,8 @@ class ExplainerPlugin(BasePlugin):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
-            image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
+        if chart and (settings.chart_files_dir() / f"{chart}.card.png").exists():
+            image = f"{settings.SITE_CHARTS}/{chart}.card.png"  # published with the chart's other files
         else:
             png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)
             image = f"{cards.CARDS}/{png.name}"

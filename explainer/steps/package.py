@@ -126,7 +126,7 @@ def write(out: Path) -> list[tuple[str, Path]]:
         return files.fingerprint(inputs, json.dumps(settings.site_config(), default=str))
 
     if _LAST.get(str(out)) == stamp():
-        return [(f"assets/data/{n}", out / n) for n in names]
+        return [(f"{settings.SITE_DATA}/{n}", out / n) for n in names]
     result = _write(out)
     _LAST[str(out)] = stamp()
     return result
@@ -154,4 +154,4 @@ def _write(out: Path) -> list[tuple[str, Path]]:
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, members[name])
     files.write_if_changed(out / "data.zip", archive.getvalue())
-    return [(f"assets/data/{name}", out / name) for name in (*written, "data.zip")]
+    return [(f"{settings.SITE_DATA}/{name}", out / name) for name in (*written, "data.zip")]

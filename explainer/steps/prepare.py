@@ -129,7 +129,7 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
     Returns how many pages were corrected. The caller holds SITE_LOCK."""
     import json
 
-    target = site_dir / pages.ASSETS
+    target = site_dir / settings.SITE_CHARTS
     sizes = {}
     for chart_id in ids:
         for kind in render.SECOND_PASS:
@@ -189,16 +189,15 @@ def _snapshot(src: Path, dst: Path) -> None:
 
 def generated_files() -> Iterator[tuple[str, Path]]:
     """(URI in the site, file) for every generated asset: chart artifacts, the Vega bundle, the datasets."""
-    charts = settings.out_dir() / "charts"
-    for p in sorted(charts.glob("*")):
+    for p in sorted(settings.chart_files_dir().glob("*")):
         if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"):
-            yield f"assets/charts/{p.name}", p
+            yield f"{settings.SITE_CHARTS}/{p.name}", p
     yield "assets/vendor/vega-bundle.js", settings.out_dir() / "vendor" / "vega-bundle.js"
     for name in D.dataset_names():
-        yield f"assets/data/{name}.csv", D.dataset_path(name)
-        yield f"assets/data/{name}.schema.yaml", D.schema_path(name)
-    yield f"assets/data/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
-    yield f"assets/data/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
+        yield f"{settings.SITE_DATA}/{name}.csv", D.dataset_path(name)
+        yield f"{settings.SITE_DATA}/{name}{settings.SCHEMA_SUFFIX}", D.schema_path(name)
+    yield f"{settings.SITE_DATA}/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
+    yield f"{settings.SITE_DATA}/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
     yield from package.write(settings.out_dir() / "package")
     yield from cite.write(settings.out_dir() / "package")
     if pages.block_pages().get("changes"):

@@ -96,12 +96,8 @@ def discover() -> list[str]:
     return sorted(p.stem for p in settings.charts_dir().glob("*.py") if not p.stem.startswith("_"))
 
 
-def out_dir() -> Path:
-    return settings.out_dir() / "charts"
-
-
 def artifact(chart_id: str, kind: str) -> Path:
-    return out_dir() / f"{chart_id}.{kind}"
+    return settings.chart_files_dir() / f"{chart_id}.{kind}"
 
 
 def load_module(chart_id: str):
@@ -144,7 +140,7 @@ def input_key(chart_id: str, reads: list[str]) -> str | None:
 
 
 def _cache_file() -> Path:
-    return out_dir() / ".cache.json"
+    return settings.chart_files_dir() / ".cache.json"
 
 
 def _read_cache() -> dict[str, Any]:
@@ -728,7 +724,7 @@ def _credit(ids: list[str], registry: dict[str, dict]) -> str:
 def write_shared() -> None:
     """Files every chart page needs: the browser theme and the self-hosted Vega bundle."""
     files.write_if_changed(
-        settings.out_dir() / "charts" / "theme.json",
+        settings.chart_files_dir() / "theme.json",
         json.dumps(theme.browser_themes(), sort_keys=True, separators=(",", ":")).encode(),
     )
     bundle = settings.out_dir() / "vendor" / "vega-bundle.js"
