@@ -30,12 +30,14 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when ava
 _reads: list[Path] = []
 
 
-def dataset_path(name: str) -> Path:
-    return settings.data_dir() / f"{name}.csv"
+def dataset_path(name: str, folder: Path | None = None) -> Path:
+    """A dataset's file, in the data being read (or in `folder`)."""
+    return (folder or settings.data_dir()) / f"{name}.csv"
 
 
-def schema_path(name: str) -> Path:
-    return settings.data_dir() / f"{name}{settings.SCHEMA_SUFFIX}"
+def schema_path(name: str, folder: Path | None = None) -> Path:
+    """A dataset's Table Schema, in the data being read (or in `folder`)."""
+    return (folder or settings.data_dir()) / f"{name}{settings.SCHEMA_SUFFIX}"
 
 
 def dataset_names() -> list[str]:

@@ -70,7 +70,7 @@ def render() -> str:
         s = D.schema(name)
         df = D.load(name)
         parts.append(f"\n## {name}\n\n**{s['title']}.** {s['description']}\n")
-        parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}.schema.yaml`")
+        parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}{settings.SCHEMA_SUFFIX}`")
         parts.append(f"- Primary key: {', '.join(f'`{k}`' for k in s['primaryKey'])}")
         years = [c for c in settings.TIME_COLUMNS if c in df.columns]
         if years:

@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from explainer.core import claims as claims_mod
+from explainer.core import data as D
 from explainer.core import provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
@@ -366,7 +367,7 @@ def _stat(p: Path) -> tuple:
 def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
     """Problems in one dataset, and where each source id it cites first appears. A dataset whose
     files have not changed since it was last checked (in this process) is not checked again."""
-    key = (_stat(data / f"{name}.csv"), _stat(data / f"{name}.schema.yaml"))
+    key = (_stat(D.dataset_path(name, data)), _stat(D.schema_path(name, data)))
     if key not in _DATASET_CACHE:
         if len(_DATASET_CACHE) > 256:
             _DATASET_CACHE.clear()
@@ -376,8 +377,8 @@ def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple
 
 
 def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
-    csv = data / f"{name}.csv"
-    schema_file = data / f"{name}.schema.yaml"
+    csv = D.dataset_path(name, data)
+    schema_file = D.schema_path(name, data)
     f = settings.rel(csv)
     problems: list[Problem] = []
     used: dict[str, tuple[str, int]] = {}
@@ -872,12 +873,16 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     problems += _label_problems(data, entries, registry_read)
     used: set[str] = set()
 
-    schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
+    schemas = {p.name[: -len(settings.SCHEMA_SUFFIX)] for p in data.glob(f"*{settings.SCHEMA_SUFFIX}")}
     csvs = {p.stem for p in data.glob("*.csv")}
     for orphan in sorted(csvs - schemas):
         problems.append(
             Problem(
-                settings.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"
+                settings.rel(D.dataset_path(orphan, data)),
+                None,
+                "",
+                f"no schema: add {orphan}{settings.SCHEMA_SUFFIX}",
+                "required-file",
             )
         )
     cited: dict[str, tuple[str, int]] = {}
