@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from explainer.core import settings
+from explainer.core import files, settings
 
 _PANDAS_TYPES = {
     "integer": "Int64",
@@ -47,13 +47,8 @@ def dataset_names() -> list[str]:
     )
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return (str(path), st.st_size, st.st_mtime_ns)
-
-
 def schema(name: str) -> dict[str, Any]:
-    return _read_yaml(*_stamp(schema_path(name)))
+    return _read_yaml(*files.stat_key(schema_path(name)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,7 +68,7 @@ def _cached(name: str) -> tuple[tuple, pd.DataFrame]:
     fields = schema(name)["fields"]
     dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
     _reads.append(path)
-    key = (*_stamp(path), dtypes)
+    key = (*files.stat_key(path), dtypes)
     return key, _read_csv(*key)
 
 
@@ -84,7 +79,7 @@ def load(name: str) -> pd.DataFrame:
 
 def registry() -> list[dict[str, Any]]:
     """The source registry, in file order."""
-    return _read_yaml(*_stamp(settings.data_dir() / settings.REGISTRY_FILE)) or []
+    return _read_yaml(*files.stat_key(settings.data_dir() / settings.REGISTRY_FILE)) or []
 
 
 def sources_by_id() -> dict[str, dict[str, Any]]:
@@ -93,7 +88,7 @@ def sources_by_id() -> dict[str, dict[str, Any]]:
 
 def claims() -> list[dict[str, Any]]:
     """The claims ledger, in the essay's order."""
-    return _read_yaml(*_stamp(settings.data_dir() / settings.CLAIMS_FILE)) or []
+    return _read_yaml(*files.stat_key(settings.data_dir() / settings.CLAIMS_FILE)) or []
 
 
 def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
@@ -145,5 +140,5 @@ def producers() -> dict[str, dict[str, Any]]:
     path = settings.data_dir() / settings.PRODUCERS_FILE
     if not path.exists():
         return {}
-    items = _read_yaml(*_stamp(path)) or []
+    items = _read_yaml(*files.stat_key(path)) or []
     return {p["name"]: p for p in items if isinstance(p, dict) and isinstance(p.get("name"), str)}

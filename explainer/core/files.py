@@ -45,6 +45,16 @@ def fingerprint(files: Iterable[Path], *extra: bytes | str, root: Path | None = 
     return h.hexdigest()
 
 
+def stat_key(path: Path) -> tuple[str, int | None, int | None]:
+    """A file's version, for caches kept in memory: its path, size and modification time (the size
+    and time None when it is missing)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return (str(path), None, None)
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
 def tree(path: Path) -> list[Path]:
     """Every file below a folder, caches excluded."""
     return [p for p in Path(path).rglob("*") if p.is_file() and "__pycache__" not in p.parts]

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from explainer.core import data as D
-from explainer.core import settings
+from explainer.core import files, settings
 
 
 @dataclass
@@ -148,7 +148,7 @@ def _values_shortfall_words(source_ids: list[str]) -> str:
 def data_source_ids() -> frozenset[str]:
     """The registry ids some dataset row was read in (their pages gave figures, not only words)."""
     names = D.dataset_names()
-    stamps = tuple(D._stamp(D.dataset_path(n)) for n in names)
+    stamps = tuple(files.stat_key(D.dataset_path(n)) for n in names)
     return _data_source_ids(tuple(names), stamps)
 
 

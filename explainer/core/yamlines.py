@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from explainer.core import files
+
 # libyaml's loader when PyYAML has it: the registry is long and pure-Python YAML is slow.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -38,7 +40,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-_parsed: dict[str, tuple[tuple[int, int], Any]] = {}
+_parsed: dict[str, tuple[tuple, Any]] = {}
 
 
 def load_with_lines(path: Path) -> Any:
@@ -46,8 +48,7 @@ def load_with_lines(path: Path) -> Any:
 
     Kept per file version (size and time): under serve a saved dataset re-validates the registry
     and the ledger, which had not changed; callers get their own copy."""
-    st = Path(path).stat()
-    stamp = (st.st_size, st.st_mtime_ns)
+    stamp = files.stat_key(path)
     kept = _parsed.get(str(path))
     if kept is None or kept[0] != stamp:
         text = Path(path).read_bytes().decode("utf-8")

@@ -21,7 +21,7 @@ import yaml
 
 from explainer.core import claims as claims_mod
 from explainer.core import data as D
-from explainer.core import provenance, settings
+from explainer.core import files, provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import error_place, load_with_lines, strip_lines
@@ -356,18 +356,10 @@ def _line_of_byte(path: Path, offset: int) -> int:
 _DATASET_CACHE: dict[tuple, tuple[list[Problem], dict[str, tuple[str, int]]]] = {}
 
 
-def _stat(p: Path) -> tuple:
-    try:
-        s = p.stat()
-        return (str(p), s.st_size, s.st_mtime_ns)
-    except OSError:
-        return (str(p), None, None)
-
-
 def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
     """Problems in one dataset, and where each source id it cites first appears. A dataset whose
     files have not changed since it was last checked (in this process) is not checked again."""
-    key = (_stat(D.dataset_path(name, data)), _stat(D.schema_path(name, data)))
+    key = (files.stat_key(D.dataset_path(name, data)), files.stat_key(D.schema_path(name, data)))
     if key not in _DATASET_CACHE:
         if len(_DATASET_CACHE) > 256:
             _DATASET_CACHE.clear()
