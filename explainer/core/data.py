@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from explainer.core import files, settings
+from explainer.core.yamlines import SAFE_LOADER
 
 _PANDAS_TYPES = {
     "integer": "Int64",
@@ -24,7 +25,6 @@ _PANDAS_TYPES = {
     "boolean": "boolean",
 }
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
 
 # Charts record what they read, so the runner can cache them on exactly their inputs.
 _reads: list[Path] = []
@@ -54,7 +54,7 @@ def schema(name: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=64)
 def _read_yaml(path: str, _size: int, _mtime: int) -> Any:
     with open(path, encoding="utf-8") as f:
-        return yaml.load(f, Loader=_YAML_LOADER)
+        return yaml.load(f, Loader=SAFE_LOADER)
 
 
 @functools.lru_cache(maxsize=64)

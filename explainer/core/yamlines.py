@@ -10,8 +10,10 @@ import yaml
 
 from explainer.core import files
 
-# libyaml's loader when PyYAML has it: the registry is long and pure-Python YAML is slow.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's loader when PyYAML has it: the registry is long and pure-Python YAML is slow. Every
+# data file is read with it (the loader, the validator).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = SAFE_LOADER
 
 
 class _LineLoader(_Base):

@@ -24,7 +24,7 @@ from explainer.core import data as D
 from explainer.core import files, provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
-from explainer.core.yamlines import error_place, load_with_lines, strip_lines
+from explainer.core.yamlines import SAFE_LOADER, error_place, load_with_lines, strip_lines
 
 VERDICTS = settings.names(settings.VERDICTS)
 MAX_QUOTE_WORDS = settings.MAX_QUOTE_WORDS
@@ -446,7 +446,7 @@ def vocabulary_problems(schema_f: str, text: str) -> list[Problem]:
     `status`) must list exactly its names in its schema's `enum`, so the data, the data dictionary and
     the pages agree on what a value can be. Named at the line of the `enum` (or of the column)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return []  # reported as an invalid Table Schema
     _, fields = _key(root, "fields")
