@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 
-import yaml
 from conftest import ROOT, SECTION_PAGES, essay_headings, nav
 
-from explainer.content import markers
+from explainer.content import cite
 
 
 def test_nav_follows_the_essay_order():
@@ -34,10 +33,10 @@ def test_every_page_has_front_matter_that_parses_with_a_title_and_a_description(
     for _, f in nav():
         if not f.endswith(".md"):
             continue
-        front, _ = markers.split_front_matter((ROOT / "docs" / f).read_text(encoding="utf-8"))
-        assert front, f"{f}: no front matter"
-        meta = yaml.safe_load(front.strip().strip("-"))
-        assert isinstance(meta, dict) and str(meta.get("title") or "").strip(), f"{f}: no title"
+        text = (ROOT / "docs" / f).read_text(encoding="utf-8")
+        assert cite.split_front_matter(text)[0], f"{f}: no front matter"
+        meta = cite.front_matter(text)  # raises on front matter that is not valid YAML
+        assert str(meta.get("title") or "").strip(), f"{f}: no title"
         desc = str(meta.get("description") or "")
         assert 50 <= len(desc) <= 200, f"{f}: description missing or not 50-200 characters"
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import ROOT, SECTION_PAGES
 
+from explainer.content import cite, markers
 from explainer.content import fragments as pages
-from explainer.content import markers
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core.problems import ProblemsError
@@ -27,7 +27,7 @@ NUMBER = re.compile(r"(?<![\w.#/-])\$?\d[\d,]*(?:\.\d+)?%?")
 
 
 def prose(md: str) -> str:
-    text = re.sub(r"^---\n.*?\n---\n", "", md, flags=re.S)
+    text = cite.split_front_matter(md)[1]
     text = re.sub(r"^\s*\d+\.\s", "", text, flags=re.M)  # list numbering is not a figure
     for name in NOT_FIGURES:
         text = text.replace(name, "")

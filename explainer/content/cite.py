@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.yamlines import SAFE_LOADER
 
 _BIB_ESCAPE = str.maketrans({"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
 
@@ -81,13 +84,30 @@ def write(out: Path) -> list[tuple[str, Path]]:
 ATTR_LIST_RE = re.compile(r"\s*\{:?\s*[.#][^{}]*\}\s*$")
 
 
-FRONT_TITLE = re.compile(r"^---\s*\n(?:.*\n)*?title:\s*(.+)\n(?:.*\n)*?---", re.M)
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*\n", re.S | re.M)
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(front matter including its fences, or "", the body)."""
+    m = FRONT_MATTER_RE.match(text)
+    return (m.group(0), text[m.end() :]) if m else ("", text)
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """A page's front matter as data, read as YAML as MkDocs reads it ({} when it has none).
+    Raises yaml.YAMLError when it is not valid YAML (MkDocs would show it as page text)."""
+    m = FRONT_MATTER_RE.match(text)
+    meta = yaml.load(m.group(1), Loader=SAFE_LOADER) if m else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def front_title(markdown: str) -> str | None:
     """A page's title as its front matter gives it, attribute lists and quotes out (None: none)."""
-    m = FRONT_TITLE.match(markdown)
-    return heading_text(m.group(1)) if m else None
+    try:
+        title = front_matter(markdown).get("title")
+    except yaml.YAMLError:
+        return None
+    return heading_text(str(title)) if title not in (None, "") else None
 
 
 def heading_text(text: str) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from explainer.content import blocks, cite, essay, guards, trends
 from explainer.content import fragments as pages
+from explainer.content.cite import split_front_matter
 from explainer.content.fragments import (
     ANY_MARKER_RE,
     BLOCK_RE,
@@ -176,15 +177,6 @@ def block(kind: str, page: Page, site: Site) -> str:
         "report-error": blocks.report_error_html,
         "annotated-essay": essay.annotated_html,
     }[kind](page, site)
-
-
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*\n", re.S | re.M)
-
-
-def split_front_matter(text: str) -> tuple[str, str]:
-    """(front matter including its fences, or "", the body)."""
-    m = FRONT_MATTER_RE.match(text)
-    return (m.group(0), text[m.end() :]) if m else ("", text)
 
 
 def first_line_of(body: str, whole: str) -> int:
