@@ -209,11 +209,6 @@ def _commit_link(commit: str) -> str:
     return f'<a href="{escape(repo)}/commit/{escape(commit)}">{short}</a>' if repo else short
 
 
-def _text(value: object) -> str:
-    """Escaped for HTML, and braces too: a commit message may quote a page marker."""
-    return escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
-
-
 def reader_changes() -> list[Change]:
     """The changes readers can see: those that revised, added or removed a figure, or moved a verdict."""
     return [c for c in changes() if c.verdicts or any(sum(f[1:4]) for f in c.figures)]
@@ -282,9 +277,9 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
             f'<section class="change" id="change-{escape(c.commit[:12])}">'
             f'<h3><time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time></h3>'
             + (
-                f"<p>The data as first published: {_text(figures)}.</p>"
+                f"<p>The data as first published: {files.esc_marker(figures)}.</p>"
                 if c.first
-                else f"<p>Changed: {_text(figures)}.</p>"
+                else f"<p>Changed: {files.esc_marker(figures)}.</p>"
                 if figures
                 else "<p>No figure changed.</p>"
             )

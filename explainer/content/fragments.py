@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from explainer.content.cite import front_title
 from explainer.core import claims as C
 from explainer.core import data as D
-from explainer.core import history, provenance, settings
+from explainer.core import files, history, provenance, settings
 from explainer.core import source_quality as footing
 from explainer.core.problems import Problem
 
@@ -451,8 +451,8 @@ def data_table(m: dict[str, Any], page: Page, site: Site) -> str:
 def marker_error(marker: str, problem: Problem, inline: bool) -> str:
     """What stands in a page for a marker that failed: the marker and what is wrong with it."""
     if inline:  # braces escaped: the stand-in must not read as a marker itself
-        shown = esc(marker).replace("{", "&#123;").replace("}", "&#125;")
-        return f'<mark class="marker-error" role="alert">{shown}: {esc(problem.message).replace("{", "&#123;")}</mark>'
+        shown = f"{files.esc_marker(marker)}: {files.esc_marker(problem.message)}"
+        return f'<mark class="marker-error" role="alert">{shown}</mark>'
     return error_box(f"{problem.file}:{problem.line}: this marker failed", f"{marker}\n{problem.message}")
 
 

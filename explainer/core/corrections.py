@@ -111,8 +111,9 @@ def correction_html(c: Correction, where: str = "", anchored: bool = True) -> st
     return (
         f'<p class="correction"{ident}><strong>Corrected on '
         f'<time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time>:</strong> '
-        f"an earlier version said {_text(_clause(c.before))}; it now says {_text(_clause(c.after))}, "
-        f"because {_text(why)}.{where}</p>"
+        f"an earlier version said {files.esc_marker(_clause(c.before))}; "
+        f"it now says {files.esc_marker(_clause(c.after))}, "
+        f"because {files.esc_marker(why)}.{where}</p>"
     )
 
 
@@ -122,8 +123,3 @@ def for_page(stem: str) -> list[Correction]:
 
 def for_claim(cid: str) -> list[Correction]:
     return [c for c in corrections() if c.claim == cid]
-
-
-def _text(value: object) -> str:
-    """Escaped for HTML, and braces too: a page marker quoted in a correction stays text."""
-    return escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")

@@ -1,8 +1,10 @@
-"""Writing and fingerprinting files: every write is atomic, every hash of inputs is taken one way."""
+"""Writing and fingerprinting files: every write is atomic, every hash of inputs is taken one way.
+Also slugs for ids and keys, and text escaped for a page so that it cannot read as a marker."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import tempfile
@@ -58,6 +60,12 @@ def stat_key(path: Path) -> tuple[str, int | None, int | None]:
 def tree(path: Path) -> list[Path]:
     """Every file below a folder, caches excluded."""
     return [p for p in Path(path).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def esc_marker(value: object) -> str:
+    """Escaped for HTML, braces too: quoted text (a commit message, a correction, a failed marker)
+    that holds a page marker stays text, never expanded."""
+    return html.escape(str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def slug(text: str) -> str:
