@@ -146,9 +146,9 @@ def embed_html(chart_id: str, site: Site) -> str:
         "img{max-width:100%;height:auto;display:block}p{margin:.4em .6em}"
         # The chart's title is in its picture; the heading is there for screen readers and outlines.
         "h1{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
-        "a{color:#0b57d0}"
+        f"a{{color:{light['link']}}}"
         # The dark picture's text is drawn for the charts' dark background.
-        f"@media {dark_media}{{body{{color:{dark['text']};background:{dark['background']}}}a{{color:#9cc3ff}}}}"
+        f"@media {dark_media}{{body{{color:{dark['text']};background:{dark['background']}}}a{{color:{dark['link']}}}}}"
         "</style></head><body><main>"
         f"<h1>{escape(m['title'])}</h1>"
         f"<picture>{sources}"

@@ -43,6 +43,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "background": "#ffffff",
         "text": "#1f2328",
         "muted": "#4b5563",
+        "link": "#0b57d0",  # links on pages the theme styles alone (a chart's embed page)
         "grid": "#e3e6ea",
         "domain": "#8c959f",
         "band": "#6b7280",  # drawn at low opacity
@@ -55,6 +56,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "background": "#1e2029",
         "text": "#e6e8ee",
         "muted": "#b7bcc8",
+        "link": "#9cc3ff",
         "grid": "#363b48",
         "domain": "#7d8594",
         "band": "#9aa1ae",
@@ -62,6 +64,10 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "ordinal": ["#4db6ac", "#c39bff", "#e6e6e6", "#e0a060"],
     },
 }
+
+# Share cards (light only): a page's description under its title, and the band along the foot in the
+# site's primary colour (docs/assets/css/site.css).
+CARD = {"lead": "#374151", "accent": "#1d4e89"}
 
 WIDE = {"width": 600, "height": 320}
 NARROW = {"width": 300, "height": 260}
@@ -292,7 +298,7 @@ def palette_problems(scheme: str, schemes: dict[str, dict[str, Any]] | None = No
     s = (schemes or SCHEMES)[scheme]
     bg = s["background"]
     out = []
-    for key in ("text", "muted"):
+    for key in ("text", "muted", "link"):
         if contrast(s[key], bg) < MIN_TEXT_CONTRAST:
             out.append(f"{scheme} {key} {s[key]}: contrast {contrast(s[key], bg):.1f}:1 with {bg}, under 4.5:1")
     for key in ("category", "ordinal"):

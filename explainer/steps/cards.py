@@ -15,17 +15,12 @@ from explainer.core import files, settings, theme
 
 WIDTH, HEIGHT = 1200, 630
 CARDS = "assets/cards"
-ACCENT = "#1d4e89"  # the site's primary colour (docs/assets/css/site.css)
+LIGHT = theme.SCHEMES["light"]  # cards are drawn light
 
 
 def _wrap(text: str, width: int, max_lines: int) -> list[str]:
-    """Words in lines of at most `width` characters; a text too long ends its last line with "…"."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
+    """Words in lines of at most `width` characters (theme.wrap); a text too long ends its last line with "…"."""
+    lines = theme.wrap(text, width)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip(".,;:") + "…"
@@ -39,12 +34,15 @@ def _title_spec(title: str, site: str, description: str = "") -> dict:
     title_lines = _wrap(title, 30, 3)
     about = _wrap(description, 52, 7 - 2 * len(title_lines)) if description.strip() else []
     texts = [
-        {"t": t, "y": 110 + 76 * i, "size": 64, "weight": 700, "color": "#1f2328"} for i, t in enumerate(title_lines)
+        {"t": t, "y": 110 + 76 * i, "size": 64, "weight": 700, "color": LIGHT["text"]}
+        for i, t in enumerate(title_lines)
     ]
     top = 110 + 76 * len(title_lines) + 24
-    texts += [{"t": t, "y": top + 48 * i, "size": 36, "weight": 400, "color": "#374151"} for i, t in enumerate(about)]
+    texts += [
+        {"t": t, "y": top + 48 * i, "size": 36, "weight": 400, "color": theme.CARD["lead"]} for i, t in enumerate(about)
+    ]
     if site and site.strip().casefold() != title.strip().casefold():
-        texts.append({"t": site, "y": HEIGHT - 70, "size": 32, "weight": 400, "color": "#4b5563"})
+        texts.append({"t": site, "y": HEIGHT - 70, "size": 32, "weight": 400, "color": LIGHT["muted"]})
 
     def layer(rows: list[dict]) -> dict:
         first = rows[0]
@@ -74,12 +72,12 @@ def _title_spec(title: str, site: str, description: str = "") -> dict:
         "height": HEIGHT,
         "autosize": {"type": "none"},
         "padding": 0,
-        "background": "#ffffff",
+        "background": LIGHT["background"],
         "view": {"stroke": None},
         "layer": [
             {  # a band in the site's primary colour along the foot
                 "data": {"values": [{}]},
-                "mark": {"type": "rect", "color": ACCENT},
+                "mark": {"type": "rect", "color": theme.CARD["accent"]},
                 "encoding": {
                     "x": {"value": 0},
                     "x2": {"value": WIDTH},
@@ -94,7 +92,7 @@ def _title_spec(title: str, site: str, description: str = "") -> dict:
 
 def chart_spec(chart_spec: dict) -> dict:
     """A chart, fitted to the card (padding, title and legend inside its 1200×630)."""
-    spec = theme.with_config(chart_spec, "light", theme.WIDE, background="#ffffff")
+    spec = theme.with_config(chart_spec, "light", theme.WIDE, background=LIGHT["background"])
     spec = {k: v for k, v in spec.items() if k not in ("width", "height", "autosize")}
     spec.update(width=WIDTH, height=HEIGHT, autosize={"type": "fit", "contains": "padding"}, padding=24)
     return spec
