@@ -761,6 +761,20 @@ def warm_up() -> None:
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=vega_lite_version())
 
 
+def new_executor(workers: int):
+    """Chart workers: separate processes (spawned, not forked: vl-convert runs threads of its own)
+    that read the same project as this one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=settings.use_project,
+        initargs=(settings.project_root(),),
+    )
+
+
 class Pool:
     """Chart workers kept alive between rebuilds (under serve): a saved edit re-renders its charts
     in processes that have already started Python, Altair and the Vega engine. Recreated when the
@@ -772,18 +786,10 @@ class Pool:
         self.executor = None
 
     def get(self):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         key = files.fingerprint(sorted(settings.charts_dir().glob("_*.py")))
         if self.executor is None or key != self.key:
             self.close()
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=settings.use_project,
-                initargs=(settings.project_root(),),
-            )
+            self.executor = new_executor(self.workers)
             self.key = key
             for _ in range(self.workers):
                 self.executor.submit(warm_up)
@@ -898,16 +904,7 @@ def _execute(todo: list[str], data_dir: str, first: bool, pool: Pool | None) -> 
     if pool is not None:
         executor = pool.get()
     else:
-        # Separate processes (spawned, not forked: vl-convert runs threads of its own).
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        executor = own = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=settings.use_project,
-            initargs=(settings.project_root(),),
-        )
+        executor = own = new_executor(workers)
     try:
         shared = executor.submit(write_shared)
         futures = {executor.submit(_build_safely, cid, data_dir, first): cid for cid in todo}
