@@ -14,7 +14,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_DIR ?= site
 
-export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Reproducible builds: dates in the site come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)

@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=COMMANDS, metavar="COMMAND")
     ap.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    # Material prints a notice about MkDocs 2.0 in every process that loads it (a build, `serve`, the
+    # bench's plain Material site): each command's MkDocs processes inherit this.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if args.quiet:
         os.environ[settings.ENV_QUIET] = "1"
     if args.project:

@@ -14,6 +14,8 @@ import yaml
 from explainer.core import files
 
 ROOT = Path(__file__).resolve().parents[1]
+# The command line sets this for the MkDocs processes it starts (cli.main); the tests start some
+# themselves (`mkdocs serve` in test_serve_loop, builds in-process), so the session sets it too.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # The session's site is built as the deploy builds it, with a public address (never a local one:
 # tests/test_guards.py builds without one).

@@ -150,7 +150,7 @@ COMMANDS = {"internal": ["check-links", "--no-build"], "external": ["linkcheck"]
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """`python -m explainer check-links` ("internal") or `linkcheck` ("external"), for the project."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXPLAINER_PROJECT": str(ROOT)}
+    env = {**os.environ, "EXPLAINER_PROJECT": str(ROOT)}
     env.pop("GITHUB_TOKEN", None)
     cmd = [sys.executable, "-m", "explainer", *COMMANDS[args[0]], *args[1:]]
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)

@@ -83,7 +83,7 @@ class Serve:
         self.logfile = tmp / "serve.log"
         self._log = open(self.logfile, "w")
         environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-        environ.update(NO_MKDOCS_2_WARNING="1", EXPLAINER_BUILD_DIR=str(tmp / "build"))
+        environ.update(EXPLAINER_BUILD_DIR=str(tmp / "build"))
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("mkdocs")), "serve", "--livereload"]
             + ["--dev-addr", f"127.0.0.1:{self.port}", "--config-file", str(config)],

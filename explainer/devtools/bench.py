@@ -110,7 +110,7 @@ class Timing:
 
 
 def env(**extra: str) -> dict[str, str]:
-    e = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    e = dict(os.environ)
     e.update(extra)
     return e
 

@@ -23,10 +23,6 @@ INPUTS = ("docs", "charts", "overrides", "requirements", settings.CONFIG_FILE)
 ENV_INPUTS = ("SITE_URL", "REPO_URL", "SOURCE_DATE_EPOCH", settings.ENV_DATA, settings.ENV_CHARTS)
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-
 def inputs_fingerprint() -> str:
     root = settings.project_root()
     found = [p for name in INPUTS for p in ([root / name] if (root / name).is_file() else files.tree(root / name))]
@@ -83,7 +79,7 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
     ]
     if quiet:
         cmd.append("--quiet")
-    rc = subprocess.call(cmd, cwd=str(root), env=_env())
+    rc = subprocess.call(cmd, cwd=str(root))
     if rc != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
@@ -129,6 +125,6 @@ def serve_main(argv: list[str] | None = None) -> int:
         str(root / settings.CONFIG_FILE),
     ]
     try:
-        return subprocess.call(cmd, cwd=str(root), env=_env())
+        return subprocess.call(cmd, cwd=str(root))
     except KeyboardInterrupt:
         return 0
