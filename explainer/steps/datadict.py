@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from pathlib import Path
 
 from explainer.core import data as D
 from explainer.core import files, settings
@@ -97,17 +98,23 @@ def render() -> str:
     return "\n".join(parts) + "\n"
 
 
+def check(data: Path | None = None) -> bool:
+    """Whether the data dictionary (data/README.md, or the one in `data`) says what the schemas and
+    vocabularies generate: `datadict` and `check-data` both ask this."""
+    target = (data or settings.data_dir()) / settings.DATA_DICTIONARY
+    return target.exists() and target.read_text(encoding="utf-8") == render()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer datadict", description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="rewrite data/README.md (else: check it is current)")
     args = ap.parse_args(argv)
     target = settings.data_dir() / settings.DATA_DICTIONARY
-    text = render()
     if args.write:
-        files.write_atomic(target, text)
+        files.write_atomic(target, render())
         print(f"wrote {settings.rel(target)}")
         return 0
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
+    if not check():
         print(f"{settings.rel(target)} is out of date: run `python -m explainer datadict --write`", file=sys.stderr)
         return 1
     print(f"{settings.rel(target)} is up to date")

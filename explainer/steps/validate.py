@@ -951,12 +951,11 @@ def dictionary_problems(data: Path) -> list[Problem]:
     """data/README.md is generated from the schemas and vocabularies; a stale one says how to fix it."""
     from explainer.steps import datadict
 
-    target = data / settings.DATA_DICTIONARY
-    if target.exists() and target.read_text(encoding="utf-8") == datadict.render():
+    if datadict.check(data):
         return []
     return [
         Problem(
-            settings.rel(target),
+            settings.rel(data / settings.DATA_DICTIONARY),
             None,
             "",
             "the data dictionary is out of date with the schemas: run `python -m explainer datadict --write`",
