@@ -75,7 +75,7 @@ def is_stale() -> bool:
 def _fingerprint() -> str:
     from explainer.steps import prepare as devloop
 
-    return devloop.inputs_fingerprint()
+    return devloop.notebook_fingerprint()
 
 
 def rerun_if_stale(jupyter, config, log, done) -> None:

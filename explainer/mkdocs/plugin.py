@@ -270,7 +270,7 @@ class ExplainerPlugin(BasePlugin):
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
-            folder = "serve" if self.serve else devloop.inputs_fingerprint()
+            folder = "serve" if self.serve else devloop.notebook_fingerprint()
             jupyter.config["cache_dir"] = str(settings.out_dir() / "notebooks" / folder)
         return config
 

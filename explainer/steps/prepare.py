@@ -25,7 +25,7 @@ from explainer.core.problems import Problem
 from explainer.steps import package, render, validate
 
 
-def inputs_fingerprint() -> str:
+def notebook_fingerprint() -> str:
     """A hash of the data and the chart code: what a notebook page's output depends on."""
     data = settings.own_data_dir()
     return files.fingerprint([*data.glob("*"), *settings.charts_dir().rglob("*.py")])[:16]
