@@ -41,14 +41,14 @@ def _head(root: Path) -> str:
     return out.stdout.strip()
 
 
-def _stamp(site_dir: Path) -> Path:
+def _stamp_file(site_dir: Path) -> Path:
     key = files.fingerprint([], str(site_dir.resolve()))[:16]
     return settings.out_dir() / "site-inputs" / key
 
 
 def is_current(site_dir: Path) -> bool:
     """True when `site_dir` was built by `build()` from exactly the inputs there are now."""
-    stamp = _stamp(site_dir)
+    stamp = _stamp_file(site_dir)
     return site_dir.is_dir() and stamp.is_file() and stamp.read_text() == inputs_fingerprint()
 
 
@@ -91,7 +91,7 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
     os.replace(tmp, site_dir)
     shutil.rmtree(old, ignore_errors=True)
     os.chmod(site_dir, 0o755)
-    files.write_atomic(_stamp(site_dir), fingerprint)
+    files.write_atomic(_stamp_file(site_dir), fingerprint)
     print(f"build: site written to {settings.rel(site_dir)}/")
     return 0
 
