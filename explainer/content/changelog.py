@@ -71,6 +71,7 @@ def _verdicts_at(commit: str, data_rel: str) -> dict[str, str]:
 
 def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
     from explainer.core import claims as C
+    from explainer.core import data as D
 
     archive = subprocess.run(
         ["git", "archive", "--format=tar", commit, data_rel],
@@ -88,7 +89,7 @@ def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
         settings.use_data_dir(Path(tmp) / data_rel)
         try:
             out = {}
-            for claim in C.D.claims():
+            for claim in D.claims():
                 try:
                     out[claim["id"]] = C.evaluate(claim).verdict
                 except Exception:  # noqa: BLE001 - a claim the old data cannot evaluate is left out

@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from explainer.content import blocks, cite, essay, guards, trends
-from explainer.content import fragments as pages
+from explainer.content import blocks, cite, essay, fragments, guards, trends
 from explainer.content.cite import split_front_matter
 from explainer.content.fragments import (
     ANY_MARKER_RE,
@@ -93,7 +92,7 @@ def expand_forgiving(
             except (KeyError, LookupError, ValueError, C.EvidenceError) as e:
                 problem = Problem(where, line_of_in(text, m), "", str(e.args[0] if e.args else e), "marker")
                 problems.append(problem)
-                return keep(pages.marker_error(m.group(0), problem, inline), inline)
+                return keep(fragments.marker_error(m.group(0), problem, inline), inline)
 
         return regex.sub(wrap, text)
 
@@ -129,7 +128,7 @@ def expand_forgiving(
             return m.group(0)
         problem = Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker")
         problems.append(problem)
-        return pages.marker_error(m.group(0), problem, True)
+        return fragments.marker_error(m.group(0), problem, True)
 
     out = ANY_MARKER_RE.sub(unknown, out)
     return with_byline(out, page, site, placed), problems
@@ -154,8 +153,8 @@ def with_byline(markdown: str, page: Page, site: Site | None = None, placed: set
         return markdown
     title = cite.heading_text(m.group(0)[2:])
     line = byline(page, title)
-    corrections = pages.page_corrections(page, site, placed)
-    foot = ("\n\n" + corrections if corrections else "") + "\n\n" + pages.cite_block(page, title) + "\n"
+    corrections = fragments.page_corrections(page, site, placed)
+    foot = ("\n\n" + corrections if corrections else "") + "\n\n" + fragments.cite_block(page, title) + "\n"
     return markdown[: m.end()] + ("\n\n" + line if line else "") + markdown[m.end() :] + foot
 
 

@@ -73,9 +73,9 @@ def is_stale() -> bool:
 
 
 def _fingerprint() -> str:
-    from explainer.steps import prepare as devloop
+    from explainer.steps import prepare
 
-    return devloop.notebook_fingerprint()
+    return prepare.notebook_fingerprint()
 
 
 def rerun_if_stale(jupyter, config, log, done) -> None:

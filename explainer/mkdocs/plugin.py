@@ -17,14 +17,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
-from explainer.content import chartpages, csp, guards, markers
-from explainer.content import fragments as pages
+from explainer.content import chartpages, csp, fragments, guards, markers
 from explainer.core import settings
 from explainer.core.files import write_atomic
 from explainer.core.problems import ProblemsError
 from explainer.mkdocs import notebook
-from explainer.steps import cards
-from explainer.steps import prepare as devloop
+from explainer.steps import cards, prepare
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 # Under `mkdocs serve` problems are shown, not fatal: they go to a logger outside the
@@ -207,7 +205,7 @@ class ExplainerPlugin(BasePlugin):
     def __init__(self) -> None:
         self.serve = False
         self.banner = ""
-        self.site: pages.Site | None = None
+        self.site: fragments.Site | None = None
         self.stashes: dict[str, list[str]] = {}
         self.leads: dict[str, str | None] = {}
         self.chart_page_keys: dict[str, tuple[str, str]] = {}  # serve: chart pages to keep once rendered
@@ -270,7 +268,7 @@ class ExplainerPlugin(BasePlugin):
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
-            folder = "serve" if self.serve else devloop.notebook_fingerprint()
+            folder = "serve" if self.serve else prepare.notebook_fingerprint()
             jupyter.config["cache_dir"] = str(settings.out_dir() / "notebooks" / folder)
         return config
 
@@ -301,9 +299,9 @@ class ExplainerPlugin(BasePlugin):
 
     def _swap_charts(self, site_dir: Path, ids: list[str]) -> None:
         """A chart's other images, finished after the reload, put into the served site in place."""
-        with devloop.SITE_LOCK:
+        with prepare.SITE_LOCK:
             t0 = time.perf_counter()
-            corrected = devloop.swap_chart_files(ids, site_dir)
+            corrected = prepare.swap_chart_files(ids, site_dir)
         self.log.info(
             f"served in place: the other images of {', '.join(ids)}"
             + (f" ({corrected} pages' image sizes corrected)" if corrected else "")
@@ -313,7 +311,7 @@ class ExplainerPlugin(BasePlugin):
 
     def _swap_notebooks(self, bodies: dict[str, str]) -> None:
         """A notebook re-run in the background: its new output put into its served page in place."""
-        with devloop.SITE_LOCK:
+        with prepare.SITE_LOCK:
             for src_uri, body in bodies.items():
                 kept = self.notebook_pages.get(src_uri)
                 if kept is None:
@@ -335,7 +333,7 @@ class ExplainerPlugin(BasePlugin):
             problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
             if problems:
                 raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))
-        took = devloop.TIMES
+        took = prepare.TIMES
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
         self.log.info(
@@ -353,7 +351,7 @@ class ExplainerPlugin(BasePlugin):
             # From now on this served folder is updated in place (see _keep_served_files).
             _KEEP["site"], _KEEP["since"] = os.path.realpath(config.site_dir), None
             site_dir = Path(config.site_dir)
-            devloop.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
+            prepare.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
             jupyter = config.plugins.get("mkdocs-jupyter")
             if jupyter is not None:
                 notebook.rerun_if_stale(jupyter, config, self.log, self._swap_notebooks)
@@ -363,11 +361,11 @@ class ExplainerPlugin(BasePlugin):
     def _release_site(self) -> None:
         if self.holds_site:
             self.holds_site = False
-            devloop.SITE_LOCK.release()
+            prepare.SITE_LOCK.release()
 
     def on_shutdown(self):
         if self.serve:
-            devloop._POOL.close()  # the warm chart workers end with the server, not after it
+            prepare._POOL.close()  # the warm chart workers end with the server, not after it
 
     def on_build_error(self, *, error):
         _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
@@ -375,20 +373,20 @@ class ExplainerPlugin(BasePlugin):
 
     def on_pre_build(self, *, config):
         if self.serve and not self.holds_site:
-            devloop.SITE_LOCK.acquire()  # until on_post_build: background work waits to write
+            prepare.SITE_LOCK.acquire()  # until on_post_build: background work waits to write
             self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
-        self.changed = devloop.changes() if self.serve else []
+        self.changed = prepare.changes() if self.serve else []
         self.guard_problems = []
-        self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
+        self.banner, chart_errors = prepare.prepare(serve=self.serve, log=self.log)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
-        self.site = pages.Site.load(chart_errors)
+        self.site = fragments.Site.load(chart_errors)
         self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
-        for src_uri, abs_path in devloop.generated_files():
+        for src_uri, abs_path in prepare.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
         # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_keys),
@@ -398,7 +396,7 @@ class ExplainerPlugin(BasePlugin):
         keys = chartpages.serve_keys(contents, self.site) if self.serve else {}
         search = config.plugins.get("material/search")
         for chart_id, content in contents.items():
-            uri = f"{pages.CHART_PAGES}/{chart_id}.md"
+            uri = f"{fragments.CHART_PAGES}/{chart_id}.md"
             if self.serve:
                 key = keys[chart_id]
                 # A chart just rendered in part has its page rendered now (its other images are
@@ -419,9 +417,9 @@ class ExplainerPlugin(BasePlugin):
 
     def on_page_markdown(self, markdown, *, page, config, files):
         self.pages += 1
-        lead = pages.CHART_RE.search(markdown)
+        lead = fragments.CHART_RE.search(markdown)
         self.leads[page.file.src_uri] = lead.group(1) if lead else None
-        where = pages.Page(page.file.src_uri, page.url)
+        where = fragments.Page(page.file.src_uri, page.url)
         first_line = markers.first_line_of(markdown, page.file.content_string)
         stash = self.stashes[page.file.src_uri] = []
         if not self.serve:
@@ -433,14 +431,14 @@ class ExplainerPlugin(BasePlugin):
             return out
         # Serve: each failed marker shows its error in its place; the rest of the page renders.
         out, problems = markers.expand_forgiving(markdown, where, self.site, first_line=first_line, stash=stash)
-        problems += devloop.broken_links(markdown, page.file.src_uri, first_line, self.known)
+        problems += prepare.broken_links(markdown, page.file.src_uri, first_line, self.known)
         for p in problems:
             self.log.error(str(p))
         if problems:
-            out = pages.error_box("This page has problems", "\n".join(map(str, problems))) + "\n\n" + out
+            out = fragments.error_box("This page has problems", "\n".join(map(str, problems))) + "\n\n" + out
         if self.banner:
             title = "The data did not validate: showing the last good data"
-            out = pages.error_box(title, self.banner) + "\n\n" + out
+            out = fragments.error_box(title, self.banner) + "\n\n" + out
         self.written[page.file.src_uri] = (markdown, out, first_line)
         return out
 
@@ -470,7 +468,7 @@ class ExplainerPlugin(BasePlugin):
                 for p in problems:
                     self.log.error(str(p))
                 if problems:
-                    box = pages.error_box(
+                    box = fragments.error_box(
                         "What this page shows differs from what is written", "\n".join(map(str, problems))
                     )
                     html = box + html
@@ -482,14 +480,14 @@ class ExplainerPlugin(BasePlugin):
         if self.serve and page.file.src_uri.endswith(".py"):
             # A notebook page: kept as the theme wrote it, to take a background re-run's output.
             self.notebook_pages[page.file.src_uri] = (page, config, output, page.content)
-        output = pages.structured_data_to_head(notebook.clean_notebook_html(output))
+        output = fragments.structured_data_to_head(notebook.clean_notebook_html(output))
         # The theme's repository link in the header stays a plain link: as a "source" component its
         # script asks api.github.com for stars and forks, a request to another host (which the
         # Content-Security-Policy would block, with an error in the console).
         output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
         if page.file.src_uri.endswith(".py"):  # a notebook page has no markers, hence no byline: its report link
-            where = pages.Page(page.file.src_uri, page.url)
-            link = pages.report_link(where, str(page.title or config.site_name))
+            where = fragments.Page(page.file.src_uri, page.url)
+            link = fragments.report_link(where, str(page.title or config.site_name))
             if link and "</h1>" in output:
                 output = output.replace("</h1>", f'</h1><p class="byline">{link}</p>', 1)
         output = self._share_card(output, page, config)

@@ -10,8 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from explainer.content import chartpages
-from explainer.content import fragments as pages
+from explainer.content import chartpages, fragments
 from explainer.content.fragments import Page, Site
 from explainer.content.markers import expand, expand_file, split_front_matter
 from explainer.core import files, settings
@@ -48,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     # A page per chart and its embed page, as the plugin adds them.
     for chart_id, content in chartpages.markdown_pages(site).items():
         front, body = split_front_matter(content)
-        page = Page.for_file(f"{pages.CHART_PAGES}/{chart_id}.md")
+        page = Page.for_file(f"{fragments.CHART_PAGES}/{chart_id}.md")
         files.write_atomic(args.out / page.src, front + expand(body, page, site, first_line=front.count("\n") + 1))
-    chartpages.write_embeds(site, args.out / pages.CHART_PAGES)
+    chartpages.write_embeds(site, args.out / fragments.CHART_PAGES)
     for src_uri, abs_path in prepare.generated_files():
         target = args.out / src_uri
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,10 +17,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from explainer.content import cite
-from explainer.content import fragments as pages
-from explainer.core import claims, files, settings
+from explainer.content import cite, fragments
+from explainer.core import claims as C
 from explainer.core import data as D
+from explainer.core import files, settings
 from explainer.core.problems import Problem
 from explainer.steps import package, render, validate
 
@@ -36,7 +36,7 @@ def _validation_key() -> str:
     inputs = [
         *settings.data_dir().glob("*"),
         *settings.charts_dir().glob("*.py"),
-        *(Path(m.__file__) for m in (validate, claims, D, settings)),
+        *(Path(m.__file__) for m in (validate, C, D, settings)),
     ]
     pages = "\n".join(sorted(p.name for p in settings.docs_dir().glob("*.md")))
     return files.fingerprint(inputs, pages)[:24]
@@ -200,7 +200,7 @@ def generated_files() -> Iterator[tuple[str, Path]]:
     yield f"{settings.SITE_DATA}/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
     yield from package.write(settings.out_dir() / "package")
     yield from cite.write(settings.out_dir() / "package")
-    if pages.block_pages().get("changes"):
+    if fragments.block_pages().get("changes"):
         from explainer.content import changelog
 
         feed = settings.out_dir() / "corrections.xml"

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from explainer.core import claims as claims_mod
+from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
@@ -320,7 +320,7 @@ def row_note_claim_problems(data: Path) -> list[Problem]:
     import csv as _csv
     import io
 
-    ids = {c["id"] for c in claims_mod.D.claims()}
+    ids = {c["id"] for c in D.claims()}
     prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
     if not prefixes:
         return []
@@ -746,13 +746,13 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
             yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
     if errors:
         return
-    for msg, rule in claims_mod.written_problems(strip_lines(item)):
+    for msg, rule in C.written_problems(strip_lines(item)):
         block = msg.split(".")[0].strip("'") if rule == "exception-reason" else ""
         yield block, msg, rule
-    if "compare" not in item or claims_mod.datasets_of(item) & broken:
+    if "compare" not in item or C.datasets_of(item) & broken:
         return
     try:
-        result = claims_mod.evaluate(strip_lines(item))
+        result = C.evaluate(strip_lines(item))
         if item.get("year_slip") and result.verdict != "different year":
             yield (
                 "year_slip",
@@ -760,7 +760,7 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
                 f"(they give '{result.verdict}')",
                 "year-slip",
             )
-    except claims_mod.EvidenceError as e:
+    except C.EvidenceError as e:
         yield "", str(e), "evidence"
     except Exception as e:  # noqa: BLE001 - reported with its claim, never a crash
         yield "", f"evidence could not be read: {e}", "evidence"
@@ -969,13 +969,13 @@ def essay_problems() -> list[Problem]:
     sentence no claim checks sorted in the file `extra.essay.sentences` names."""
     from explainer.content import essay  # imports the page-building modules: only once the data hold
 
-    return essay.check(claims_mod.D.claims())
+    return essay.check(D.claims())
 
 
 def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
     """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
     must name one that exists and cites the entry, or the note has gone stale."""
-    claims = {c["id"]: c for c in claims_mod.D.claims()}
+    claims = {c["id"]: c for c in D.claims()}
     prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
     if not prefixes:
         return []
@@ -986,7 +986,7 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
             where = (settings.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
             if cid not in claims:
                 out.append(Problem(*where, f"names claim {cid}, which is not in the ledger", "note-claim"))
-            elif e.get("id") not in claims_mod.sources_of(claims[cid]):
+            elif e.get("id") not in C.sources_of(claims[cid]):
                 out.append(Problem(*where, f"names claim {cid}, which does not cite this entry", "note-claim"))
     return out
 
