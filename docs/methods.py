@@ -138,7 +138,7 @@ print("within:", settings.DEFAULT_TOLERANCE, " close within:", settings.CLOSE)
 steps = []
 for claim in D.claims():
     cmp = claim.get("compare")
-    if not cmp or cmp["op"] not in settings.NUMBER_OPS:
+    if not cmp or cmp["op"] not in C.NUMBER_OPS:
         continue
     r = C.evaluate(claim)
     fig = claim["figure"]

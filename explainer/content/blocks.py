@@ -26,6 +26,7 @@ from explainer.content.fragments import (
     source_links,
     what_data_say,
 )
+from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core import source_quality as footing
@@ -307,10 +308,11 @@ def fact_check_html(page: Page, site: Site) -> str:
         stem = r.claim["section"]
         link = card_href(cid, claim_page, site, page.root)
         srcs = claim_sources(r)
-        src_links = ", ".join(source_links(srcs[:3], site, lambda s: site.source_href(page, s)))
-        if len(srcs) > 3:
-            src_links += f", and {len(srcs) - 3} more"
-        how = "checked against the data" if r.computed else "judged from the sources"
+        most = settings.MAX_SOURCE_LINKS
+        src_links = ", ".join(source_links(srcs[:most], site, lambda s: site.source_href(page, s)))
+        if len(srcs) > most:
+            src_links += f", and {len(srcs) - most} more"
+        how = r.how_checked
         cells = [
             ("fc__id", f'<a href="{link}">{cid}</a>'),
             ("fc__section", f'<a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a>'),
@@ -385,7 +387,7 @@ def verdict_rules_html(page: Page, site: Site) -> str:
     """The rules that decide a verdict, in plain words from `settings.py`, then every exception the
     ledger declares (a cap or a wider margin) with its reason: nothing decided off the page."""
     readings = "".join(f"<li><b>{esc(t.name)} X</b>: {esc(t.meaning)}.</li>" for t in settings.READINGS)
-    worded = "".join(f"<li>{esc(t.meaning)}</li>" for t in settings.WORDED_OPS)
+    worded = "".join(f"<li>{esc(C.OPS[op].meaning)}</li>" for op in C.WORDED)
     exceptions = []
     for cid, r in site.results.items():
         for block in (r.claim.get("compare") or {}, r.claim.get("found") or {}):

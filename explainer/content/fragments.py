@@ -612,7 +612,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
         r = site.results[cid]
         c = r.claim
         srcs = ", ".join(source_links(claim_sources(r), site, lambda s: site.source_href(page, s)))
-        how = "checked against the data" if r.computed else "judged from the sources"
+        how = r.how_checked
         fig = essay_figure(c)
         report = report_link(page, title, cid, "Report an error in this card")
         cards.append(

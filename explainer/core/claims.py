@@ -13,7 +13,7 @@ One rule set decides every verdict that a figure can settle (`decide`), stated i
 - A right number described wrongly is capped (`cap`, at most *partly supported*), and a
   per-claim tolerance replaces the 2%; each needs its written reason (`cap_reason`,
   `tolerance_reason`), shown on the card.
-- Claims worded without a number are checked by what they say (`WORDED_OPS`): the highest in its
+- Claims worded without a number are checked by what they say (`OPS`): the highest in its
   series, more than the rest combined, rose every year, a share under a stated threshold.
 - A written verdict is checked against the same rules (`written_problems`): a verdict that
   compares figures needs the figure the sources give (`found`), and must be the one the rules
@@ -22,6 +22,7 @@ One rule set decides every verdict that a figure can settle (`decide`), stated i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,11 +33,49 @@ from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
 
 YEAR_KEYS = ("year", "period", "date")
 RANK = settings.names(settings.VERDICTS)  # the scale, best first
-WORDED = settings.names(settings.WORDED_OPS)
 
 
 class EvidenceError(Exception):
     """A claim's evidence does not resolve to data."""
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operation a computed claim's `compare.op` may name: the ledger schema's enum and the
+    rules both read this table."""
+
+    name: str
+    meaning: str  # in plain words; "How we checked" lists the worded ones
+    # The figure the data give, from the selectors' values in order (None: a claim worded without a
+    # number, checked by what it says and never given a figure).
+    combine: Callable[[list[float]], float] | None = None
+    pair: bool = False  # takes exactly two selectors, the second dividing the first
+
+
+def _divide(percent: bool) -> Callable[[list[float]], float]:
+    def divide(values: list[float]) -> float:
+        if values[1] == 0:
+            raise EvidenceError("divides by a zero value")
+        return values[0] / values[1] * (100 if percent else 1)
+
+    return divide
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        Op("value", "the one value selected", lambda v: v[0]),
+        Op("ratio", "the first value divided by the second", _divide(False), pair=True),
+        Op("share", "the first value as a percentage of the second", _divide(True), pair=True),
+        Op("sum", "the values added together", sum),
+        Op("highest", 'the value is the highest in its series ("more than ever before")'),
+        Op("rest_combined", "the first value is more than all the others added together"),
+        Op("rose_every_year", "the series rose from each year to the next"),
+        Op("below", 'a share is under a threshold the card states ("a small share")'),
+    )
+}
+NUMBER_OPS = [name for name, op in OPS.items() if op.combine is not None]  # give the figure a claim states
+WORDED = [name for name, op in OPS.items() if op.combine is None]  # claims worded without a number
 
 
 @dataclass(frozen=True)
@@ -51,6 +90,11 @@ class Result:
     @property
     def id(self) -> str:
         return self.claim["id"]
+
+    @property
+    def how_checked(self) -> str:
+        """How the verdict was reached, as cards, the Fact-check table and the ledger's CSV say it."""
+        return "checked against the data" if self.computed else "judged from the sources"
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -125,15 +169,14 @@ def _resolve(sel: dict[str, Any]) -> float:
 
 
 def combine(op: str, values: list[float]) -> float:
-    if op == "value":
-        return values[0]
-    if op == "sum":
-        return sum(values)
-    if len(values) != 2:
+    """The figure an operation gives from its selectors' values (`OPS`)."""
+    spec = OPS[op]
+    if spec.pair and len(values) != 2:
         raise EvidenceError(f"'{op}' needs exactly two selectors, got {len(values)}")
-    if values[1] == 0:
-        raise EvidenceError(f"'{op}' divides by a zero value")
-    return values[0] / values[1] * (100 if op in ("share", "below") else 1)
+    try:
+        return spec.combine(values)
+    except EvidenceError as e:
+        raise EvidenceError(f"'{op}' {e}") from None
 
 
 def _year_key(sel: dict[str, Any]) -> str | None:

@@ -8,6 +8,7 @@ is parsed once per change (cached on its path, size and modification time).
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,12 @@ def value(name: str, where: dict[str, Any], column: str) -> float:
     if pd.isna(v):
         raise LookupError(f"{name} {where}: column '{column}' is empty")
     return float(v)
+
+
+def is_source_column(column: str) -> bool:
+    """Whether a column of a dataset or a chart's table names the registry entry a value was read
+    in: `source`, or `source_<n>` where a row combines several (a ratio cites two rows)."""
+    return column == "source" or re.fullmatch(r"source_\d+", column) is not None
 
 
 def start_recording() -> None:

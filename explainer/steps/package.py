@@ -52,7 +52,7 @@ def claims_rows() -> list[dict[str, object]]:
                 "essay_unit": fig.get("unit", ""),
                 "essay_year": "" if fig.get("year") is None else str(fig["year"]),
                 "verdict": r.verdict,
-                "checked": "checked against the data" if r.computed else "judged from the sources",
+                "checked": r.how_checked,
                 "data_value": "" if r.data_value is None else round(r.data_value, 6),
                 "data_year": r.data_year or "",
                 "finding": r.claim.get("finding") or r.claim.get("note") or "",

@@ -31,7 +31,6 @@ from explainer.core import files, settings, theme
 from explainer.core.problems import Problem
 from explainer.steps import cards
 
-MAX_SOURCE_LINKS = 3  # a chart's source line, as Our World in Data gives it: producers named, few links
 ARTIFACTS = (
     "vl.json",
     "light.svg",
@@ -347,10 +346,6 @@ def _tooltip_titles(spec: Any) -> dict[str, str]:
     return titles
 
 
-def _is_source(column: str) -> bool:
-    return column == "source" or re.fullmatch(r"source_\d+", column) is not None
-
-
 def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], spec: Any) -> list[dict[str, Any]]:
     """The reader's columns of a chart's table: each headed by its schema title and unit (or the
     title the chart's tooltip gives a column it derives), the sources of a row in one column.
@@ -365,9 +360,11 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
     for c in names:
         if c not in table.columns:
             raise ChartError(f"TABLE names '{c}', which is not a column of the chart's data", _table_line(module))
-        if _is_source(c):
+        if D.is_source_column(c):
             if not any(col.get("kind") == "source" for col in out):
-                out.append({"name": c, "header": "Source", "kind": "source", "of": [s for s in names if _is_source(s)]})
+                out.append(
+                    {"name": c, "header": "Source", "kind": "source", "of": [s for s in names if D.is_source_column(s)]}
+                )
             continue
         field = fields.get(c)
         title = (field or {}).get("title") or titles.get(c)
@@ -451,13 +448,7 @@ def _table_rows(table: pd.DataFrame, columns: list[dict[str, Any]]) -> list[list
 
 def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[str]:
     """Registry ids the rows cite: every column named `source` or `source_<n>` (ratios cite two rows)."""
-    cited = {
-        s
-        for f in frames
-        for c in f.columns
-        if c == "source" or c.startswith("source_")
-        for s in f[c].dropna().astype(str)
-    }
+    cited = {s for f in frames for c in f.columns if D.is_source_column(c) for s in f[c].dropna().astype(str)}
     bad = sorted(cited - set(registry))
     if bad:
         raise ChartError(f"the data cite unknown registry ids: {', '.join(bad)}")
@@ -560,10 +551,10 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
             _sources_line(module, unread[0]),
         )
     extra = [s for s in row_sources if s not in declared]
-    if len(declared) + (1 if extra else 0) > MAX_SOURCE_LINKS:
+    if len(declared) + (1 if extra else 0) > settings.MAX_SOURCE_LINKS:
         raise ChartError(
-            f"SOURCES names {len(declared)} entries: a source line shows at most {MAX_SOURCE_LINKS} links, "
-            f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
+            f"SOURCES names {len(declared)} entries: a source line shows at most {settings.MAX_SOURCE_LINKS} links, "
+            f"so name at most {settings.MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
         )
     # The house style: the takeaway is the headline, the subtitle defines the measure and its unit
     # (SUBTITLE), and the source is given once, under the figure, by the page.
@@ -705,7 +696,7 @@ def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
 def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
     """The download: each source column followed by the URL of the page the value was read in."""
     out = table.copy()
-    for c in [c for c in table.columns if c == "source" or c.startswith("source_")]:
+    for c in [c for c in table.columns if D.is_source_column(c)]:
         urls = table[c].map(lambda s: registry[s]["url_main"] if s in registry else "")
         out.insert(out.columns.get_loc(c) + 1, f"{c}_url", urls)
     return out
@@ -719,7 +710,8 @@ def _first_line(e: Exception) -> str:
 def _credit(ids: list[str], registry: dict[str, dict]) -> str:
     """The producers behind a chart, when its module gives no CREDIT line."""
     names = list(dict.fromkeys(registry[i]["producer"] for i in ids))
-    return "; ".join(names[:3]) + ("; and others" if len(names) > 3 else "")
+    most = settings.MAX_SOURCE_LINKS
+    return "; ".join(names[:most]) + ("; and others" if len(names) > most else "")
 
 
 # --- the run ------------------------------------------------------------------------------
