@@ -50,10 +50,10 @@ def _host_problem(url: str) -> str | None:
 
 def test_no_page_is_cited_at_a_bare_ip_proxy_or_mirror_address():
     bad = [
-        (e["id"], f, e[f], why)
+        (e.id, f, getattr(e, f), why)
         for e in D.registry()
         for f in ("url_main", "primary_url")
-        if e.get(f) and (why := _host_problem(e[f]))
+        if getattr(e, f) and (why := _host_problem(getattr(e, f)))
     ]
     assert not bad, bad
     assert _host_problem("http://61.152.230.22/news.html") and _host_problem("https://x.example/www.reuters.com/a")
@@ -80,7 +80,7 @@ def test_every_chart_credits_its_producers_with_at_most_three_links(site):
         credit = line.split(". Read at:")[0]
         declared = render.load_module(chart_id).SOURCES
         for sid in declared:
-            producer = registry[sid]["producer"].split(" (")[0]
+            producer = registry[sid].producer.split(" (")[0]
             assert producer.lower() in credit.lower(), f"{chart_id}: the source line does not name {producer}"
         assert "Row by row" not in line
 
@@ -94,7 +94,7 @@ def test_every_chart_download_carries_each_rows_source_and_its_url(site):
         assert cols, f"{chart_id}.csv has no source column"
         for r in rows:
             for c in cols:
-                assert r[f"{c}_url"] == registry[r[c]]["url_main"], (chart_id, c, r[c])
+                assert r[f"{c}_url"] == registry[r[c]].url_main, (chart_id, c, r[c])
 
 
 def test_the_sources_page_is_a_bibliography_by_producer(site):
@@ -102,7 +102,7 @@ def test_the_sources_page_is_a_bibliography_by_producer(site):
     assert '<table class="footing">' in page
     for name in D.dataset_names():
         assert f"<td>{D.schema(name)['title']}</td>" in page.replace("&#x27;", "'"), name
-    producers = {e["producer"] for e in D.registry()}
+    producers = {e.producer for e in D.registry()}
     headings = re.findall(r'<h3 id="producer-[^"]+" class="source-group__title">([^<]+)</h3>', page)
     assert sorted(html.unescape(h) for h in headings) == sorted(producers)
     # Under each producer its own publications and data come first.
@@ -118,7 +118,7 @@ def test_a_year_slip_shows_on_every_card_that_carries_it():
     that repeats another's slip says so."""
     results = {r.id: r for r in C.evaluate_all()}
     for r in results.values():
-        target = r.claim.get("year_slip")
+        target = r.claim.year_slip
         if target:
             assert results[target].verdict == "different year", (r.id, target)
             assert r.verdict == "different year", f"{r.id} carries {target}'s slip of year but says {r.verdict}"
@@ -176,7 +176,7 @@ def test_the_published_data_package_validates_and_holds_every_dataset(site):
     with zipfile.ZipFile(folder / "data.zip") as z:
         assert names | {"datapackage.json", "sources.yaml", "claims.json"} <= set(z.namelist())
     claims_rows = list(csv.DictReader(io.StringIO((folder / "claims.csv").read_text(encoding="utf-8"))))
-    assert [r["id"] for r in claims_rows] == [c["id"] for c in D.claims()]
+    assert [r["id"] for r in claims_rows] == [c.id for c in D.claims()]
     sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     assert "assets/data/datapackage.json" in sources_page and "assets/data/data.zip" in sources_page
 
@@ -185,7 +185,7 @@ def test_sources_and_pages_can_be_cited(site):
     folder = site / "assets" / "data"
     bib = (folder / "sources.bib").read_text(encoding="utf-8")
     keys = re.findall(r"^@misc\{([^,]+),$", bib, re.M)
-    assert sorted(keys) == sorted(e["id"] for e in D.registry())
+    assert sorted(keys) == sorted(e.id for e in D.registry())
     assert bib.count("{") == bib.count("}"), "unbalanced braces in the BibTeX"
     csl = json.loads((folder / "sources.csl.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in csl} == set(keys)

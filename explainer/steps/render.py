@@ -20,7 +20,7 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ import pandas as pd
 from explainer.core import data as D
 from explainer.core import files, settings, theme
 from explainer.core.problems import Problem
+from explainer.core.records import ChartMeta, Column, Size, Source, Table
 from explainer.steps import cards
 
 ARTIFACTS = (
@@ -261,7 +262,7 @@ def _svg_size(svg: str) -> tuple[int, int]:
     return (round(float(m.group(1))), round(float(m.group(2)))) if m else (0, 0)
 
 
-def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list[str]]:
+def _checked_module(chart_id: str, registry: dict[str, Source]) -> tuple[Any, list[str]]:
     """The chart module and its declared sources, or a ChartError saying what is missing."""
     try:
         module = load_module(chart_id)
@@ -446,7 +447,7 @@ def _table_rows(table: pd.DataFrame, columns: list[dict[str, Any]]) -> list[list
     return rows
 
 
-def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[str]:
+def _row_sources(frames: list[pd.DataFrame], registry: dict[str, Source]) -> list[str]:
     """Registry ids the rows cite: every column named `source` or `source_<n>` (ratios cite two rows)."""
     cited = {s for f in frames for c in f.columns if D.is_source_column(c) for s in f[c].dropna().astype(str)}
     bad = sorted(cited - set(registry))
@@ -567,28 +568,37 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     STEP_TIMES["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
-        dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
+        dims["narrow.light"] = read_meta(chart_id).size.narrow
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     columns = table_columns(module, chart_id, table, reads, spec)
-    meta = {
-        "id": chart_id,
-        "title": title,
-        "takeaway": takeaway,
-        "subtitle": subtitle,
-        "credit": credit,
-        "description": description,
-        "sources": declared + [s for s in row_sources if s not in declared],
-        "declared_sources": declared,
-        "datasets": sorted(Path(r).stem for r in reads),
-        "size": {"wide": dims["" + "light"], "narrow": dims["narrow.light"]},
-        "table": {"columns": columns, "rows": _table_rows(table, columns)},
-    }
-    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    meta = ChartMeta(
+        id=chart_id,
+        title=title,
+        takeaway=takeaway,
+        subtitle=subtitle,
+        credit=credit,
+        description=description,
+        sources=declared + [s for s in row_sources if s not in declared],
+        declared_sources=declared,
+        datasets=sorted(Path(r).stem for r in reads),
+        size=Size(tuple(dims["light"]), tuple(dims["narrow.light"])),
+        table=Table([Column.from_dict(c) for c in columns], _table_rows(table, columns)),
+    )
+    out["meta.json"] = _meta_json(meta)
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
     return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
+
+
+def read_meta(chart_id: str) -> ChartMeta:
+    """A chart's metadata as the last render wrote it."""
+    return ChartMeta.from_dict(json.loads(artifact(chart_id, "meta.json").read_text(encoding="utf-8")))
+
+
+def _meta_json(meta: ChartMeta) -> bytes:
+    return json.dumps(meta.to_dict(), sort_keys=True, ensure_ascii=False, indent=1).encode()
 
 
 def _strings(node: Any, skip: set[str]) -> list[str]:
@@ -655,9 +665,9 @@ def finish_one(chart_id: str) -> dict[str, Any] | None:
     out, dims = _renders(spec, rest=True)
     if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
         return None
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    meta["size"]["narrow"] = list(dims["narrow.light"])
-    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    meta = read_meta(chart_id)
+    meta = replace(meta, size=replace(meta.size, narrow=tuple(dims["narrow.light"])))
+    out["meta.json"] = _meta_json(meta)
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     return {**entry, "key": key, "partial": None}
@@ -693,11 +703,11 @@ def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
     return list(done)
 
 
-def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
+def _with_source_urls(table: pd.DataFrame, registry: dict[str, Source]) -> pd.DataFrame:
     """The download: each source column followed by the URL of the page the value was read in."""
     out = table.copy()
     for c in [c for c in table.columns if D.is_source_column(c)]:
-        urls = table[c].map(lambda s: registry[s]["url_main"] if s in registry else "")
+        urls = table[c].map(lambda s: registry[s].url_main if s in registry else "")
         out.insert(out.columns.get_loc(c) + 1, f"{c}_url", urls)
     return out
 
@@ -707,9 +717,9 @@ def _first_line(e: Exception) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def _credit(ids: list[str], registry: dict[str, dict]) -> str:
+def _credit(ids: list[str], registry: dict[str, Source]) -> str:
     """The producers behind a chart, when its module gives no CREDIT line."""
-    names = list(dict.fromkeys(registry[i]["producer"] for i in ids))
+    names = list(dict.fromkeys(registry[i].producer for i in ids))
     most = settings.MAX_SOURCE_LINKS
     return "; ".join(names[:most]) + ("; and others" if len(names) > most else "")
 

@@ -22,6 +22,7 @@ import yaml
 from explainer.core import claims as claims_mod
 from explainer.core import provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
+from explainer.core.records import Claim, Source
 from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import error_place, load_with_lines, strip_lines
 
@@ -138,7 +139,7 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
         if not isinstance(e.get("url_main"), str) or not isinstance(e.get("producer"), str):
             continue
         named |= {e["producer"], e.get("publisher") or ""}
-        if provenance.is_own_page(e, producers):
+        if provenance.is_own_page(Source.from_dict(e), producers):
             continue
         line, sid = e.get("__line__"), e.get("id", "?")
         where = provenance.place(e["url_main"])
@@ -238,7 +239,7 @@ def row_note_claim_problems(data: Path) -> list[Problem]:
     import csv as _csv
     import io
 
-    ids = {c["id"] for c in claims_mod.D.claims()}
+    ids = {c.id for c in claims_mod.D.claims()}
     prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
     if not prefixes:
         return []
@@ -613,13 +614,14 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
             yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
     if errors:
         return
-    for msg, rule in claims_mod.written_problems(strip_lines(item)):
+    claim = Claim.from_dict(strip_lines(item))  # the schema holds: the record the engine reads
+    for msg, rule in claims_mod.written_problems(claim):
         block = msg.split(".")[0].strip("'") if rule == "exception-reason" else ""
         yield block, msg, rule
-    if "compare" not in item or claims_mod.datasets_of(item) & broken:
+    if not claim.computed or claims_mod.datasets_of(claim) & broken:
         return
     try:
-        result = claims_mod.evaluate(strip_lines(item))
+        result = claims_mod.evaluate(claim)
         if item.get("year_slip") and result.verdict != "different year":
             yield (
                 "year_slip",
@@ -839,7 +841,7 @@ def essay_problems() -> list[Problem]:
 def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
     """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
     must name one that exists and cites the entry, or the note has gone stale."""
-    claims = {c["id"]: c for c in claims_mod.D.claims()}
+    claims = {c.id: c for c in claims_mod.D.claims()}
     prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
     if not prefixes:
         return []
