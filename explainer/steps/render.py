@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from explainer.core import chart_contract, files, settings, theme
 from explainer.core import data as D
-from explainer.core import files, settings, theme
 from explainer.core.problems import Problem
 from explainer.core.records import ChartMeta, Column, Size, Source, Table
 from explainer.steps import cards
@@ -169,16 +169,6 @@ def is_fresh(chart_id: str, cache: dict[str, Any], first: bool = False) -> bool:
 # --- checks on what a module returns ----------------------------------------------------
 
 
-def _doc_lines(module) -> tuple[str, str]:
-    """The title (the docstring's first line) and the takeaway (its next paragraph, joined)."""
-    doc = inspect.getdoc(module) or ""
-    title, _, rest = doc.strip().partition("\n")
-    takeaway = " ".join(rest.strip().split("\n\n")[0].split())
-    if not title.strip() or not takeaway:
-        raise ChartError("the module docstring needs a title line and a takeaway line")
-    return title.strip(), takeaway
-
-
 def _frames(chart: Any) -> list[pd.DataFrame]:
     import altair as alt
 
@@ -263,20 +253,16 @@ def _svg_size(svg: str) -> tuple[int, int]:
 
 
 def _checked_module(chart_id: str, registry: dict[str, Source]) -> tuple[Any, list[str]]:
-    """The chart module and its declared sources, or a ChartError saying what is missing."""
+    """The chart module and its declared sources, or a ChartError naming every way it breaks the
+    chart contract (explainer/core/chart_contract.py)."""
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
         raise _failure("the module does not import", e, chart_id) from e
-    declared = list(getattr(module, "SOURCES", []) or [])
-    if not declared:
-        raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
-    unknown = [s for s in declared if s not in registry]
-    if unknown:
-        raise ChartError(f"SOURCES names unknown registry ids: {', '.join(unknown)}")
-    if not hasattr(module, "build"):
-        raise ChartError("the module has no build() function")
-    return module, declared
+    breaches = chart_contract.breaches_in_module(module, set(registry))
+    if breaches:
+        raise ChartError("; ".join(b.message for b in breaches), breaches[0].line)
+    return module, list(module.SOURCES)
 
 
 def _sources_line(module, source_id: str) -> int | None:
@@ -529,7 +515,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     first = first and previous.exists()
     registry = D.sources_by_id()
     module, declared = _checked_module(chart_id, registry)
-    title, takeaway = _doc_lines(module)
+    title, takeaway = chart_contract.doc_lines(inspect.getdoc(module))
     chart, key_numbers, reads = _call(module, chart_id)
     frames = _frames(chart)
     if not frames:
@@ -551,12 +537,9 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
             f"of its rows ({', '.join(row_sources) or 'none'})",
             _sources_line(module, unread[0]),
         )
-    extra = [s for s in row_sources if s not in declared]
-    if len(declared) + (1 if extra else 0) > settings.MAX_SOURCE_LINKS:
-        raise ChartError(
-            f"SOURCES names {len(declared)} entries: a source line shows at most {settings.MAX_SOURCE_LINKS} links, "
-            f"so name at most {settings.MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
-        )
+    too_many = chart_contract.links_breach(declared, row_sources)
+    if too_many:
+        raise ChartError(too_many, _sources_line(module, declared[0]))
     # The house style: the takeaway is the headline, the subtitle defines the measure and its unit
     # (SUBTITLE), and the source is given once, under the figure, by the page.
     subtitle = str(getattr(module, "SUBTITLE", "") or "").strip()

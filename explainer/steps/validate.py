@@ -19,8 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from explainer.core import chart_contract, provenance, settings
 from explainer.core import claims as claims_mod
-from explainer.core import provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
 from explainer.core.records import Claim, Source
 from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
@@ -502,30 +502,29 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
     return Problem(f, row, place, msg, etype)
 
 
-# --- chart modules: their declared sources, read without importing them -------------
+# --- chart modules: held to the chart contract, read without importing them -------------
 
 
-def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[str, tuple[list[str], int]]:
-    """Each chart module's SOURCES and its line; a module that does not parse is a problem."""
-    out = {}
+def check_charts(charts: Path, registry_ids: set[str] | None) -> tuple[list[Problem], set[str]]:
+    """Each chart module held to the chart contract (explainer/core/chart_contract.py) from its
+    source, never run, and the registry ids their SOURCES name. `registry_ids` None: the registry
+    could not be read (no id is called unknown)."""
+    problems: list[Problem] = []
+    used: set[str] = set()
     for py in sorted(charts.glob("*.py")):
         if py.name.startswith("_"):
             continue
+        f = settings.rel(py)
+        text = py.read_text(encoding="utf-8")
         try:
-            tree = ast.parse(py.read_text(encoding="utf-8"))
+            tree = ast.parse(text)
         except SyntaxError as e:
-            if problems is not None:
-                problems.append(
-                    Problem(settings.rel(py), e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax")
-                )
+            problems.append(Problem(f, e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax"))
             continue
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SOURCES" for t in node.targets):
-                try:
-                    out[py.stem] = (list(ast.literal_eval(node.value)), node.lineno)
-                except ValueError:
-                    out[py.stem] = ([], node.lineno)
-    return out
+        used |= set(chart_contract.declared_sources(tree)[0])
+        for b in chart_contract.breaches_in_source(text, registry_ids):
+            problems.append(Problem(f, b.line, f"chart '{py.stem}'", b.message, b.rule))
+    return problems, used
 
 
 # --- the claims ledger --------------------------------------------------------------
@@ -764,25 +763,9 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
 
-    for chart, (ids, line) in chart_sources(charts, problems).items():
-        if not ids:
-            problems.append(
-                Problem(
-                    settings.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"
-                )
-            )
-        for sid in ids:
-            used.add(sid)
-            if registry_read and sid not in registry_ids:
-                problems.append(
-                    Problem(
-                        settings.rel(charts / f"{chart}.py"),
-                        line,
-                        f"chart '{chart}'",
-                        f"source {_quote(sid)} is not in the registry",
-                        "unknown-source",
-                    )
-                )
+    found, srcs = check_charts(charts, registry_ids if registry_read else None)
+    problems += found
+    used |= srcs
 
     if registry_read:
         found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
