@@ -12,8 +12,8 @@ from explainer.content import fragments as pages
 from explainer.content import markers
 from explainer.core import claims as C
 from explainer.core import data as D
+from explainer.core import settings
 from explainer.core.problems import ProblemsError
-from explainer.steps.validate import VERDICTS
 
 # Digits in prose that are names, not figures; each with its reason. A stale entry fails.
 NOT_FIGURES = {
@@ -73,7 +73,7 @@ def test_the_fact_check_page_lists_every_claim_with_counts(site):
     for v in {r.verdict for r in results}:
         n = sum(r.verdict == v for r in results)
         assert f'<span class="claim__verdict">{v}</span> {n}</li>' in page
-    assert all(r.verdict in VERDICTS for r in results)
+    assert all(r.verdict in settings.names(settings.VERDICTS) for r in results)
     assert 'href="fact-check/"' in (site / "index.html").read_text(encoding="utf-8")
 
 

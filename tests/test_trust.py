@@ -17,6 +17,7 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
 from explainer.core import source_quality as footing
+from explainer.core.records import Source
 from explainer.steps import render
 
 
@@ -29,8 +30,8 @@ def test_values_stand_on_first_hand_sources_and_few_on_weak_pages():
 def test_the_footing_targets_can_fail():
     weak = footing.Tally()
     for _ in range(3):
-        weak.add({"reliability": "low", "kind": "secondary summary"})
-    weak.add({"reliability": "high", "kind": "producer data file"})
+        weak.add(Source.from_dict({"reliability": "low", "kind": "secondary summary"}))
+    weak.add(Source.from_dict({"reliability": "high", "kind": "producer data file"}))
     assert len(footing.shortfalls(weak)) == 2
 
 

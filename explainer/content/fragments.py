@@ -520,7 +520,7 @@ def bottom_line(r: C.Result) -> str:
         return term.meaning[0].upper() + term.meaning[1:] + "."
     data = fmt_with_unit(r.data_value, c.figure.unit)
     essay_year = c.figure.year
-    if c.compare.cap == r.verdict:
+    if c.compare and c.compare.cap == r.verdict:
         return term.meaning[0].upper() + term.meaning[1:] + "."
     v = c.figure.value
     essay = fmt_with_unit(float(v), c.figure.unit, ",.0f" if isinstance(v, int) else None)
