@@ -130,7 +130,7 @@ class Claim:
     """One claim of the essay: its words, its figure, and either how the data check it (`compare`)
     or the verdict written from the sources (`verdict`, `finding`, `sources`)."""
 
-    id: str  # e.g. "C04"; the anchor of its card
+    id: str  # a short id ("W1"); its card is anchored claim-<id>
     section: str  # the page (docs/<section>.md) whose cards show it
     quote: str  # the essay's words, short
     figure: Figure | None = None  # the figure the essay gives (None: worded without a number)
@@ -168,7 +168,7 @@ class Column:
     """A column of a chart's table, as readers see it."""
 
     name: str  # the column of the chart's data
-    header: str  # its title and unit ("Installations (thousands)")
+    header: str  # its title and unit, from the schema ("Widgets made (thousands)")
     kind: str  # number | year | date | text | source (a row's sources, from every column in `of`)
     of: list[str] | None = None  # a source column: the data's source columns it gathers
     precision: str | None = None  # a date: year | month, or the column giving each row's precision
