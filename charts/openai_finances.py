@@ -49,8 +49,8 @@ def _data() -> pd.DataFrame:
         | ~pd.Series([(y, m) in has_reported for y, m in zip(df.year, df.metric)], index=df.index)
     ]
     reg = sources_by_id()
-    df["_rel"] = df.source.map(lambda s: _RELIABILITY.get(reg.get(s, {}).get("reliability"), 3))
-    df["_date"] = df.source.map(lambda s: str(reg.get(s, {}).get("date_published") or ""))
+    df["_rel"] = df.source.map(lambda s: _RELIABILITY.get(reg[s].reliability, 3) if s in reg else 3)
+    df["_date"] = df.source.map(lambda s: str(reg[s].date_published or "") if s in reg else "")
     df = df.sort_values(["year", "metric", "status", "_rel", "_date"], ascending=[True, True, True, True, False])
     df = df.drop_duplicates(["year", "metric", "status"], keep="first").drop(columns=["_rel", "_date"])
     df["measure"] = df.metric.map(METRICS)

@@ -137,19 +137,19 @@ show(ratios.round(2))
 print("within:", settings.DEFAULT_TOLERANCE, " close within:", settings.CLOSE)
 steps = []
 for claim in D.claims():
-    cmp = claim.get("compare")
-    if not cmp or cmp["op"] not in settings.NUMBER_OPS:
+    cmp = claim.compare
+    if not cmp or cmp.op not in C.NUMBER_OPS:
         continue
     r = C.evaluate(claim)
-    fig = claim["figure"]
-    reading = fig.get("reading", "about")
+    fig = claim.figure
+    reading = fig.reading
     steps.append(
         {
             "claim": r.id,
-            "essay": f"{reading} {fig['value']}" + (f" ({fig['year']})" if fig.get("year") else ""),
+            "essay": f"{reading} {fig.value}" + (f" ({fig.year})" if fig.year else ""),
             "data": (f"{r.data_value:,.0f}" if abs(r.data_value) >= 1000 else f"{r.data_value:.4g}")
             + (f" ({r.data_year})" if r.data_year else ""),
-            "figure against figure": C.judge(float(fig["value"]), r.data_value, reading)[0],
+            "figure against figure": C.judge(float(fig.value), r.data_value, reading)[0],
             "verdict": r.verdict,
             "why": r.how,
         }
@@ -166,7 +166,7 @@ show(
         [
             {
                 "claim": r.id,
-                "section": r.claim["section"],
+                "section": r.claim.section,
                 "verdict": r.verdict,
                 "how": "computed" if r.computed else "written",
                 "data": "" if r.data_value is None else round(r.data_value, 2),

@@ -139,14 +139,15 @@ def test_the_issue_form_has_the_fields_the_links_fill_and_asks_for_evidence():
 def test_a_year_slip_counted_elsewhere_is_never_shown_as_plainly_right():
     from explainer.content import fragments as pages
     from explainer.core import claims as C
+    from explainer.core.records import Claim
 
     claim = {"id": "W2", "year_slip": "W1", "quote": "q", "figure": {"value": 54, "unit": "percent", "year": 2025}}
-    slipped = C.Result({**claim, "compare": {}}, "different year", 54.4, "2024", computed=True)
+    slipped = C.Result(Claim.from_dict({**claim, "compare": {}}), "different year", 54.4, "2024", computed=True)
     assert pages.card_tone(slipped) == "warn"
     assert pages.bottom_line(slipped) == "The figure is right, but for 2024, not 2025."
-    plain = C.Result({k: v for k, v in claim.items() if k != "year_slip"}, "matches", 54.4, "2025", computed=True)
+    plain = C.Result(Claim.from_dict({**claim, "year_slip": None}), "matches", 54.4, "2025", computed=True)
     assert pages.card_tone(plain) == "ok" and pages.bottom_line(plain) == "The data give the essay's figure: 54.4%."
-    wrong = C.Result({**plain.claim}, "different figure", 70.0, "2025", computed=True)
+    wrong = C.Result(plain.claim, "different figure", 70.0, "2025", computed=True)
     assert pages.bottom_line(wrong) == "The data give 70.0%, not the essay's 54%."
 
 

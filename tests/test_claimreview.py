@@ -68,7 +68,7 @@ def test_one_valid_claim_review_per_checked_claim_on_its_card_page(site):
         cid = data["url"].split("#claim-")[1]
         assert f'id="claim-{cid}"' in text, f"{cid}: the review's URL names a card not on {page.name}"
         r = results[cid]
-        assert data["claimReviewed"] == r.claim["quote"]
+        assert data["claimReviewed"] == r.claim.quote
         assert data["reviewRating"]["alternateName"] == r.verdict
         term = next(t for t in settings.VERDICTS if t.name == r.verdict)
         assert data["reviewRating"].get("ratingValue") == term.rating

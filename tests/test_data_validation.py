@@ -253,8 +253,8 @@ def test_quotes_are_short_and_verbatim_from_the_essay():
         return s.replace("’", "'").replace("“", '"').replace("”", '"')
 
     for c in D.claims():
-        assert len(c["quote"].split()) <= validate.MAX_QUOTE_WORDS, c["id"]
-        assert norm(c["quote"]) in norm(essay), f"{c['id']}: quote not found verbatim in the essay"
+        assert len(c.quote.split()) <= validate.MAX_QUOTE_WORDS, c.id
+        assert norm(c.quote) in norm(essay), f"{c.id}: quote not found verbatim in the essay"
 
 
 def test_the_data_dictionary_matches_the_schemas(data_copy):
@@ -288,11 +288,11 @@ def test_a_claims_essay_figure_is_in_the_essay():
     essay = (ROOT / "data" / "essay.txt").read_text(encoding="utf-8")
     bare = essay.replace(",", "")
     for c in D.claims():
-        fig = c.get("figure")
+        fig = c.figure
         if fig:
-            forms = _figure_forms(fig["value"])
+            forms = _figure_forms(fig.value)
             assert any(f in essay or f.replace(",", "") in bare for f in forms), (
-                f"claim {c['id']}: the essay never gives {fig['value']!r}"
+                f"claim {c.id}: the essay never gives {fig.value!r}"
             )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from explainer.content import cite
 from explainer.content import fragments as pages
 from explainer.core import corrections
+from explainer.core.records import ChartMeta, Claim, Source
 
 
 def _correction(before: str, after: str, why: str) -> corrections.Correction:
@@ -51,7 +52,9 @@ def test_a_cards_note_on_its_figures_comes_before_why_the_verdict_was_held_lower
     from explainer.core import claims as C
 
     op = sorted(C.WORDED)[0]
-    claim = {"id": "W9", "compare": {"op": op}, "note": "Widgets made in 2024 against the next four makers."}
+    claim = Claim.from_dict(
+        {"id": "W9", "compare": {"op": op}, "note": "Widgets made in 2024 against the next four makers."}
+    )
     how = "268 against 137 for the others combined. Held at partly supported: half the sentence is unchecked."
     r = C.Result(claim=claim, verdict="partly supported", data_value=None, data_year=None, computed=True, how=how)
     text = pages.what_data_say(r)
@@ -66,7 +69,7 @@ def test_a_chart_page_lists_the_written_claims_that_cite_a_page_its_rows_were_re
     from explainer.core import claims as C
 
     def result(cid: str, computed: bool, **claim) -> C.Result:
-        return C.Result({"id": cid, **claim}, "matches", None, None, computed)
+        return C.Result(Claim.from_dict({"id": cid, **claim}), "matches", None, None, computed)
 
     results = {
         "W1": result("W1", True, compare={"of": [{"dataset": "widgets", "where": {}}]}),
@@ -74,12 +77,12 @@ def test_a_chart_page_lists_the_written_claims_that_cite_a_page_its_rows_were_re
         "W3": result("W3", False, sources=["elsewhere"]),
         "W4": result("W4", True, compare={"of": [{"dataset": "gadgets", "where": {}}]}),
     }
-    meta = {"datasets": ["widgets"], "sources": ["census-copy"]}
+    meta = ChartMeta.from_dict({"datasets": ["widgets"], "sources": ["census-copy"]})
     assert chartpages.claims_on(meta, SimpleNamespace(results=results)) == ["W1", "W2"]
 
 
-def _meta(columns: list[str], rows: list[list]) -> dict:
-    return {"datasets": [], "table": {"columns": columns, "rows": rows}}
+def _meta(columns: list[str], rows: list[list]) -> ChartMeta:
+    return ChartMeta.from_dict({"datasets": [], "table": {"columns": columns, "rows": rows}})
 
 
 def test_a_count_for_a_whole_year_ends_the_data_later_than_a_month_of_that_year():
@@ -124,20 +127,22 @@ def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monk
     from explainer.core import source_quality as footing
 
     registry = {
-        "blog": {"kind": "secondary summary", "reliability": "low"},
-        "paper": {"kind": "news coverage", "reliability": "medium"},
-        "own": {"kind": "official statistics", "reliability": "high"},
+        "blog": Source.from_dict({"kind": "secondary summary", "reliability": "low"}),
+        "paper": Source.from_dict({"kind": "news coverage", "reliability": "medium"}),
+        "own": Source.from_dict({"kind": "official statistics", "reliability": "high"}),
     }
     monkeypatch.setattr(D, "sources_by_id", lambda: registry)
     assert "All of these figures rest on pages we rate low" in footing.values_shortfall_words(["blog"])
     assert "rate low" not in footing.values_shortfall_words(["paper"])
     assert footing.values_shortfall_words(["own", "own", "paper"]) == ""
-    meta = {
-        "table": {
-            "columns": [{"name": "year", "kind": "year"}, {"name": "source", "kind": "source"}],
-            "rows": [[2024, ["blog"]], [2025, ["paper", "blog"]]],
+    meta = ChartMeta.from_dict(
+        {
+            "table": {
+                "columns": [{"name": "year", "kind": "year"}, {"name": "source", "kind": "source"}],
+                "rows": [[2024, ["blog"]], [2025, ["paper", "blog"]]],
+            }
         }
-    }
+    )
     # Each row counts once: the second row, read in two pages, counts half for each.
     assert pages.table_source_ids(meta) == ["blog", "blog", "paper", "blog"]
     assert "75% of these figures rest on pages we rate low" in footing.values_shortfall_words(

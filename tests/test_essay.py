@@ -12,10 +12,11 @@ import pytest
 from conftest import ROOT, run_explainer
 
 from explainer.content import essay
+from explainer.core.records import Claim
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 TEXT = "Widgets Today\n\nAtlantis made 120 widgets in 2024. Its factories are old. Widgets are the future!\n\nSources\n"
-CLAIMS = [{"id": "W1", "quote": "Atlantis made 120 widgets in 2024"}]
+CLAIMS = [Claim.from_dict({"id": "W1", "quote": "Atlantis made 120 widgets in 2024"})]
 SORTED = [
     {"kind": "heading", "sentence": "Widgets Today", "__line__": 1},
     {"kind": "fact", "sentence": "Its factories are old.", "__line__": 2},
@@ -44,7 +45,7 @@ def test_every_sentence_is_checked_or_sorted_and_curly_quotes_match_straight_one
     sorted_ = [dict(e, sentence="Widgets' are the future!") if e["kind"] == "opinion" else e for e in SORTED]
     sents, spans, problems = essay.sort_sentences(text, CLAIMS, sorted_, "essay_sentences.yaml")
     assert not problems, problems
-    assert spans == {"W1": (15, 48)} and text[15:48] == CLAIMS[0]["quote"]
+    assert spans == {"W1": (15, 48)} and text[15:48] == CLAIMS[0].quote
     kinds = {s.text(text): (s.kind, s.claims) for s in sents}
     assert kinds["Atlantis made 120 widgets in 2024."] == (None, ["W1"])
     assert kinds["Its factories are old."] == ("fact", [])
@@ -56,7 +57,7 @@ def test_an_unsorted_sentence_a_stale_entry_and_a_missing_quote_are_each_named()
         {"kind": "fact", "sentence": "Gone from the text", "__line__": 8},
         {"kind": "rumour", "sentence": "Sources", "__line__": 9},
     ]
-    claims = [*CLAIMS, {"id": "W2", "quote": "not in the text at all"}]
+    claims = [*CLAIMS, Claim.from_dict({"id": "W2", "quote": "not in the text at all"})]
     _, _, problems = essay.sort_sentences(TEXT, claims, entries, "essay_sentences.yaml")
     said = "\n".join(str(p) for p in problems)
     assert "no claim checks 'Widgets are the future!'" in said
@@ -117,7 +118,7 @@ def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():
     entries = essay.yamlines.load_with_lines(ROOT / "data" / "essay_sentences.yaml")
     _, spans, problems = essay.sort_sentences(text, claims, entries, "data/essay_sentences.yaml")
     assert not problems, "\n".join(map(str, problems))
-    assert set(spans) == {c["id"] for c in claims}
+    assert set(spans) == {c.id for c in claims}
     holders = [p for p in (ROOT / "docs").glob("*.md") if "<!-- annotated-essay -->" in p.read_text(encoding="utf-8")]
     assert len(holders) == 1, holders
     assert Path(holders[0]).name != "index.md"
@@ -127,8 +128,9 @@ def test_a_verdict_stands_after_the_closing_quotation_mark_of_the_passage_it_jud
     from explainer.content import fragments as pages
 
     text = "Widgets Today\n\nAtlantis said: \u201cWidgets win.\u201d Widgets are the future!\n\nSources\n"
-    sents, spans, _ = essay.sort_sentences(text, [{"id": "W1", "quote": "Widgets win."}], SORTED[2:], "f")
-    result = type("R", (), {"verdict": "not found", "claim": {"section": "index"}})()
+    claim = Claim.from_dict({"id": "W1", "quote": "Widgets win.", "section": "index"})
+    sents, spans, _ = essay.sort_sentences(text, [claim], SORTED[2:], "f")
+    result = type("R", (), {"verdict": "not found", "claim": claim})()
     site = pages.Site({}, {"W1": result}, {})
     para = [s for s in sents if s.para == 1]
     html = essay.paragraph_html(text, para[0].start, para[-1].end, para, spans, pages.Page.for_file("e.md"), site, {})

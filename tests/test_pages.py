@@ -12,8 +12,8 @@ from explainer.content import cite, markers
 from explainer.content import fragments as pages
 from explainer.core import claims as C
 from explainer.core import data as D
+from explainer.core import settings
 from explainer.core.problems import ProblemsError
-from explainer.steps.validate import VERDICTS
 
 # Digits in prose that are names, not figures; each with its reason. A stale entry fails.
 NOT_FIGURES = {
@@ -59,7 +59,7 @@ def test_every_section_page_has_a_chart_and_a_claim_card(site):
 
 def test_every_claim_is_shown_on_its_section_page(site):
     for r in C.evaluate_all():
-        page = site / pages.Page.for_file(f"{r.claim['section']}.md").url / "index.html"
+        page = site / pages.Page.for_file(f"{r.claim.section}.md").url / "index.html"
         assert f'id="claim-{r.id}"' in page.read_text(encoding="utf-8"), r.id
 
 
@@ -72,19 +72,19 @@ def test_the_fact_check_page_lists_every_claim_with_counts(site):
     for v in {r.verdict for r in results}:
         n = sum(r.verdict == v for r in results)
         assert f'<span class="claim__verdict">{v}</span> {n}</li>' in page
-    assert all(r.verdict in VERDICTS for r in results)
+    assert all(r.verdict in settings.names(settings.VERDICTS) for r in results)
     assert 'href="fact-check/"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_sources_page_lists_every_entry_with_used_by_links(site):
     page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     for e in D.registry():
-        i = page.index(f'<section class="source" id="{e["id"]}"')
+        i = page.index(f'<section class="source" id="{e.id}"')
         entry = page[i : page.index("</section>", i)]
         used = entry[entry.index("<b>Used by:</b>") :]
         assert "<a href=" in used, f"{e['id']}: nothing uses it"
-        assert html.escape(e["url_main"], quote=True) in entry
-        assert html.escape(e["citation_full"]) in entry
+        assert html.escape(e.url_main, quote=True) in entry
+        assert html.escape(e.citation_full) in entry
 
 
 def test_used_by_is_derived_from_what_cites_the_source(site):
@@ -104,14 +104,14 @@ def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(data_copy):
 
     before = flat(markers.expand(md, page, pages.Site.load()))
     assert "installed 295,000 industrial robots, the United States" in before
-    assert C.evaluate(next(c for c in D.claims() if c["id"] == "C04")).verdict == "different year"
+    assert C.evaluate(next(c for c in D.claims() if c.id == "C04")).verdict == "different year"
 
     csv = data_copy / "robot_installations.csv"
     csv.write_text(csv.read_text().replace("2024,China,295000,", "2024,China,331000,"))
     after = flat(markers.expand(md, page, pages.Site.load()))
     assert "installed 331,000 industrial robots, the United States" in after
     assert "installed 295,000 industrial robots, the United States" not in after
-    c04 = C.evaluate(next(c for c in D.claims() if c["id"] == "C04"))
+    c04 = C.evaluate(next(c for c in D.claims() if c.id == "C04"))
     assert c04.verdict == "different figure" and c04.data_value == 331000
     assert 'id="claim-C04"' in after and "different figure" in after
 
@@ -164,7 +164,7 @@ def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
     )
     site = pages.Site.load()
     m = next(iter(site.metas.values()))
-    m["table"]["rows"][0][0] = evil  # a data value as it would reach a chart's table
+    m.table.rows[0][0] = evil  # a data value as it would reach a chart's table
     for stem in ("sources", "fact-check", "two-different-roads"):
         md = (ROOT / "docs" / f"{stem}.md").read_text(encoding="utf-8")
         out = markers.expand(md, pages.Page.for_file(f"{stem}.md"), site)
@@ -173,11 +173,11 @@ def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
 
 
 def test_a_claim_resting_on_a_weak_page_says_so(site):
-    low = {e["id"] for e in D.registry() if e["reliability"] == "low"}
+    low = {e.id for e in D.registry() if e.reliability == "low"}
     results = [r for r in C.evaluate_all() if set(pages.claim_sources(r)) & low]
     assert results, "no claim cites a low-reliability page (then this test has nothing to check)"
     r = results[0]
-    html_page = (site / pages.Page.for_file(f"{r.claim['section']}.md").url / "index.html").read_text(encoding="utf-8")
+    html_page = (site / pages.Page.for_file(f"{r.claim.section}.md").url / "index.html").read_text(encoding="utf-8")
     card = html_page[html_page.index(f'id="claim-{r.id}"') :]
     card = card[: card.index("</div>")]
     assert "low-reliability page" in card

@@ -17,6 +17,7 @@ from conftest import ROOT
 from explainer.content import fragments as pages
 from explainer.core import data as D
 from explainer.core import provenance, settings
+from explainer.core.records import ChartMeta, Source
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
@@ -163,8 +164,9 @@ PRODUCERS = {
 }
 
 
-def entry(url: str, kind: str = "third-party copy", publisher: str | None = None, **more) -> dict:
-    return {"producer": "Widget Office", "publisher": publisher, "url_main": url, "kind": kind, **more}
+def entry(url: str, kind: str = "third-party copy", publisher: str | None = None, **more) -> Source:
+    fields = {"producer": "Widget Office", "publisher": publisher, "url_main": url, "kind": kind, **more}
+    return Source.from_dict(fields)
 
 
 def test_a_label_names_who_published_the_page_read():
@@ -191,8 +193,8 @@ def test_no_real_label_shows_the_producer_alone_beside_someone_elses_site():
     for e in D.registry():
         label = pages.source_label(e)
         if not provenance.is_own_page(e, producers):
-            assert " via " in label or " published by " in label, (e["id"], label)
-            assert e["kind"] not in settings.FIRST_HAND_KINDS and e["reliability"] != "high", e["id"]
+            assert " via " in label or " published by " in label, (e.id, label)
+            assert e.kind not in settings.FIRST_HAND_KINDS and e.reliability != "high", e.id
 
 
 def test_twin_labels_are_told_apart_by_publication_date_not_a_year_in_the_title():
@@ -205,8 +207,8 @@ def test_twin_labels_are_told_apart_by_publication_date_not_a_year_in_the_title(
     assert "2028" not in la
 
 
-def meta(columns: list[str], rows: list[list]) -> dict:
-    return {"table": {"columns": columns, "rows": rows}, "datasets": []}
+def meta(columns: list[str], rows: list[list]) -> ChartMeta:
+    return ChartMeta.from_dict({"table": {"columns": columns, "rows": rows}, "datasets": []})
 
 
 def test_a_chart_says_when_its_data_end():

@@ -17,6 +17,7 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
 from explainer.core import source_quality as footing
+from explainer.core.records import Source
 from explainer.steps import render
 
 
@@ -29,8 +30,8 @@ def test_values_stand_on_first_hand_sources_and_few_on_weak_pages():
 def test_the_footing_targets_can_fail():
     weak = footing.Tally()
     for _ in range(3):
-        weak.add({"reliability": "low", "kind": "secondary summary"})
-    weak.add({"reliability": "high", "kind": "producer data file"})
+        weak.add(Source.from_dict({"reliability": "low", "kind": "secondary summary"}))
+    weak.add(Source.from_dict({"reliability": "high", "kind": "producer data file"}))
     assert len(footing.shortfalls(weak)) == 2
 
 
@@ -50,10 +51,10 @@ def _host_problem(url: str) -> str | None:
 
 def test_no_page_is_cited_at_a_bare_ip_proxy_or_mirror_address():
     bad = [
-        (e["id"], f, e[f], why)
+        (e.id, f, getattr(e, f), why)
         for e in D.registry()
         for f in ("url_main", "primary_url")
-        if e.get(f) and (why := _host_problem(e[f]))
+        if getattr(e, f) and (why := _host_problem(getattr(e, f)))
     ]
     assert not bad, bad
     assert _host_problem("http://61.152.230.22/news.html") and _host_problem("https://x.example/www.reuters.com/a")
@@ -76,11 +77,11 @@ def test_every_chart_credits_its_producers_with_at_most_three_links(site):
         line = re.search(r'<p class="chart__sources">(.*?)</p>', fig, re.S).group(1)
         assert line.startswith("Source: "), (chart_id, line[:80])
         links = re.findall(r"<a ", line)
-        assert 1 <= len(links) <= render.MAX_SOURCE_LINKS, (chart_id, len(links))
+        assert 1 <= len(links) <= settings.MAX_SOURCE_LINKS, (chart_id, len(links))
         credit = line.split(". Read at:")[0]
         declared = render.load_module(chart_id).SOURCES
         for sid in declared:
-            producer = registry[sid]["producer"].split(" (")[0]
+            producer = registry[sid].producer.split(" (")[0]
             assert producer.lower() in credit.lower(), f"{chart_id}: the source line does not name {producer}"
         assert "Row by row" not in line
 
@@ -90,11 +91,11 @@ def test_every_chart_download_carries_each_rows_source_and_its_url(site):
     for chart_id, _ in _figures(site):
         text = (site / "assets" / "charts" / f"{chart_id}.csv").read_text(encoding="utf-8")
         rows = list(csv.DictReader(io.StringIO(text)))
-        cols = [c for c in rows[0] if c == "source" or re.fullmatch(r"source_\d+", c)]
+        cols = [c for c in rows[0] if D.is_source_column(c)]
         assert cols, f"{chart_id}.csv has no source column"
         for r in rows:
             for c in cols:
-                assert r[f"{c}_url"] == registry[r[c]]["url_main"], (chart_id, c, r[c])
+                assert r[f"{c}_url"] == registry[r[c]].url_main, (chart_id, c, r[c])
 
 
 def test_the_sources_page_is_a_bibliography_by_producer(site):
@@ -102,7 +103,7 @@ def test_the_sources_page_is_a_bibliography_by_producer(site):
     assert '<table class="footing">' in page
     for name in D.dataset_names():
         assert f"<td>{D.schema(name)['title']}</td>" in page.replace("&#x27;", "'"), name
-    producers = {e["producer"] for e in D.registry()}
+    producers = {e.producer for e in D.registry()}
     headings = re.findall(r'<h3 id="producer-[^"]+" class="source-group__title">([^<]+)</h3>', page)
     assert sorted(html.unescape(h) for h in headings) == sorted(producers)
     # Under each producer its own publications and data come first.
@@ -118,7 +119,7 @@ def test_a_year_slip_shows_on_every_card_that_carries_it():
     that repeats another's slip says so."""
     results = {r.id: r for r in C.evaluate_all()}
     for r in results.values():
-        target = r.claim.get("year_slip")
+        target = r.claim.year_slip
         if target:
             assert results[target].verdict == "different year", (r.id, target)
             assert r.verdict == "different year", f"{r.id} carries {target}'s slip of year but says {r.verdict}"
@@ -176,7 +177,7 @@ def test_the_published_data_package_validates_and_holds_every_dataset(site):
     with zipfile.ZipFile(folder / "data.zip") as z:
         assert names | {"datapackage.json", "sources.yaml", "claims.json"} <= set(z.namelist())
     claims_rows = list(csv.DictReader(io.StringIO((folder / "claims.csv").read_text(encoding="utf-8"))))
-    assert [r["id"] for r in claims_rows] == [c["id"] for c in D.claims()]
+    assert [r["id"] for r in claims_rows] == [c.id for c in D.claims()]
     sources_page = (site / "sources" / "index.html").read_text(encoding="utf-8")
     assert "assets/data/datapackage.json" in sources_page and "assets/data/data.zip" in sources_page
 
@@ -185,7 +186,7 @@ def test_sources_and_pages_can_be_cited(site):
     folder = site / "assets" / "data"
     bib = (folder / "sources.bib").read_text(encoding="utf-8")
     keys = re.findall(r"^@misc\{([^,]+),$", bib, re.M)
-    assert sorted(keys) == sorted(e["id"] for e in D.registry())
+    assert sorted(keys) == sorted(e.id for e in D.registry())
     assert bib.count("{") == bib.count("}"), "unbalanced braces in the BibTeX"
     csl = json.loads((folder / "sources.csl.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in csl} == set(keys)

@@ -17,6 +17,7 @@ import pytest
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.records import Claim
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -219,84 +220,81 @@ def test_a_named_year_slip_must_be_one_the_rules_find(tmp_path):
 # --- the live ledger, recomputed ---------------------------------------------------------------
 
 
-def _recompute(claim: dict) -> str:
+def _recompute(claim: Claim) -> str:
     """The verdict recomputed from the CSV files with pandas, independently of the engine's code:
     the rule as "How we checked" states it, for figures read "about" or "over"."""
-    cmp, fig = claim["compare"], claim["figure"]
+    cmp, fig = claim.compare, claim.figure
     values = []
-    for sel in cmp["of"]:
-        df = pd.read_csv(settings.data_dir() / f"{sel['dataset']}.csv", dtype=str)
-        for k, v in sel["where"].items():
+    for sel in cmp.of:
+        df = pd.read_csv(settings.data_dir() / f"{sel.dataset}.csv", dtype=str)
+        for k, v in sel.where.items():
             df = df[df[k] == str(v)]
-        assert len(df) == 1, (claim["id"], sel)
-        values.append(float(df.iloc[0][sel["column"]]))
+        assert len(df) == 1, (claim.id, sel)
+        values.append(float(df.iloc[0][sel.column]))
     data = {"value": values[0], "ratio": values[0] / values[-1], "share": 100 * values[0] / values[-1]}.get(
-        cmp["op"], sum(values)
+        cmp.op, sum(values)
     )
-    essay = float(fig["value"])
-    written = str(fig["value"])
+    essay = float(fig.value)
+    written = str(fig.value)
     places = len(written.split(".")[1]) if "." in written else 0
     holds = abs(round(data, places) - essay) < 1e-9 or abs(data - essay) / data <= 0.02
-    reading = fig.get("reading", "about")
+    reading = fig.reading
     if reading == "over" and (data >= essay or abs(data - essay) / data <= 0.02):
         verdict = "partly supported" if data > essay * 1.1 else "matches"
     elif holds:
         verdict = "matches"
     else:
         verdict = "close" if abs(data - essay) / data <= 0.10 else "different figure"
-    year_key = next((k for k in settings.TIME_COLUMNS if k in cmp["of"][0]["where"]), None)
-    data_year = str(cmp.get("year", cmp["of"][0]["where"].get(year_key)))
-    if verdict == "matches" and fig.get("year") is not None and str(fig["year"]) != data_year:
+    year_key = next((k for k in settings.TIME_COLUMNS if k in cmp.of[0].where), None)
+    data_year = str(cmp.year if cmp.year is not None else cmp.of[0].where.get(year_key))
+    if verdict == "matches" and fig.year is not None and str(fig.year) != data_year:
         verdict = "different year"
     order = settings.names(settings.VERDICTS)
-    if cmp.get("cap") and order.index(verdict) < order.index(cmp["cap"]):
-        verdict = cmp["cap"]
+    if cmp.cap and order.index(verdict) < order.index(cmp.cap):
+        verdict = cmp.cap
     return verdict
 
 
 def test_every_verdict_in_the_ledger_is_the_one_the_rules_give():
     for claim in D.claims():
         result = C.evaluate(claim)
-        assert not C.written_problems(claim), (claim["id"], C.written_problems(claim))
-        cmp = claim.get("compare")
-        if cmp and cmp["op"] in settings.NUMBER_OPS and result.verdict != "different year":
-            assert result.verdict == _recompute(claim), claim["id"]
-        elif cmp and cmp["op"] in settings.NUMBER_OPS:
+        assert not C.written_problems(claim), (claim.id, C.written_problems(claim))
+        cmp = claim.compare
+        if cmp and cmp.op in C.NUMBER_OPS and result.verdict != "different year":
+            assert result.verdict == _recompute(claim), claim.id
+        elif cmp and cmp.op in C.NUMBER_OPS:
             # A slip of year: the figure holds in the year the rules found, and not in the essay's.
-            assert str(result.data_year) != str(claim["figure"].get("year"))
-            assert (
-                C.judge(float(claim["figure"]["value"]), result.data_value, claim["figure"].get("reading", "about"))[0]
-                == "matches"
-            )
+            assert str(result.data_year) != str(claim.figure.year)
+            assert C.judge(float(claim.figure.value), result.data_value, claim.figure.reading)[0] == "matches"
 
 
 def test_every_worded_check_in_the_ledger_is_recomputed():
     """Claims worded without a number, recomputed from the CSV files with pandas."""
     order = settings.names(settings.VERDICTS)
     for claim in D.claims():
-        cmp = claim.get("compare") or {}
-        if cmp.get("op") != "rest_combined":
+        cmp = claim.compare
+        if cmp is None or cmp.op != "rest_combined":
             continue
         values = []
-        for sel in cmp["of"]:
-            df = pd.read_csv(settings.data_dir() / f"{sel['dataset']}.csv", dtype=str)
-            for k, v in sel["where"].items():
+        for sel in cmp.of:
+            df = pd.read_csv(settings.data_dir() / f"{sel.dataset}.csv", dtype=str)
+            for k, v in sel.where.items():
                 df = df[df[k] == str(v)]
-            values.append(float(df.iloc[0][sel["column"]]))
+            values.append(float(df.iloc[0][sel.column]))
         verdict = "matches" if values[0] > sum(values[1:]) else "does not hold"
-        if cmp.get("cap") and order.index(verdict) < order.index(cmp["cap"]):
-            verdict = cmp["cap"]
-        assert C.evaluate(claim).verdict == verdict, claim["id"]
+        if cmp.cap and order.index(verdict) < order.index(cmp.cap):
+            verdict = cmp.cap
+        assert C.evaluate(claim).verdict == verdict, claim.id
 
 
 def test_no_exception_is_left_without_its_reason_on_the_card():
     for claim in D.claims():
-        cmp = claim.get("compare") or {}
+        cmp = claim.compare
         for field in ("cap", "tolerance"):
-            if cmp.get(field) is not None:
-                assert cmp.get(f"{field}_reason"), claim["id"]
-                reason = " ".join(cmp[f"{field}_reason"].split())
-                assert reason in " ".join(C.evaluate(claim).how.split()), claim["id"]
+            if getattr(cmp, field, None) is not None:
+                assert getattr(cmp, f"{field}_reason"), claim.id
+                reason = " ".join(getattr(cmp, f"{field}_reason").split())
+                assert reason in " ".join(C.evaluate(claim).how.split()), claim.id
 
 
 def test_a_neighbouring_years_similar_value_is_not_taken_for_a_slip(mini):
@@ -330,12 +328,12 @@ def test_how_we_checked_and_the_cards_show_every_exception_with_its_reason(site)
 
     checked = text(site / "how-we-checked" / "index.html")
     for claim in D.claims():
-        for block in (claim.get("compare") or {}, claim.get("found") or {}):
+        for block in (claim.compare, claim.found):
             for field in ("cap", "tolerance"):
-                if block.get(field) is None:
+                if getattr(block, field, None) is None:
                     continue
-                reason = " ".join(block[f"{field}_reason"].split())
-                assert f"{claim['id']}:" in checked and reason in checked, claim["id"]
-                stem = claim["section"]
+                reason = " ".join(getattr(block, f"{field}_reason").split())
+                assert f"{claim.id}:" in checked and reason in checked, claim.id
+                stem = claim.section
                 page = text(site / ("index.html" if stem == "index" else f"{stem}/index.html"))
-                assert reason in page, f"{claim['id']}'s card does not give its reason"
+                assert reason in page, f"{claim.id}'s card does not give its reason"

@@ -7,7 +7,6 @@ that embed them), never kept by hand.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
 from urllib.parse import urlparse
 
 from explainer.content.cite import end_sentence, front_title
@@ -27,9 +26,11 @@ from explainer.content.fragments import (
     source_links,
     what_data_say,
 )
+from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core import source_quality as footing
+from explainer.core.records import Source
 
 
 def page_titles() -> dict[str, str]:
@@ -47,7 +48,7 @@ def page_url(stem: str, root: str) -> str:
 
 def card_href(cid: str, claim_page: dict[str, str], site: Site, root: str) -> str:
     """A claim's card where it stands (`claim_page`, from `where_shown`), else on its section's page."""
-    return f"{page_url(claim_page.get(cid, site.results[cid].claim['section']), root)}#claim-{cid}"
+    return f"{page_url(claim_page.get(cid, site.results[cid].claim.section), root)}#claim-{cid}"
 
 
 def embeds() -> dict[str, dict[str, list[str]]]:
@@ -55,7 +56,7 @@ def embeds() -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
     claims_by_section = defaultdict(list)
     for c in D.claims():
-        claims_by_section[c["section"]].append(c["id"])
+        claims_by_section[c.section].append(c.id)
     for md in sorted(settings.docs_dir().glob("*.md")):
         text = md.read_text(encoding="utf-8")
         charts = CHART_RE.findall(text)
@@ -71,7 +72,7 @@ def usage(site: Site) -> dict[str, dict[str, list[str]]]:
     for name in D.dataset_names():
         for sid in sorted(set(D.load(name)["source"].astype(str))):
             used[sid]["datasets"].append(name)
-    chart_sources = {cid: m["sources"] for cid, m in site.metas.items()}
+    chart_sources = {cid: m.sources for cid, m in site.metas.items()}
     for cid, srcs in chart_sources.items():
         for s in srcs:
             used[s]["charts"].append(cid)
@@ -101,7 +102,7 @@ def _where_used(
     for stem in u.get("pages", []):
         items.append(f'<a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a> (page)')
     for cid in u.get("charts", []):
-        title = site.metas[cid]["title"]
+        title = site.metas[cid].title
         target = (
             f"{page_url(chart_page[cid], page.root)}#chart-{cid}"
             if cid in chart_page
@@ -193,7 +194,7 @@ def _values_by_producer() -> Counter:
     out: Counter = Counter()
     for name in D.dataset_names():
         for sid in D.load(name)["source"].astype(str):
-            out[registry[sid]["producer"]] += 1
+            out[registry[sid].producer] += 1
     return out
 
 
@@ -215,9 +216,9 @@ def sources_html(page: Page, site: Site) -> str:
     used = usage(site)
     titles = page_titles()
     chart_page, claim_page = where_shown()
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[Source]] = defaultdict(list)
     for e in D.registry():
-        groups[e["producer"]].append(e)
+        groups[e.producer].append(e)
     values = _values_by_producer()
     order = sorted(groups, key=lambda p: (-values[p], -len(groups[p]), p.lower()))
     out = [
@@ -234,7 +235,7 @@ def sources_html(page: Page, site: Site) -> str:
         + "</ul>",
     ]
     for p in order:
-        members = sorted(groups[p], key=lambda e: (KIND_ORDER[e["kind"]], RELIABILITY.index(e["reliability"])))
+        members = sorted(groups[p], key=lambda e: (KIND_ORDER[e.kind], RELIABILITY.index(e.reliability)))
         out.append(f'<h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
         # Folded: the whole registry laid out at once cost a phone seconds of layout. Browsers
         # unfold a group when a link points into it or find-in-page matches inside it.
@@ -252,9 +253,9 @@ def _count(n: int, noun: str) -> str:
 def _by_chart(page: Page, site: Site) -> str:
     """Every page read for each chart, the target of the chart's "all pages read" link."""
     parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
-    for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
-        links = ", ".join(source_links(m["sources"], site, lambda s: f"#{s}"))
-        title = f'<a href="{page.root}{CHART_PAGES}/{cid}/">{esc(m["title"])}</a>'
+    for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1].title):
+        links = ", ".join(source_links(m.sources, site, lambda s: f"#{s}"))
+        title = f'<a href="{page.root}{CHART_PAGES}/{cid}/">{esc(m.title)}</a>'
         parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{title}:</b> {links}.</p>')
     return "\n".join(parts)
 
@@ -263,30 +264,30 @@ def _slug(text: str) -> str:
     return "producer-" + files.slug(text)
 
 
-def _entry_html(e: dict[str, Any], page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
+def _entry_html(e: Source, page: Page, site: Site, used, titles, chart_page, claim_page) -> str:
     """One registry entry: few elements, since the page lists every source."""
-    sid = e["id"]
-    read = f'<a href="{esc(e["url_main"])}" rel="noopener">{esc(host(e["url_main"]))}</a>'
-    if e.get("url_archive"):
-        read += f' (<a href="{esc(e["url_archive"])}" rel="noopener">archived copy</a>)'
-    prim = esc(e.get("primary") or "")
-    if prim and e.get("primary_url"):
-        prim = f'<a href="{esc(e["primary_url"])}" rel="noopener">{prim}</a>'
-    publisher = f"<b>Published by:</b> {esc(e['publisher'])}. " if e.get("publisher") else ""
+    sid = e.id
+    read = f'<a href="{esc(e.url_main)}" rel="noopener">{esc(host(e.url_main))}</a>'
+    if e.url_archive:
+        read += f' (<a href="{esc(e.url_archive)}" rel="noopener">archived copy</a>)'
+    prim = esc(e.primary or "")
+    if prim and e.primary_url:
+        prim = f'<a href="{esc(e.primary_url)}" rel="noopener">{prim}</a>'
+    publisher = f"<b>Published by:</b> {esc(e.publisher)}. " if e.publisher else ""
     facts = (
-        f"<b>Kind:</b> {esc(e['kind'])}. {publisher}"
-        f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e["reliability"])}">'
-        f"{esc(e['reliability'])}</span>. "
-        f"<b>Published:</b> {esc(e.get('date_published') or 'date not shown')}. "
-        f"<b>Read on:</b> {esc(e['date_accessed'])}. "
-        f"<b>Licence:</b> {esc(e.get('license') or 'unknown')}."
+        f"<b>Kind:</b> {esc(e.kind)}. {publisher}"
+        f'<b>Reliability of this page:</b> <span class="rel rel--{esc(e.reliability)}">'
+        f"{esc(e.reliability)}</span>. "
+        f"<b>Published:</b> {esc(e.date_published or 'date not shown')}. "
+        f"<b>Read on:</b> {esc(e.date_accessed)}. "
+        f"<b>Licence:</b> {esc(e.license or 'unknown')}."
     )
     where = f"<b>Where we read it:</b> {read}." + (f" <b>Original publication:</b> {prim}." if prim else "")
     used_by = _where_used(sid, used.get(sid, {}), page, site, titles, chart_page, claim_page)
     return (
         f'<section class="source" id="{esc(sid)}">'
-        f'<h4 class="source__title">{esc(e["title"])}</h4>'
-        f'<p class="source__citation">{esc(e["citation_full"])} <code>{esc(sid)}</code></p>'
+        f'<h4 class="source__title">{esc(e.title)}</h4>'
+        f'<p class="source__citation">{esc(e.citation_full)} <code>{esc(sid)}</code></p>'
         f'<p class="source__facts">{facts}<br>{where}</p>'
         f'<p class="source__used"><b>Used by:</b> {used_by}.'
         f' <a class="source__cite" href="{page.root}{settings.SITE_DATA}/sources.bib">Cite</a>'
@@ -305,17 +306,18 @@ def fact_check_html(page: Page, site: Site) -> str:
     )
     rows = []
     for cid, r in site.results.items():
-        stem = r.claim["section"]
+        stem = r.claim.section
         link = card_href(cid, claim_page, site, page.root)
         srcs = claim_sources(r)
-        src_links = ", ".join(source_links(srcs[:3], site, lambda s: site.source_href(page, s)))
-        if len(srcs) > 3:
-            src_links += f", and {len(srcs) - 3} more"
-        how = "checked against the data" if r.computed else "judged from the sources"
+        most = settings.MAX_SOURCE_LINKS
+        src_links = ", ".join(source_links(srcs[:most], site, lambda s: site.source_href(page, s)))
+        if len(srcs) > most:
+            src_links += f", and {len(srcs) - most} more"
+        how = r.how_checked
         cells = [
             ("fc__id", f'<a href="{link}">{cid}</a>'),
             ("fc__section", f'<a href="{page_url(stem, page.root)}">{esc(titles.get(stem, stem))}</a>'),
-            ("fc__essay", f"“{esc(r.claim['quote'])}”<br><small>{esc(essay_figure(r.claim))}</small>"),
+            ("fc__essay", f"“{esc(r.claim.quote)}”<br><small>{esc(essay_figure(r.claim))}</small>"),
             (
                 f"fc__verdict claim--{card_tone(r)}",
                 f'<span class="claim__verdict">{esc(r.verdict)}</span><br><small>{how}</small>',
@@ -386,18 +388,18 @@ def verdict_rules_html(page: Page, site: Site) -> str:
     """The rules that decide a verdict, in plain words from `settings.py`, then every exception the
     ledger declares (a cap or a wider margin) with its reason: nothing decided off the page."""
     readings = "".join(f"<li><b>{esc(t.name)} X</b>: {esc(t.meaning)}.</li>" for t in settings.READINGS)
-    worded = "".join(f"<li>{esc(t.meaning)}</li>" for t in settings.WORDED_OPS)
+    worded = "".join(f"<li>{esc(C.OPS[op].meaning)}</li>" for op in C.WORDED)
     exceptions = []
     for cid, r in site.results.items():
-        for block in (r.claim.get("compare") or {}, r.claim.get("found") or {}):
-            if block.get("cap"):
+        for block in (r.claim.compare, r.claim.found):
+            if block is not None and block.cap:
                 exceptions.append(
-                    f"<li>{esc(cid)}: held at <i>{esc(block['cap'])}</i>, because {esc(block['cap_reason'])}.</li>"
+                    f"<li>{esc(cid)}: held at <i>{esc(block.cap)}</i>, because {esc(block.cap_reason)}.</li>"
                 )
-            if block.get("tolerance") is not None:
+            if getattr(block, "tolerance", None) is not None:
                 exceptions.append(
-                    f"<li>{esc(cid)}: compared within {block['tolerance'] * 100:g}% rather than "
-                    f"{settings.DEFAULT_TOLERANCE * 100:g}%, because {esc(block['tolerance_reason'])}.</li>"
+                    f"<li>{esc(cid)}: compared within {block.tolerance * 100:g}% rather than "
+                    f"{settings.DEFAULT_TOLERANCE * 100:g}%, because {esc(block.tolerance_reason)}.</li>"
                 )
     listed = (
         "<p>The exceptions, each shown on its card with its reason:</p>"

@@ -91,7 +91,7 @@ def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
             out = {}
             for claim in D.claims():
                 try:
-                    out[claim["id"]] = C.evaluate(claim).verdict
+                    out[claim.id] = C.evaluate(claim).verdict
                 except Exception:  # noqa: BLE001 - a claim the old data cannot evaluate is left out
                     continue
             return out

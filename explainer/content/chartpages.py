@@ -23,6 +23,7 @@ from explainer.content.fragments import (
 )
 from explainer.core import claims as C
 from explainer.core import files, settings, theme
+from explainer.core.records import ChartMeta
 
 
 def markdown_pages(site: Site) -> dict[str, str]:
@@ -32,10 +33,10 @@ def markdown_pages(site: Site) -> dict[str, str]:
     return {c: _markdown(c, site, chart_page.get(c), titles, claim_page) for c in sorted(site.metas)}
 
 
-def claims_on(m: dict, site: Site) -> list[str]:
+def claims_on(m: ChartMeta, site: Site) -> list[str]:
     """The claims that rest on a chart's data: a computed claim checked against one of its datasets,
     and a claim judged from the sources that cites a page one of the chart's rows was read in."""
-    datasets, sources = set(m["datasets"]), set(m["sources"])
+    datasets, sources = set(m.datasets), set(m.sources)
     return [
         r.id
         for r in site.results.values()
@@ -52,7 +53,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
         "<ul>"
         + "".join(
             f'<li><a href="{blocks.card_href(cid, claim_page, site, "../../")}">{cid}</a> '
-            f"({escape(site.results[cid].verdict)}): “{escape(site.results[cid].claim['quote'])}”</li>"
+            f"({escape(site.results[cid].verdict)}): “{escape(site.results[cid].claim.quote)}”</li>"
             for cid in uses
         )
         + "</ul>"
@@ -60,7 +61,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
         else "No checked claim rests on this chart's data."
     )
     where = f"It appears on [{titles[stem]}](../{stem}.md), where the text explains it." if stem else ""
-    frame_title = escape(m["title"], quote=False).replace('"', "&quot;")
+    frame_title = escape(m.title, quote=False).replace('"', "&quot;")
     if url:
         embed = (
             f'<iframe src="{url}embed/" title="{frame_title}" width="100%" height="{_frame_height(m, site)}" '
@@ -75,11 +76,11 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
             "This copy of the site was built without its public address, so it offers no permalink or "
             "embed snippet: the address of this page in your browser is the chart's own.\n"
         )
-    description = " ".join((m["takeaway"] or m["title"]).split())
+    description = " ".join((m.takeaway or m.title).split())
     return (
-        f"---\ntitle: {json.dumps(m['title'], ensure_ascii=False)}\n"
+        f"---\ntitle: {json.dumps(m.title, ensure_ascii=False)}\n"
         f"description: {json.dumps(description, ensure_ascii=False)}\n---\n\n"
-        f"# {m['title']} {{: .chart-page__title }}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
+        f"# {m.title} {{: .chart-page__title }}\n\n<!-- chart: {chart_id} -->\n\n{where}\n\n"
         f"## Claims that use this chart's data\n\n{claims}\n\n"
         f"## Share or embed\n\n{share}"
     )
@@ -94,10 +95,10 @@ def _frame_height(m: dict, site: Site) -> int:
     """The embed page's height in the tallest case: the taller of the wide and narrow pictures
     (each is shown at most at its own size), then its source line and link as wrapped in a frame
     as narrow as a phone's column."""
-    picture = max(int(m["size"]["wide"][1]), int(m["size"]["narrow"][1]))
-    labels = source_labels([site.registry[s] for s in m["declared_sources"] if s in site.registry])
+    picture = max(int(m.size.wide[1]), int(m.size.narrow[1]))
+    labels = source_labels([site.registry[s] for s in m.declared_sources if s in site.registry])
     end = data_end(m)
-    credit = f"Source: {m['credit']}. " + "; ".join(labels) + "." + (f" {end}." if end else "")
+    credit = f"Source: {m.credit}. " + "; ".join(labels) + "." + (f" {end}." if end else "")
     per_line = int((EMBED_NARROW_FRAME - 20) / EMBED_CHAR_PX)
     lines = -(-len(credit) // per_line) + 2  # the source line, one line to spare (words wrap early), the link
     return picture + lines * EMBED_LINE_PX + 40
@@ -110,10 +111,10 @@ def embed_html(chart_id: str, site: Site) -> str:
     page = Page(f"{CHART_PAGES}/{chart_id}/embed/index.html", f"{CHART_PAGES}/{chart_id}/embed/")
     root = page.root
     links = "; ".join(
-        source_links(m["declared_sources"], site, lambda s: site.source_href(page, s), attrs=' target="_top"')
+        source_links(m.declared_sources, site, lambda s: site.source_href(page, s), attrs=' target="_top"')
     )
-    w, h = m["size"]["wide"]
-    nw, nh = m["size"]["narrow"]
+    w, h = m.size.wide
+    nw, nh = m.size.narrow
     base = f"{root}{settings.SITE_CHARTS}/{chart_id}"
     light, dark = theme.SCHEMES["light"], theme.SCHEMES["dark"]
     narrow, dark_media = "(max-width: 600px)", "(prefers-color-scheme: dark)"
@@ -129,7 +130,7 @@ def embed_html(chart_id: str, site: Site) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>{escape(m['title'])}</title>"
+        f"<title>{escape(m.title)}</title>"
         f"{_icon(root)}"
         # Search engines credit the chart's own page, not the frame made to be embedded.
         + (
@@ -137,7 +138,7 @@ def embed_html(chart_id: str, site: Site) -> str:
             if settings.site_base()
             else ""
         )
-        + f'<meta name="description" content="{escape(m["takeaway"] or m["title"], quote=True)}">'
+        + f'<meta name="description" content="{escape(m.takeaway or m.title, quote=True)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'unsafe-inline'\">"
         "<style>body{margin:0;font:14px/1.4 system-ui,sans-serif;"
         f"color:{light['text']};background:{light['background']}}}"
@@ -150,11 +151,11 @@ def embed_html(chart_id: str, site: Site) -> str:
         # The dark picture's text is drawn for the charts' dark background.
         f"@media {dark_media}{{body{{color:{dark['text']};background:{dark['background']}}}a{{color:{dark['link']}}}}}"
         "</style></head><body><main>"
-        f"<h1>{escape(m['title'])}</h1>"
+        f"<h1>{escape(m.title)}</h1>"
         f"<picture>{sources}"
-        f'<img src="{base}.light.svg" alt="{escape(m["description"], quote=True)}" width="{w}" height="{h}">'
+        f'<img src="{base}.light.svg" alt="{escape(m.description, quote=True)}" width="{w}" height="{h}">'
         "</picture>"
-        f"<p>Source: {escape(m['credit'])}. {links}.{' ' + escape(data_end(m)) + '.' if data_end(m) else ''}</p>"
+        f"<p>Source: {escape(m.credit)}. {links}.{' ' + escape(data_end(m)) + '.' if data_end(m) else ''}</p>"
         f'<p><a href="../" target="_top">The chart, its data and its sources</a></p>'
         "</main></body></html>\n"
     )

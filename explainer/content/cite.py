@@ -12,6 +12,7 @@ import yaml
 
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.records import Source
 from explainer.core.yamlines import SAFE_LOADER
 
 _BIB_ESCAPE = str.maketrans({"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
@@ -34,37 +35,37 @@ def bibtex_entry(key: str, fields: dict[str, str | None]) -> str:
     return f"@misc{{{key},\n{body}\n}}"
 
 
-def source_bibtex(e: dict[str, Any]) -> str:
-    year = str(e.get("date_published") or "")[:4] or None
+def source_bibtex(e: Source) -> str:
+    year = str(e.date_published or "")[:4] or None
     return bibtex_entry(
-        e["id"],
+        e.id,
         {
-            "author": "{" + _bib(e["producer"]) + "}",
-            "title": "{" + _bib(e["title"]) + "}",
-            "howpublished": r"\url{" + e["url_main"] + "}",
+            "author": "{" + _bib(e.producer) + "}",
+            "title": "{" + _bib(e.title) + "}",
+            "howpublished": r"\url{" + e.url_main + "}",
             "year": year,
-            "publisher": _bib(e["publisher"]) if e.get("publisher") else None,
-            "note": _bib(f"{e['kind']}; read on {e['date_accessed']}"),
-            "urldate": e["date_accessed"],
+            "publisher": _bib(e.publisher) if e.publisher else None,
+            "note": _bib(f"{e.kind}; read on {e.date_accessed}"),
+            "urldate": e.date_accessed,
         },
     )
 
 
-def source_csl(e: dict[str, Any]) -> dict[str, Any]:
+def source_csl(e: Source) -> dict[str, Any]:
     kind = {"producer data file": "dataset", "compiled dataset": "dataset", "official statistics": "dataset"}
     item: dict[str, Any] = {
-        "id": e["id"],
-        "type": kind.get(e["kind"], "webpage"),
-        "title": e["title"],
-        "author": [{"literal": e["producer"]}],
-        "URL": e["url_main"],
-        "accessed": {"date-parts": [_date_parts(e["date_accessed"])]},
-        "note": e["kind"],
+        "id": e.id,
+        "type": kind.get(e.kind, "webpage"),
+        "title": e.title,
+        "author": [{"literal": e.producer}],
+        "URL": e.url_main,
+        "accessed": {"date-parts": [_date_parts(e.date_accessed)]},
+        "note": e.kind,
     }
-    if e.get("publisher"):
-        item["publisher"] = e["publisher"]
-    if e.get("date_published"):
-        item["issued"] = {"date-parts": [_date_parts(e["date_published"])]}
+    if e.publisher:
+        item["publisher"] = e.publisher
+    if e.date_published:
+        item["issued"] = {"date-parts": [_date_parts(e.date_published)]}
     return item
 
 

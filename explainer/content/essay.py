@@ -26,6 +26,7 @@ from explainer.content import blocks
 from explainer.content.fragments import Page, Site, esc
 from explainer.core import settings, yamlines
 from explainer.core.problems import Problem
+from explainer.core.records import Claim
 
 RULE = "essay"
 
@@ -93,7 +94,7 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
-def claim_spans(text: str, claims: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+def claim_spans(text: str, claims: list[Claim]) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """Where each claim's quote stands in the text: the first place at or after the previous
     claim's (claims are in the essay's order), else the first anywhere."""
     norm = normalise(text)
@@ -101,22 +102,22 @@ def claim_spans(text: str, claims: list[dict[str, Any]]) -> tuple[dict[str, tupl
     problems: list[Problem] = []
     prev = 0
     for c in claims:
-        q = normalise(c["quote"])
+        q = normalise(c.quote)
         at = norm.find(q, prev)
         if at < 0:
             at = norm.find(q)
         if at < 0:
-            msg = f"its quote is not in the essay's text: {c['quote'][:60]!r}"
+            msg = f"its quote is not in the essay's text: {c.quote[:60]!r}"
             ledger = settings.rel(settings.data_dir() / settings.CLAIMS_FILE)
-            problems.append(Problem(ledger, c.get("__line__"), f"claim {c['id']}", msg, RULE))
+            problems.append(Problem(ledger, None, f"claim {c.id}", msg, RULE))
             continue
-        spans[c["id"]] = (at, at + len(q))
+        spans[c.id] = (at, at + len(q))
         prev = at
     return spans, problems
 
 
 def sort_sentences(
-    text: str, claims: list[dict[str, Any]], entries: list[dict[str, Any]], where: str
+    text: str, claims: list[Claim], entries: list[dict[str, Any]], where: str
 ) -> tuple[list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
     """Every sentence with the claims that cover it, or its kind from `entries`; and the problems."""
     spans, problems = claim_spans(text, claims)
@@ -162,7 +163,7 @@ def sort_sentences(
     return sents, spans, problems
 
 
-def read(claims: list[dict[str, Any]]) -> tuple[str, list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
+def read(claims: list[Claim]) -> tuple[str, list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
     """The essay's text, its sentences sorted, the claims' places in it, and every problem."""
     text_path, sorted_path = paths()
     if not text_path.is_file():
@@ -186,7 +187,7 @@ def read(claims: list[dict[str, Any]]) -> tuple[str, list[Sentence], dict[str, t
     return text, sents, spans, problems
 
 
-def check(claims: list[dict[str, Any]]) -> list[Problem]:
+def check(claims: list[Claim]) -> list[Problem]:
     """check-data's part: the problems of the annotated essay, if the project has one."""
     return read(claims)[3] if config().get("text") else []
 

@@ -23,6 +23,7 @@ from explainer.core import data as D
 from explainer.core import files, history, provenance, settings
 from explainer.core import source_quality as footing
 from explainer.core.problems import Problem
+from explainer.core.records import ChartMeta, Claim, Source
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
 CLAIMS_RE = re.compile(r"<!--\s*claims\s*-->")
@@ -98,9 +99,9 @@ class Page:
 class Site:
     """What the expansion needs, read once per build."""
 
-    metas: dict[str, dict[str, Any]]
+    metas: dict[str, ChartMeta]
     results: dict[str, C.Result]
-    registry: dict[str, dict[str, Any]]
+    registry: dict[str, Source]
     chart_errors: dict[str, str] = field(default_factory=dict)  # serve mode: shown on the page
     blocks: dict[str, str] = field(default_factory=dict)  # generated block -> URL of the page holding it
 
@@ -108,8 +109,8 @@ class Site:
     def load(cls, chart_errors: dict[str, str] | None = None) -> "Site":
         metas = {}
         for p in sorted(settings.chart_files_dir().glob("*.meta.json")):
-            m = json.loads(p.read_text(encoding="utf-8"))
-            metas[m["id"]] = m
+            m = ChartMeta.from_dict(json.loads(p.read_text(encoding="utf-8")))
+            metas[m.id] = m
         results = {r.id: r for r in C.evaluate_all()}
         return cls(metas, results, D.sources_by_id(), chart_errors or {}, block_pages())
 
@@ -117,7 +118,7 @@ class Site:
         """Where a source's entry stands: on the page that holds the registry (<!-- sources -->),
         else the page the figure was read in."""
         if "sources" not in self.blocks:
-            return self.registry[sid]["url_main"]
+            return self.registry[sid].url_main
         return f"{page.root}{self.blocks['sources']}#{sid}"
 
     def fact_check_href(self, page: "Page", cid: str) -> str:
@@ -136,7 +137,7 @@ def block_pages() -> dict[str, str]:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def source_labels(entries: list[dict[str, Any]]) -> list[str]:
+def source_labels(entries: list[Source]) -> list[str]:
     """Labels for links shown side by side: two that would read the same are told apart by the
     date each page was published (its year first; a year in a title can name a forecast's horizon,
     not the page's date), else by the title."""
@@ -146,14 +147,14 @@ def source_labels(entries: list[dict[str, Any]]) -> list[str]:
         twins = [j for j, b in enumerate(base) if b == base[i]]
         if len(twins) < 2:
             continue
-        dates = [str(entries[j].get("date_published") or "") for j in twins]
-        mine = str(e.get("date_published") or "")
+        dates = [str(entries[j].date_published or "") for j in twins]
+        mine = str(e.date_published or "")
         if mine and [d[:4] for d in dates].count(mine[:4]) == 1:
             labels[i] += f", {mine[:4]}"
         elif mine and dates.count(mine) == 1:
             labels[i] += f", {mine}"
         else:
-            labels[i] += f", “{e.get('title')}”"
+            labels[i] += f", “{e.title}”"
     return labels
 
 
@@ -164,12 +165,12 @@ def source_links(ids: list[str], site: "Site", href: Callable[[str], str], attrs
     return [f'<a href="{esc(href(s))}"{attrs}>{esc(label)}</a>' for s, label in zip(ids, labels)]
 
 
-def source_label(s: dict[str, Any]) -> str:
+def source_label(s: Source) -> str:
     """Whose figures, and who published the page read: "IFR figures, via a copy in sjaubert/Cours-IA
     (GitHub)"; the producer alone only for its own page (sites declared in producers.yaml)."""
-    label = provenance.label(s, D.producers(), figures=s.get("id") in footing.data_source_ids())
+    label = provenance.label(s, D.producers(), figures=s.id in footing.data_source_ids())
     # A reader should see at a glance when a figure rests on a weak page.
-    return f"{label}, low-reliability page" if s.get("reliability") == "low" else label
+    return f"{label}, low-reliability page" if s.reliability == "low" else label
 
 
 def byline(page: Page, title: str = "") -> str:
@@ -252,16 +253,16 @@ def _words(when: tuple[int, int | None]) -> str:
     return f"{MONTHS[month - 1]} {year}" if month else str(year)
 
 
-def data_end(m: dict[str, Any]) -> str:
+def data_end(m: ChartMeta) -> str:
     """When a chart's data end, computed from its table ("Data to August 2024"); forecasts are named
     apart ("; projections to 2029"). A table that gives only years takes the month from its
     datasets when they end in that same year."""
-    cols = [c["name"] if isinstance(c, dict) else c for c in m["table"]["columns"]]
-    rows = [dict(zip(cols, r)) for r in m["table"]["rows"]]
+    cols = [c.name for c in m.table.columns]
+    rows = [dict(zip(cols, r)) for r in m.table.rows]
     projected = {t.name for t in settings.STATUSES if t.name == "projected"}
     data_rows = {
         name: [r for r in D.load(name).to_dict("records") if r.get("status") not in projected]
-        for name in m.get("datasets", [])
+        for name in m.datasets
         if name in D.dataset_names()
     }
     trusted = (
@@ -310,11 +311,11 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
         raise KeyError(f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)")
     m = site.metas[chart_id]
     base = f"{page.root}{settings.SITE_CHARTS}/{chart_id}"
-    alt = esc(m["description"])
+    alt = esc(m.description)
 
     def picture(scheme: str) -> str:
-        w, h = m["size"]["wide"]
-        nw, nh = m["size"]["narrow"]
+        w, h = m.size.wide
+        nw, nh = m.size.narrow
         return (
             f'<picture class="chart__pic chart__pic--{scheme}">'
             f'<source media="(max-width: 600px)" srcset="{base}.narrow.{scheme}.svg" width="{nw}" height="{nh}">'
@@ -322,10 +323,10 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             f"</picture>"
         )
 
-    links = source_links(m["declared_sources"], site, lambda s: site.source_href(page, s))
-    if len(m["sources"]) > len(m["declared_sources"]) and "sources" in site.blocks:
+    links = source_links(m.declared_sources, site, lambda s: site.source_href(page, s))
+    if len(m.sources) > len(m.declared_sources) and "sources" in site.blocks:
         href = f"{page.root}{site.blocks['sources']}#{chart_sources_anchor(chart_id)}"
-        links.append(f'<a href="{esc(href)}">all {len(m["sources"])} pages read</a>')
+        links.append(f'<a href="{esc(href)}">all {len(m.sources)} pages read</a>')
     own_page = f"{CHART_PAGES}/{chart_id}/"
     # Without a public address the chart's page offers no permalink or embed snippet: the link says
     # only where it leads.
@@ -349,12 +350,12 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     )
 
 
-def table_source_ids(m: dict[str, Any]) -> list[str]:
+def table_source_ids(m: ChartMeta) -> list[str]:
     """The registry ids of the rows a chart plots (its table), weighted so that each row counts once."""
-    cols = [c.get("name") if isinstance(c, dict) else c for c in m["table"]["columns"]]
-    at = [i for i, c in enumerate(m["table"]["columns"]) if isinstance(c, dict) and c.get("kind") == "source"]
+    cols = m.table.columns
+    at = [i for i, c in enumerate(cols) if c.kind == "source"]
     per_row = []
-    for row in m["table"]["rows"]:
+    for row in m.table.rows:
         ids = []
         for i in at if len(row) == len(cols) else []:
             cell = row[i]
@@ -366,13 +367,13 @@ def table_source_ids(m: dict[str, Any]) -> list[str]:
     return [sid for ids in per_row for sid in ids for _ in range(weight // len(ids))]
 
 
-def chart_source_line(m: dict[str, Any], links: list[str]) -> str:
+def chart_source_line(m: ChartMeta, links: list[str]) -> str:
     """ "Source: … Read at: … Data to …", and, when the chart's datasets could not be read first-hand,
     what they were read in (from the registry, footing.shortfall_words)."""
     end = data_end(m)
     short = footing.values_shortfall_words(table_source_ids(m))
     return (
-        f'<p class="chart__sources">Source: {esc(m["credit"])}. Read at: {"; ".join(links)}.'
+        f'<p class="chart__sources">Source: {esc(m.credit)}. Read at: {"; ".join(links)}.'
         + (f" {esc(end)}." if end else "")
         + (f' <span class="chart__footing">{esc(short)}</span>' if short else "")
         + "</p>"
@@ -414,36 +415,34 @@ def fmt_table_date(v: Any, precision: str | None = None) -> str:
     return f"{_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
 
 
-def data_table(m: dict[str, Any], page: Page, site: Site) -> str:
+def data_table(m: ChartMeta, page: Page, site: Site) -> str:
     """The data behind a chart, for readers: their columns, headed by title and unit, figures at
     the precision known and right-aligned, sources by name linking to their entries."""
-    cols = m["table"]["columns"]
-    if cols and isinstance(cols[0], str):  # a chart rendered before tables had headers
-        cols = [{"name": c, "header": c.replace("_", " "), "kind": "text"} for c in cols]
+    cols = m.table.columns
     num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c["kind"] == "number" else ""}>{esc(c["header"])}</th>' for c in cols)
+    head = "".join(f'<th scope="col"{num if c.kind == "number" else ""}>{esc(c.header)}</th>' for c in cols)
     rows = []
-    for r in m["table"]["rows"]:
+    for r in m.table.rows:
         cells = []
         for c, v in zip(cols, r):
-            if c["kind"] == "source":
+            if c.kind == "source":
                 ids = [s for s in (v if isinstance(v, list) else [v]) if s]
                 links = source_links(ids, site, lambda s: site.source_href(page, s))
                 unknown = [esc(s) for s in ids if s not in site.registry]
                 cells.append(f"<td>{'; '.join(links + unknown)}</td>")
-            elif c["kind"] == "date":
-                value, precision = v if isinstance(v, list) else [v, c.get("precision")]
-                cells.append(f"<td>{esc(fmt_table_date(value, precision or c.get('precision')))}</td>")
-            elif c["kind"] in ("number", "year") and isinstance(v, (int, float)) and not isinstance(v, bool):
-                cls = ' class="num"' if c["kind"] == "number" else ""
-                cells.append(f"<td{cls}>{esc(fmt_table_number(v, c['kind']))}</td>")
+            elif c.kind == "date":
+                value, precision = v if isinstance(v, list) else [v, c.precision]
+                cells.append(f"<td>{esc(fmt_table_date(value, precision or c.precision))}</td>")
+            elif c.kind in ("number", "year") and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cls = ' class="num"' if c.kind == "number" else ""
+                cells.append(f"<td{cls}>{esc(fmt_table_number(v, c.kind))}</td>")
             else:
                 cells.append(f"<td>{esc('' if v is None else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<details class="chart__table"><summary>Table: the data behind this chart</summary>'
-        f'<div class="chart__scroll" tabindex="0" role="region" aria-label="Data for {esc(m["title"])}">'
-        f"<table><caption>{esc(m['title'])}</caption><thead><tr>{head}</tr></thead>"
+        f'<div class="chart__scroll" tabindex="0" role="region" aria-label="Data for {esc(m.title)}">'
+        f"<table><caption>{esc(m.title)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div></details>"
     )
 
@@ -467,7 +466,7 @@ def error_box(title: str, detail: str) -> str:
 
 
 def section_claims(page: Page, site: Site, placed: set[str]) -> list[str]:
-    return [cid for cid, r in site.results.items() if r.claim["section"] == page.stem and cid not in placed]
+    return [cid for cid, r in site.results.items() if r.claim.section == page.stem and cid not in placed]
 
 
 def claim_sources(result: C.Result) -> list[str]:
@@ -480,37 +479,37 @@ def what_data_say(r: C.Result) -> str:
     reason), then the claim's note; a written claim's finding."""
     c = r.claim
     if not r.computed:
-        return " ".join(p for p in (c["finding"], r.how) if p)
-    if (c.get("compare") or {}).get("op") in C.WORDED:
+        return " ".join(p for p in (c.finding, r.how) if p)
+    if c.compare.op in C.WORDED:
         text = r.how
     else:
-        unit = c["figure"]["unit"]
+        unit = c.figure.unit
         year = f" ({r.data_year})" if r.data_year else ""
         text = " ".join(p for p in (f"The data give {fmt_with_unit(r.data_value, unit)}{year}.", r.how) if p)
-    if not c.get("note"):
+    if not c.note:
         return text
     # The note says what the figures are: it comes with them, before why a verdict was held lower.
     held = HELD_RE.search(text)
     if held:
-        return f"{text[: held.start()].rstrip()} {c['note']} {held.group(0).strip()}"
-    return f"{text} {c['note']}"
+        return f"{text[: held.start()].rstrip()} {c.note} {held.group(0).strip()}"
+    return f"{text} {c.note}"
 
 
 HELD_RE = re.compile(r"\s*Held at [^:]+:.*$", re.S)
 
 
-def essay_figure(c: dict[str, Any]) -> str:
-    fig = c.get("figure")
+def essay_figure(c: Claim) -> str:
+    fig = c.figure
     if not fig:
         return ""
-    v = fig["value"]
+    v = fig.value
     s = (
-        fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None)
+        fmt_with_unit(float(v), fig.unit, ",.0f" if isinstance(v, int) else None)
         if isinstance(v, (int, float))
         else str(v)
     )
-    lead = {"over": "over ", "under": "under "}.get(fig.get("reading", "about"), "")
-    return f"{lead}{s}{', ' + str(fig['year']) if fig.get('year') else ''}"
+    lead = {"over": "over ", "under": "under "}.get(fig.reading, "")
+    return f"{lead}{s}{', ' + str(fig.year) if fig.year else ''}"
 
 
 def card_tone(r: C.Result) -> str:
@@ -523,14 +522,14 @@ def bottom_line(r: C.Result) -> str:
     """The card's verdict in one sentence of plain words."""
     c = r.claim
     term = next(t for t in settings.VERDICTS if t.name == r.verdict)
-    if not r.computed or not c.get("figure"):  # written, or checked without a number (a worded check)
+    if not r.computed or not c.figure:  # written, or checked without a number (a worded check)
         return term.meaning[0].upper() + term.meaning[1:] + "."
-    data = fmt_with_unit(r.data_value, c["figure"]["unit"])
-    essay_year = (c.get("figure") or {}).get("year")
-    if c.get("compare", {}).get("cap") == r.verdict:
+    data = fmt_with_unit(r.data_value, c.figure.unit)
+    essay_year = c.figure.year
+    if c.compare and c.compare.cap == r.verdict:
         return term.meaning[0].upper() + term.meaning[1:] + "."
-    v = c["figure"]["value"]
-    essay = fmt_with_unit(float(v), c["figure"]["unit"], ",.0f" if isinstance(v, int) else None)
+    v = c.figure.value
+    essay = fmt_with_unit(float(v), c.figure.unit, ",.0f" if isinstance(v, int) else None)
     return {
         "matches": f"The data give the essay's figure: {data}.",
         "close": f"Close: the essay says {essay}, the data give {data}.",
@@ -618,7 +617,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
         r = site.results[cid]
         c = r.claim
         srcs = ", ".join(source_links(claim_sources(r), site, lambda s: site.source_href(page, s)))
-        how = "checked against the data" if r.computed else "judged from the sources"
+        how = r.how_checked
         fig = essay_figure(c)
         report = report_link(page, title, cid, "Report an error in this card")
         cards.append(
@@ -628,7 +627,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
                     f'<p class="claim__head"><span class="claim__verdict">{esc(r.verdict)}</span>'
                     f' <span class="claim__meta"><span class="claim__id">{cid}</span> · {how}</span></p>',
                     f'<p class="claim__bottom">{esc(bottom_line(r))}</p>',
-                    f'<blockquote class="claim__quote"><p>“{esc(c["quote"])}”</p></blockquote>',
+                    f'<blockquote class="claim__quote"><p>“{esc(c.quote)}”</p></blockquote>',
                     f'<p class="claim__essay"><strong>The essay:</strong> {esc(fig)}</p>' if fig else "",
                     f'<p class="claim__data"><strong>What the data say:</strong> {esc(what_data_say(r))}</p>',
                     f'<p class="claim__sources"><strong>Sources:</strong> {srcs}</p>',
@@ -644,12 +643,12 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
     return '<div class="claims">\n' + "\n".join(cards) + "\n</div>"
 
 
-def evidence_source_ids(claim: dict[str, Any]) -> list[str]:
+def evidence_source_ids(claim: Claim) -> list[str]:
     """The registry ids of a computed claim's evidence rows, one a value: what its card's figures
     were read in (not the whole dataset they come from)."""
     out: list[str] = []
-    for sel in (claim.get("compare") or {}).get("of", []):
-        out += [str(s) for s in D.select(sel["dataset"], sel["where"])["source"]]
+    for sel in claim.compare.of if claim.compare else ():
+        out += [str(s) for s in D.select(sel.dataset, sel.where)["source"]]
     return out
 
 
@@ -706,7 +705,7 @@ def claim_review(r: C.Result, page: Page) -> str:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         **({"url": f"{site_url}{page.url}#claim-{r.id}"} if site_url else {}),
-        "claimReviewed": r.claim["quote"],
+        "claimReviewed": r.claim.quote,
         "itemReviewed": {
             "@type": "Claim",
             "appearance": {
@@ -752,14 +751,14 @@ def data_value(m: re.Match) -> str:
 def essay_value(cid: str, site: Site) -> str:
     if cid not in site.results:
         raise KeyError(f"unknown claim id '{cid}'")
-    fig = site.results[cid].claim.get("figure")
+    fig = site.results[cid].claim.figure
     if not fig:
         raise ValueError(f"claim {cid} records no figure from the essay")
-    v = fig["value"]
+    v = fig.value
     if not isinstance(v, (int, float)):
         return str(v)
     # As the essay wrote it: a whole number stays whole ("54%", not "54.0%").
-    return fmt_with_unit(float(v), fig["unit"], ",.0f" if isinstance(v, int) else None)
+    return fmt_with_unit(float(v), fig.unit, ",.0f" if isinstance(v, int) else None)
 
 
 def claim_value(cid: str, spec: str | None, site: Site) -> str:
@@ -768,4 +767,4 @@ def claim_value(cid: str, spec: str | None, site: Site) -> str:
     r = site.results[cid]
     if not r.computed:
         raise ValueError(f"claim {cid} is not computed from data, so it has no value to insert")
-    return fmt_with_unit(r.data_value, r.claim["figure"]["unit"], spec)
+    return fmt_with_unit(r.data_value, r.claim.figure.unit, spec)

@@ -13,7 +13,7 @@ One rule set decides every verdict that a figure can settle (`decide`), stated i
 - A right number described wrongly is capped (`cap`, at most *partly supported*), and a
   per-claim tolerance replaces the 2%; each needs its written reason (`cap_reason`,
   `tolerance_reason`), shown on the card.
-- Claims worded without a number are checked by what they say (`WORDED_OPS`): the highest in its
+- Claims worded without a number are checked by what they say (`OPS`): the highest in its
   series, more than the rest combined, rose every year, a share under a stated threshold.
 - A written verdict is checked against the same rules (`written_problems`): a verdict that
   compares figures needs the figure the sources give (`found`), and must be the one the rules
@@ -22,16 +22,17 @@ One rule set decides every verdict that a figure can settle (`decide`), stated i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.records import Claim, Compare, Selector
 from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
 
 RANK = settings.names(settings.VERDICTS)  # the scale, best first
-WORDED = settings.names(settings.WORDED_OPS)
 
 
 class EvidenceError(Exception):
@@ -39,8 +40,47 @@ class EvidenceError(Exception):
 
 
 @dataclass(frozen=True)
+class Op:
+    """An operation a computed claim's `compare.op` may name: the ledger schema's enum and the
+    rules both read this table."""
+
+    name: str
+    meaning: str  # in plain words; "How we checked" lists the worded ones
+    # The figure the data give, from the selectors' values in order (None: a claim worded without a
+    # number, checked by what it says and never given a figure).
+    combine: Callable[[list[float]], float] | None = None
+    pair: bool = False  # takes exactly two selectors, the second dividing the first
+
+
+def _divide(percent: bool) -> Callable[[list[float]], float]:
+    def divide(values: list[float]) -> float:
+        if values[1] == 0:
+            raise EvidenceError("divides by a zero value")
+        return values[0] / values[1] * (100 if percent else 1)
+
+    return divide
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        Op("value", "the one value selected", lambda v: v[0]),
+        Op("ratio", "the first value divided by the second", _divide(False), pair=True),
+        Op("share", "the first value as a percentage of the second", _divide(True), pair=True),
+        Op("sum", "the values added together", sum),
+        Op("highest", 'the value is the highest in its series ("more than ever before")'),
+        Op("rest_combined", "the first value is more than all the others added together"),
+        Op("rose_every_year", "the series rose from each year to the next"),
+        Op("below", 'a share is under a threshold the card states ("a small share")'),
+    )
+}
+NUMBER_OPS = [name for name, op in OPS.items() if op.combine is not None]  # give the figure a claim states
+WORDED = [name for name, op in OPS.items() if op.combine is None]  # claims worded without a number
+
+
+@dataclass(frozen=True)
 class Result:
-    claim: dict[str, Any]
+    claim: Claim
     verdict: str
     data_value: float | None  # what the data give, combined by the claim's operation
     data_year: str | None
@@ -49,7 +89,12 @@ class Result:
 
     @property
     def id(self) -> str:
-        return self.claim["id"]
+        return self.claim.id
+
+    @property
+    def how_checked(self) -> str:
+        """How the verdict was reached, as cards, the Fact-check table and the ledger's CSV say it."""
+        return "checked against the data" if self.computed else "judged from the sources"
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -111,12 +156,12 @@ def capped(verdict: str, cap: str | None) -> str:
 # --- evidence -------------------------------------------------------------------------------
 
 
-def _resolve(sel: dict[str, Any]) -> float:
-    name = sel["dataset"]
+def _resolve(sel: Selector) -> float:
+    name = sel.dataset
     if name not in D.dataset_names():
         raise EvidenceError(f"evidence names dataset '{name}', which does not exist")
     try:
-        return D.value(name, sel["where"], sel["column"])
+        return D.value(name, sel.where, sel.column)
     except KeyError as e:
         raise EvidenceError(f"evidence in '{name}': {e.args[0]}") from None
     except LookupError as e:
@@ -124,46 +169,45 @@ def _resolve(sel: dict[str, Any]) -> float:
 
 
 def combine(op: str, values: list[float]) -> float:
-    if op == "value":
-        return values[0]
-    if op == "sum":
-        return sum(values)
-    if len(values) != 2:
+    """The figure an operation gives from its selectors' values (`OPS`)."""
+    spec = OPS[op]
+    if spec.pair and len(values) != 2:
         raise EvidenceError(f"'{op}' needs exactly two selectors, got {len(values)}")
-    if values[1] == 0:
-        raise EvidenceError(f"'{op}' divides by a zero value")
-    return values[0] / values[1] * (100 if op in ("share", "below") else 1)
+    try:
+        return spec.combine(values)
+    except EvidenceError as e:
+        raise EvidenceError(f"'{op}' {e}") from None
 
 
-def _year_key(sel: dict[str, Any]) -> str | None:
-    return next((k for k in settings.TIME_COLUMNS if k in sel["where"]), None)
+def _year_key(sel: Selector) -> str | None:
+    return next((k for k in settings.TIME_COLUMNS if k in sel.where), None)
 
 
-def _at_year(sels: list[dict[str, Any]], year: Any) -> list[dict[str, Any]]:
+def _at_year(sels: tuple[Selector, ...], year: Any) -> list[Selector]:
     out = []
     for sel in sels:
         key = _year_key(sel)
-        out.append({**sel, "where": {**sel["where"], key: year}} if key else sel)
+        out.append(replace(sel, where={**sel.where, key: year}) if key else sel)
     return out
 
 
-def _series_years(sels: list[dict[str, Any]]) -> list[str]:
+def _series_years(sels: tuple[Selector, ...]) -> list[str]:
     """The years every selector's series has (the same rows with any year), in order."""
     years: set[str] | None = None
     for sel in sels:
         key = _year_key(sel)
         if key is None:
             return []
-        rest = {k: v for k, v in sel["where"].items() if k != key}
+        rest = {k: v for k, v in sel.where.items() if k != key}
         try:
-            found = set(D.select(sel["dataset"], rest)[key].astype(str))
+            found = set(D.select(sel.dataset, rest)[key].astype(str))
         except KeyError:
             return []
         years = found if years is None else years & found
     return sorted(years or [])
 
 
-def _value_at(op: str, sels: list[dict[str, Any]], year: Any) -> float | None:
+def _value_at(op: str, sels: tuple[Selector, ...], year: Any) -> float | None:
     try:
         return combine(op, [_resolve(s) for s in _at_year(sels, year)])
     except EvidenceError:
@@ -173,29 +217,29 @@ def _value_at(op: str, sels: list[dict[str, Any]], year: Any) -> float | None:
 # --- evaluation -----------------------------------------------------------------------------
 
 
-def evaluate(claim: dict[str, Any]) -> Result:
-    cmp = claim.get("compare")
+def evaluate(claim: Claim) -> Result:
+    cmp = claim.compare
     if not cmp:
-        return Result(claim, claim["verdict"], None, None, computed=False, how=_written_how(claim))
-    if cmp["op"] in WORDED:
+        return Result(claim, claim.verdict, None, None, computed=False, how=_written_how(claim))
+    if cmp.op in WORDED:
         return _worded(claim, cmp)
     return _figure(claim, cmp)
 
 
-def _figure(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
+def _figure(claim: Claim, cmp: Compare) -> Result:
+    fig = claim.figure
     try:
-        fig = claim["figure"]
-        essay = float(fig["value"])
-    except (KeyError, TypeError, ValueError):
+        essay = float(fig.value)
+    except (AttributeError, TypeError, ValueError):
         raise EvidenceError("a computed claim needs a numeric figure.value") from None
-    op, sels = cmp["op"], cmp["of"]
-    reading = fig.get("reading", "about")
-    tolerance = cmp.get("tolerance", DEFAULT_TOLERANCE)
-    places = decimals(fig["value"])
+    op, sels = cmp.op, cmp.of
+    reading = fig.reading
+    tolerance = DEFAULT_TOLERANCE if cmp.tolerance is None else cmp.tolerance
+    places = decimals(fig.value)
     data_value = combine(op, [_resolve(s) for s in sels])
     key = _year_key(sels[0])
-    home = cmp.get("year", sels[0]["where"].get(key) if key else None)
-    essay_year = fig.get("year")
+    home = cmp.year if cmp.year is not None else sels[0].where.get(key) if key else None
+    essay_year = fig.year
     # The essay's own year, when the series has it, is the year the figure is judged in.
     if essay_year is not None and key and str(essay_year) != str(home):
         at_essay = _value_at(op, sels, essay_year)
@@ -217,55 +261,55 @@ def _figure(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
                 home = y
                 break
     notes = [how] if how else []
-    if cmp.get("tolerance") is not None:
-        reason = cmp.get("tolerance_reason") or "no reason given"
+    if cmp.tolerance is not None:
+        reason = cmp.tolerance_reason or "no reason given"
         notes.append(f"Compared within {tolerance * 100:g}% rather than 2%, because {reason}")
-    final = capped(verdict, cmp.get("cap"))
+    final = capped(verdict, cmp.cap)
     if final != verdict:
-        notes.append(f"Held at {final}: {cmp.get('cap_reason') or 'no reason given'}")
-    if claim.get("year_slip") and final == "different year":
-        notes.append(f"The same slip of year as {claim['year_slip']}.")
+        notes.append(f"Held at {final}: {cmp.cap_reason or 'no reason given'}")
+    if claim.year_slip and final == "different year":
+        notes.append(f"The same slip of year as {claim.year_slip}.")
     return Result(claim, final, data_value, None if home is None else str(home), computed=True, how=_sentences(notes))
 
 
-def _worded(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
+def _worded(claim: Claim, cmp: Compare) -> Result:
     """A claim worded without a number: checked by what it says, never given a figure."""
-    op, sels = cmp["op"], cmp["of"]
+    op, sels = cmp.op, cmp.of
     first = sels[0]
     key = _year_key(first)
     if op == "highest":
         if key is None:
             raise EvidenceError("'highest' needs a selector with a year")
         value = _resolve(first)
-        rest = {k: v for k, v in first["where"].items() if k != key}
-        series = _series(first["dataset"], rest, key, first["column"])
+        rest = {k: v for k, v in first.where.items() if k != key}
+        series = _series(first.dataset, rest, key, first.column)
         top_year, top = max(series, key=lambda yv: yv[1])
         holds = value >= top
         how = (
-            f"{_num(value)} in {first['where'][key]} is the highest of the {len(series)} years in the series "
+            f"{_num(value)} in {first.where[key]} is the highest of the {len(series)} years in the series "
             f"({series[0][0]} to {series[-1][0]})."
             if holds
-            else f"The highest in the series is {_num(top)}, in {top_year}, not {_num(value)} in {first['where'][key]}."
+            else f"The highest in the series is {_num(top)}, in {top_year}, not {_num(value)} in {first.where[key]}."
         )
-        return _worded_result(claim, holds, value, first["where"][key], how)
+        return _worded_result(claim, holds, value, first.where[key], how)
     if op == "rest_combined":
         if len(sels) < 2:
             raise EvidenceError("'rest_combined' needs the first value and at least one other")
         values = [_resolve(s) for s in sels]
         holds = values[0] > sum(values[1:])
-        others = [", ".join(str(v) for k, v in s["where"].items() if first["where"].get(k) != v) for s in sels[1:]]
+        others = [", ".join(str(v) for k, v in s.where.items() if first.where.get(k) != v) for s in sels[1:]]
         named = f" ({', '.join(o for o in others if o)})" if any(others) else ""
         how = f"{_num(values[0])} against {_num(sum(values[1:]))} for the others combined{named}."
-        return _worded_result(claim, holds, values[0], first["where"].get(key) if key else None, how)
+        return _worded_result(claim, holds, values[0], first.where.get(key) if key else None, how)
     if op == "rose_every_year":
-        if key is None or key not in first["where"]:
+        if key is None or key not in first.where:
             raise EvidenceError("'rose_every_year' needs a selector with a first year")
-        last = cmp.get("to")
-        rest = {k: v for k, v in first["where"].items() if k != key}
+        last = cmp.to
+        rest = {k: v for k, v in first.where.items() if k != key}
         series = [
             (y, v)
-            for y, v in _series(first["dataset"], rest, key, first["column"])
-            if str(y) >= str(first["where"][key]) and (last is None or str(y) <= str(last))
+            for y, v in _series(first.dataset, rest, key, first.column)
+            if str(y) >= str(first.where[key]) and (last is None or str(y) <= str(last))
         ]
         if len(series) < 2:
             raise EvidenceError("'rose_every_year' needs at least two years of data")
@@ -278,12 +322,12 @@ def _worded(claim: dict[str, Any], cmp: dict[str, Any]) -> Result:
         )
         return _worded_result(claim, holds, series[-1][1], series[-1][0], how)
     # below: a small share, under the threshold the card states
-    if "threshold" not in cmp:
+    if cmp.threshold is None:
         raise EvidenceError("'below' needs a threshold (in percent) for the card to state")
     share = combine("share", [_resolve(s) for s in sels])
-    holds = share < float(cmp["threshold"])
-    how = f"A share of {share:.1f}%, {'under' if holds else 'not under'} the {cmp['threshold']:g}% we take as small."
-    return _worded_result(claim, holds, share, first["where"].get(key) if key else None, how)
+    holds = share < float(cmp.threshold)
+    how = f"A share of {share:.1f}%, {'under' if holds else 'not under'} the {cmp.threshold:g}% we take as small."
+    return _worded_result(claim, holds, share, first.where.get(key) if key else None, how)
 
 
 def _series(dataset: str, where: dict[str, Any], key: str, column: str) -> list[tuple[str, float]]:
@@ -295,11 +339,11 @@ def _series(dataset: str, where: dict[str, Any], key: str, column: str) -> list[
     return sorted((str(y), float(v)) for y, v in zip(rows[key], rows[column]) if v == v)
 
 
-def _worded_result(claim: dict[str, Any], holds: bool, value: float, year: Any, how: str) -> Result:
-    cmp = claim["compare"]
+def _worded_result(claim: Claim, holds: bool, value: float, year: Any, how: str) -> Result:
+    cmp = claim.compare
     verdict = "matches" if holds else "does not hold"
-    final = capped(verdict, cmp.get("cap"))
-    notes = [how] + ([f"Held at {final}: {cmp.get('cap_reason') or 'no reason given'}"] if final != verdict else [])
+    final = capped(verdict, cmp.cap)
+    notes = [how] + ([f"Held at {final}: {cmp.cap_reason or 'no reason given'}"] if final != verdict else [])
     return Result(claim, final, value, None if year is None else str(year), True, _sentences(notes))
 
 
@@ -320,36 +364,36 @@ def _sentences(parts: list[str]) -> str:
 # --- written verdicts, held to the same rules ---------------------------------------------------
 
 
-def _written_how(claim: dict[str, Any]) -> str:
-    found = claim.get("found") or {}
-    return _sentences([f"Held at {claim['verdict']}: {found['cap_reason']}"]) if found.get("cap_reason") else ""
+def _written_how(claim: Claim) -> str:
+    found = claim.found
+    return _sentences([f"Held at {claim.verdict}: {found.cap_reason}"]) if found and found.cap_reason else ""
 
 
-def written_decision(claim: dict[str, Any]) -> tuple[str, str] | None:
+def written_decision(claim: Claim) -> tuple[str, str] | None:
     """The verdict the rules give a written claim that states the source's figure (`found`)."""
-    fig, found = claim.get("figure"), claim.get("found")
+    fig, found = claim.figure, claim.found
     if not fig or not found:
         return None
-    essay, data = float(fig["value"]), float(found["value"])
-    verdict, how = judge(essay, data, fig.get("reading", "about"), DEFAULT_TOLERANCE, decimals(fig["value"]))
-    ey, fy = fig.get("year"), found.get("year")
+    essay, data = float(fig.value), float(found.value)
+    verdict, how = judge(essay, data, fig.reading, DEFAULT_TOLERANCE, decimals(fig.value))
+    ey, fy = fig.year, found.year
     if verdict == "matches" and ey is not None and fy is not None and str(ey) != str(fy):
         verdict, how = "different year", f"the sources give it for {fy}, not {ey}"
-    return capped(verdict, found.get("cap")), how
+    return capped(verdict, found.cap), how
 
 
-def written_problems(claim: dict[str, Any]) -> list[tuple[str, str]]:
+def written_problems(claim: Claim) -> list[tuple[str, str]]:
     """(message, rule) for a written verdict the rules contradict, or a cap or tolerance without its reason."""
     out: list[tuple[str, str]] = []
-    cmp = claim.get("compare") or {}
+    cmp = claim.compare
     for field, reason in (("cap", "cap_reason"), ("tolerance", "tolerance_reason")):
-        for block, name in ((cmp, "compare"), (claim.get("found") or {}, "found")):
-            if block.get(field) is not None and not str(block.get(reason) or "").strip():
+        for block, name in ((cmp, "compare"), (claim.found, "found")):
+            if getattr(block, field, None) is not None and not str(getattr(block, reason, None) or "").strip():
                 out.append((f"'{name}.{field}' needs '{name}.{reason}': the card must say why", "exception-reason"))
     if cmp:
         return out
-    verdict, fig, found = claim.get("verdict"), claim.get("figure"), claim.get("found")
-    numeric = fig is not None and _is_number(fig.get("value"))
+    verdict, fig, found = claim.verdict, claim.figure, claim.found
+    numeric = fig is not None and _is_number(fig.value)
     if verdict in settings.NUMBER_VERDICTS and numeric and not found:
         out.append(
             (
@@ -378,18 +422,18 @@ def _is_number(v: Any) -> bool:
         return False
 
 
-def datasets_of(claim: dict[str, Any]) -> set[str]:
+def datasets_of(claim: Claim) -> set[str]:
     """The datasets a claim is checked against (none for a claim judged from the sources)."""
-    return {sel["dataset"] for sel in (claim.get("compare") or {}).get("of", [])}
+    return {sel.dataset for sel in claim.compare.of} if claim.compare else set()
 
 
-def sources_of(claim: dict[str, Any]) -> list[str]:
+def sources_of(claim: Claim) -> list[str]:
     """A claim's sources: its evidence rows' (derived) first, then any it lists."""
     out: list[str] = []
-    for sel in (claim.get("compare") or {}).get("of", []):
-        row = D.select(sel["dataset"], sel["where"])
+    for sel in claim.compare.of if claim.compare else ():
+        row = D.select(sel.dataset, sel.where)
         out += [s for s in row["source"].astype(str) if s not in out]
-    out += [s for s in claim.get("sources", []) if s not in out]
+    out += [s for s in claim.sources if s not in out]
     return out
 
 

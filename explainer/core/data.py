@@ -1,5 +1,7 @@
 """The one loader: every chart, page hook and the Methods notebook read data through it.
 
+The registry and the claims ledger come back as typed records (`records.Source`, `records.Claim`).
+
 Datasets are `data/<name>.csv`, each described by `data/<name>.schema.yaml` (a
 Frictionless Table Schema). Columns come back typed after the schema, and each file
 is parsed once per change (cached on its path, size and modification time).
@@ -8,6 +10,7 @@ is parsed once per change (cached on its path, size and modification time).
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ import pandas as pd
 import yaml
 
 from explainer.core import files, settings
+from explainer.core.records import Claim, Source
 from explainer.core.yamlines import SAFE_LOADER
 
 _PANDAS_TYPES = {
@@ -77,18 +81,28 @@ def load(name: str) -> pd.DataFrame:
     return _cached(name)[1].copy()
 
 
-def registry() -> list[dict[str, Any]]:
+def registry() -> list[Source]:
     """The source registry, in file order."""
-    return _read_yaml(*files.stat_key(settings.data_dir() / settings.REGISTRY_FILE)) or []
+    return list(_sources(*files.stat_key(settings.data_dir() / settings.REGISTRY_FILE)))
 
 
-def sources_by_id() -> dict[str, dict[str, Any]]:
-    return {s["id"]: s for s in registry()}
+@functools.lru_cache(maxsize=16)
+def _sources(path: str, size: int, mtime: int) -> tuple[Source, ...]:
+    return tuple(Source.from_dict(e) for e in _read_yaml(path, size, mtime) or [])
 
 
-def claims() -> list[dict[str, Any]]:
+def sources_by_id() -> dict[str, Source]:
+    return {s.id: s for s in registry()}
+
+
+def claims() -> list[Claim]:
     """The claims ledger, in the essay's order."""
-    return _read_yaml(*files.stat_key(settings.data_dir() / settings.CLAIMS_FILE)) or []
+    return list(_claims(*files.stat_key(settings.data_dir() / settings.CLAIMS_FILE)))
+
+
+@functools.lru_cache(maxsize=16)
+def _claims(path: str, size: int, mtime: int) -> tuple[Claim, ...]:
+    return tuple(Claim.from_dict(c) for c in _read_yaml(path, size, mtime) or [])
 
 
 def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
@@ -124,6 +138,12 @@ def value(name: str, where: dict[str, Any], column: str) -> float:
     if pd.isna(v):
         raise LookupError(f"{name} {where}: column '{column}' is empty")
     return float(v)
+
+
+def is_source_column(column: str) -> bool:
+    """Whether a column of a dataset or a chart's table names the registry entry a value was read
+    in: `source`, or `source_<n>` where a row combines several (a ratio cites two rows)."""
+    return column == "source" or re.fullmatch(r"source_\d+", column) is not None
 
 
 def start_recording() -> None:

@@ -10,10 +10,10 @@ published the page read ("IFR figures, via a copy in sjaubert/Cours-IA (GitHub)"
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlparse
 
 from explainer.core import settings
+from explainer.core.records import Source
 
 CANONICAL_HOST = {"raw.githubusercontent.com": "github.com"}
 
@@ -50,16 +50,16 @@ def declared(name: str | None, producers: dict[str, dict]) -> dict | None:
     return producers.get(name) or producers.get(name.split(" (")[0].strip())
 
 
-def owner_of(entry: dict[str, Any], producers: dict[str, dict]) -> str | None:
+def owner_of(entry: Source, producers: dict[str, dict]) -> str | None:
     """Who, of the entry's producer and publisher, owns the site its URL stands on (None: neither)."""
-    for who in (entry.get("producer"), entry.get("publisher")):
+    for who in (entry.producer, entry.publisher):
         sites = (declared(who, producers) or {}).get("sites") or []
-        if any(on_site(entry.get("url_main") or "", s) for s in sites):
+        if any(on_site(entry.url_main or "", s) for s in sites):
             return who
     return None
 
 
-def is_own_page(entry: dict[str, Any], producers: dict[str, dict]) -> bool:
+def is_own_page(entry: Source, producers: dict[str, dict]) -> bool:
     """The page read is the producer's (or the named publisher's, e.g. the compiler's) own."""
     return owner_of(entry, producers) is not None
 
@@ -80,21 +80,21 @@ def _where(url: str) -> tuple[str, str | None]:
     return host, None
 
 
-def label(entry: dict[str, Any], producers: dict[str, dict], figures: bool = True) -> str:
+def label(entry: Source, producers: dict[str, dict], figures: bool = True) -> str:
     """A source's name in a source line or on a card: the producer (and where) when the page is its
     own; else whose figures, through what kind of page, published by whom and where. Never the
     producer alone beside someone else's host."""
-    producer = short_name(entry["producer"], producers)
-    where, shared = _where(entry["url_main"])
+    producer = short_name(entry.producer, producers)
+    where, shared = _where(entry.url_main)
     owner = owner_of(entry, producers)
     whose = f"{producer} figures" if figures else producer  # words (a quote, a finding) are not figures
-    if owner is not None and owner == entry["producer"]:
+    if owner is not None and owner == entry.producer:
         if shared:
             return f"{producer} ({where} on {shared})"
-        return producer if where in entry["producer"].lower() else f"{producer} ({where})"
-    publisher = short_name(entry["publisher"], producers) if entry.get("publisher") else ""
+        return producer if where in entry.producer.lower() else f"{producer} ({where})"
+    publisher = short_name(entry.publisher, producers) if entry.publisher else ""
     at = f"in {where} ({shared})" if shared else f"({where})"
-    phrase = entry.get("read_as") or settings.KIND_PHRASES.get(entry["kind"], (None,))[0]
+    phrase = entry.read_as or settings.KIND_PHRASES.get(entry.kind, (None,))[0]
     if phrase is None:  # a first-hand page on the publisher's own site (a department, a compiler)
         return f"{whose}, published by {publisher} {at}"
     account = where.split("/")[0].lower()

@@ -1,11 +1,12 @@
-"""The source registry's fields, as a JSON Schema: what `check-data` enforces and what the data
-dictionary lists (one definition, so the two cannot drift)."""
+"""The registry's, the claims ledger's and producers.yaml's fields, as JSON Schemas: what `check-data`
+enforces and what the data dictionary lists (one definition, so the two cannot drift). What the rest
+of the engine gets, once they validate, is the typed records of `records.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from explainer.core import settings
+from explainer.core import claims, settings
 
 KINDS = settings.names(settings.SOURCE_KINDS)
 RELIABILITY = settings.names(settings.RELIABILITY)
@@ -68,4 +69,86 @@ PRODUCERS_SCHEMA: dict[str, Any] = {
         "sites": {"type": "array", "items": {"type": "string", "pattern": _SITE}},
         "note": {"type": "string"},  # why a site is the organisation's own, when it is not obvious
     },
+}
+
+
+# claims.yaml: one item per claim the explainer checks.
+_CLAIM_ID = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+_SELECTOR = {
+    "type": "object",
+    "required": ["dataset", "where", "column"],
+    "additionalProperties": False,
+    "properties": {
+        "dataset": {"type": "string"},
+        "where": {"type": "object", "minProperties": 1},
+        "column": {"type": "string"},
+    },
+}
+
+CLAIM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "section", "quote"],
+    "additionalProperties": False,
+    "properties": {
+        "__line__": {"type": "integer"},
+        "id": {"type": "string", "pattern": _CLAIM_ID},
+        "section": {"type": "string"},
+        "quote": {"type": "string", "minLength": 3},
+        "figure": {
+            "type": "object",
+            "required": ["value", "unit"],
+            "additionalProperties": False,
+            "properties": {
+                "value": {"type": ["number", "string"]},
+                "unit": {"type": "string"},
+                "year": {"type": ["integer", "string", "null"]},
+                # How the essay words it: "about X" (as written), "over X" (a floor), "under X" (a ceiling).
+                "reading": {"enum": settings.names(settings.READINGS)},
+            },
+        },
+        # A written claim's figure from the sources, which the rules compare with the essay's.
+        "found": {
+            "type": "object",
+            "required": ["value"],
+            "additionalProperties": False,
+            "properties": {
+                "value": {"type": "number"},
+                "year": {"type": ["integer", "string", "null"]},
+                "cap": {"enum": settings.CAPS},
+                "cap_reason": {"type": "string"},
+            },
+        },
+        "compare": {
+            "type": "object",
+            "required": ["op", "of"],
+            "additionalProperties": False,
+            "properties": {
+                "op": {"enum": list(claims.OPS)},
+                "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
+                "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
+                "tolerance_reason": {"type": "string"},
+                "year": {"type": ["integer", "string"]},
+                "cap": {"enum": settings.CAPS},
+                "cap_reason": {"type": "string"},
+                "threshold": {"type": "number"},  # 'below': the share (in percent) the card calls small
+                "to": {"type": ["integer", "string"]},  # 'rose_every_year': the last year read
+            },
+        },
+        "verdict": {"enum": settings.names(settings.VERDICTS)},
+        "finding": {"type": "string", "minLength": 3},
+        "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "note": {"type": "string"},
+        # The same slip of year as another claim: the figure is judged on its own and the slip is
+        # counted once, on that claim's card.
+        "year_slip": {"type": "string", "pattern": _CLAIM_ID},
+    },
+    "allOf": [
+        # A computed claim carries no typed verdict; any other carries one.
+        # Its sources come from the evidence rows (plus any listed); a written claim lists them.
+        {
+            "if": {"required": ["compare"]},
+            "then": {"not": {"required": ["verdict"]}},
+            "else": {"required": ["verdict", "finding", "sources"]},
+        },
+    ],
 }

@@ -398,14 +398,7 @@ READINGS = [
         "when they are more than 10% below it, the claim is true but overstates, and is partly supported",
     ),
 ]
-# Claims worded without a number, checked from the data (`compare.op`), each with its plain meaning.
-WORDED_OPS = [
-    Term("highest", 'the value is the highest in its series ("more than ever before")'),
-    Term("rest_combined", "the first value is more than all the others added together"),
-    Term("rose_every_year", "the series rose from each year to the next"),
-    Term("below", 'a share is under a threshold the card states ("a small share")'),
-]
-NUMBER_OPS = ["value", "ratio", "share", "sum"]
+# The operations a computed claim may name (`compare.op`) are the table `claims.OPS`.
 
 
 # How a verdict's colour reads in a summary, for one claim and for several: "1 is wrong, 17 hold up".
@@ -447,6 +440,9 @@ UNIT_WORDS = {
 }
 
 MAX_QUOTE_WORDS = 25  # claim quotes stay short: the pages explain in our own words
+# A chart's source line, as Our World in Data gives it: the producers named, at most this many links
+# (and as many producers named when a chart gives no CREDIT); the Fact-check table lists as many.
+MAX_SOURCE_LINKS = 3
 
 # The columns that order a series in time, in the order they are looked for (a dataset's, a claim's
 # evidence, a chart's table, a trend marker's series, an edition break's key). Trend phrases

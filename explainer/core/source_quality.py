@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.records import Source
 
 
 @dataclass
@@ -17,10 +18,10 @@ class Tally:
     reliability: Counter = field(default_factory=Counter)
     kind: Counter = field(default_factory=Counter)
 
-    def add(self, entry: dict) -> None:
+    def add(self, entry: Source) -> None:
         self.values += 1
-        self.reliability[entry["reliability"]] += 1
-        self.kind[entry["kind"]] += 1
+        self.reliability[entry.reliability] += 1
+        self.kind[entry.kind] += 1
 
     @property
     def first_hand(self) -> int:
@@ -70,8 +71,7 @@ def verdict_datasets() -> list[str]:
 
     names: set[str] = set()
     for c in D.claims():
-        if "compare" in c:
-            names |= C.datasets_of(c)
+        names |= C.datasets_of(c)
     return sorted(names)
 
 
@@ -92,9 +92,9 @@ def _read_sources(source_ids: list[str]) -> tuple[Tally, list[str]]:
     for sid in source_ids:
         e = registry[sid]
         t.add(e)
-        if e["kind"] not in settings.FIRST_HAND_KINDS:
-            plural = settings.KIND_PHRASES.get(e["kind"], ("a copy", "copies"))[1]
-            words[e.get("read_as") or plural] += 1
+        if e.kind not in settings.FIRST_HAND_KINDS:
+            plural = settings.KIND_PHRASES.get(e.kind, ("a copy", "copies"))[1]
+            words[e.read_as or plural] += 1
     return t, [w for w, _ in words.most_common()]
 
 

@@ -329,7 +329,7 @@ class ExplainerPlugin(BasePlugin):
 
     def on_post_build(self, *, config):
         if not self.serve:
-            sources = [str(e.get(k) or "") for e in self.site.registry.values() for k in ("url_main", "primary_url")]
+            sources = [str(u or "") for e in self.site.registry.values() for u in (e.url_main, e.primary_url)]
             problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
             if problems:
                 raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))

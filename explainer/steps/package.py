@@ -42,20 +42,20 @@ _FIELD_KEYS = {"name", "type", "title", "description", "constraints", "format", 
 def claims_rows() -> list[dict[str, object]]:
     rows = []
     for r in C.evaluate_all():
-        fig = r.claim.get("figure") or {}
+        fig = r.claim.figure
         rows.append(
             {
                 "id": r.id,
-                "section": r.claim["section"],
-                "quote": r.claim["quote"],
-                "essay_figure": "" if fig.get("value") is None else str(fig["value"]),
-                "essay_unit": fig.get("unit", ""),
-                "essay_year": "" if fig.get("year") is None else str(fig["year"]),
+                "section": r.claim.section,
+                "quote": r.claim.quote,
+                "essay_figure": "" if fig is None or fig.value is None else str(fig.value),
+                "essay_unit": "" if fig is None else fig.unit,
+                "essay_year": "" if fig is None or fig.year is None else str(fig.year),
                 "verdict": r.verdict,
-                "checked": "checked against the data" if r.computed else "judged from the sources",
+                "checked": r.how_checked,
                 "data_value": "" if r.data_value is None else round(r.data_value, 6),
                 "data_year": r.data_year or "",
-                "finding": r.claim.get("finding") or r.claim.get("note") or "",
+                "finding": r.claim.finding or r.claim.note or "",
                 "sources": " ".join(C.sources_of(r.claim)),
             }
         )
@@ -83,9 +83,7 @@ def descriptor() -> dict:
                     "fields": [{k: v for k, v in f.items() if k in _FIELD_KEYS} for f in s["fields"]],
                     "primaryKey": s["primaryKey"],
                 },
-                "sources": [
-                    {"title": registry[sid]["citation_full"], "path": registry[sid]["url_main"]} for sid in cited
-                ],
+                "sources": [{"title": registry[sid].citation_full, "path": registry[sid].url_main} for sid in cited],
             }
         )
     resources.append(

@@ -127,8 +127,6 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
     """Copy the charts' finished files from the build folder into the served site (each file
     replaced atomically), and correct the narrow images' sizes in the pages that show them.
     Returns how many pages were corrected. The caller holds SITE_LOCK."""
-    import json
-
     target = site_dir / settings.SITE_CHARTS
     sizes = {}
     for chart_id in ids:
@@ -138,7 +136,7 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
                 files.write_atomic(target / src.name, src.read_bytes())
         meta = render.artifact(chart_id, "meta.json")
         if meta.exists():
-            sizes[chart_id] = json.loads(meta.read_text(encoding="utf-8"))["size"]["narrow"]
+            sizes[chart_id] = render.read_meta(chart_id).size.narrow
     if not sizes:
         return 0
 

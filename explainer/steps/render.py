@@ -20,18 +20,18 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from explainer.core import chart_contract, files, settings, theme
 from explainer.core import data as D
-from explainer.core import files, settings, theme
 from explainer.core.problems import Problem
+from explainer.core.records import ChartMeta, Column, Size, Source, Table
 from explainer.steps import cards
 
-MAX_SOURCE_LINKS = 3  # a chart's source line, as Our World in Data gives it: producers named, few links
 ARTIFACTS = (
     "vl.json",
     "light.svg",
@@ -165,16 +165,6 @@ def is_fresh(chart_id: str, cache: dict[str, Any], first: bool = False) -> bool:
 # --- checks on what a module returns ----------------------------------------------------
 
 
-def _doc_lines(module) -> tuple[str, str]:
-    """The title (the docstring's first line) and the takeaway (its next paragraph, joined)."""
-    doc = inspect.getdoc(module) or ""
-    title, _, rest = doc.strip().partition("\n")
-    takeaway = " ".join(rest.strip().split("\n\n")[0].split())
-    if not title.strip() or not takeaway:
-        raise ChartError("the module docstring needs a title line and a takeaway line")
-    return title.strip(), takeaway
-
-
 def _frames(chart: Any) -> list[pd.DataFrame]:
     import altair as alt
 
@@ -258,21 +248,17 @@ def _svg_size(svg: str) -> tuple[int, int]:
     return (round(float(m.group(1))), round(float(m.group(2)))) if m else (0, 0)
 
 
-def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list[str]]:
-    """The chart module and its declared sources, or a ChartError saying what is missing."""
+def _checked_module(chart_id: str, registry: dict[str, Source]) -> tuple[Any, list[str]]:
+    """The chart module and its declared sources, or a ChartError naming every way it breaks the
+    chart contract (explainer/core/chart_contract.py)."""
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
         raise _failure("the module does not import", e, chart_id) from e
-    declared = list(getattr(module, "SOURCES", []) or [])
-    if not declared:
-        raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
-    unknown = [s for s in declared if s not in registry]
-    if unknown:
-        raise ChartError(f"SOURCES names unknown registry ids: {', '.join(unknown)}")
-    if not hasattr(module, "build"):
-        raise ChartError("the module has no build() function")
-    return module, declared
+    breaches = chart_contract.breaches_in_module(module, set(registry))
+    if breaches:
+        raise ChartError("; ".join(b.message for b in breaches), breaches[0].line)
+    return module, list(module.SOURCES)
 
 
 def _sources_line(module, source_id: str) -> int | None:
@@ -343,10 +329,6 @@ def _tooltip_titles(spec: Any) -> dict[str, str]:
     return titles
 
 
-def _is_source(column: str) -> bool:
-    return column == "source" or re.fullmatch(r"source_\d+", column) is not None
-
-
 def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], spec: Any) -> list[dict[str, Any]]:
     """The reader's columns of a chart's table: each headed by its schema title and unit (or the
     title the chart's tooltip gives a column it derives), the sources of a row in one column.
@@ -361,9 +343,11 @@ def table_columns(module, chart_id: str, table: pd.DataFrame, reads: list[str], 
     for c in names:
         if c not in table.columns:
             raise ChartError(f"TABLE names '{c}', which is not a column of the chart's data", _table_line(module))
-        if _is_source(c):
+        if D.is_source_column(c):
             if not any(col.get("kind") == "source" for col in out):
-                out.append({"name": c, "header": "Source", "kind": "source", "of": [s for s in names if _is_source(s)]})
+                out.append(
+                    {"name": c, "header": "Source", "kind": "source", "of": [s for s in names if D.is_source_column(s)]}
+                )
             continue
         field = fields.get(c)
         title = (field or {}).get("title") or titles.get(c)
@@ -445,15 +429,9 @@ def _table_rows(table: pd.DataFrame, columns: list[dict[str, Any]]) -> list[list
     return rows
 
 
-def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[str]:
+def _row_sources(frames: list[pd.DataFrame], registry: dict[str, Source]) -> list[str]:
     """Registry ids the rows cite: every column named `source` or `source_<n>` (ratios cite two rows)."""
-    cited = {
-        s
-        for f in frames
-        for c in f.columns
-        if c == "source" or c.startswith("source_")
-        for s in f[c].dropna().astype(str)
-    }
+    cited = {s for f in frames for c in f.columns if D.is_source_column(c) for s in f[c].dropna().astype(str)}
     bad = sorted(cited - set(registry))
     if bad:
         raise ChartError(f"the data cite unknown registry ids: {', '.join(bad)}")
@@ -533,7 +511,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     first = first and previous.exists()
     registry = D.sources_by_id()
     module, declared = _checked_module(chart_id, registry)
-    title, takeaway = _doc_lines(module)
+    title, takeaway = chart_contract.doc_lines(inspect.getdoc(module))
     chart, key_numbers, reads = _call(module, chart_id)
     frames = _frames(chart)
     if not frames:
@@ -555,12 +533,9 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
             f"of its rows ({', '.join(row_sources) or 'none'})",
             _sources_line(module, unread[0]),
         )
-    extra = [s for s in row_sources if s not in declared]
-    if len(declared) + (1 if extra else 0) > MAX_SOURCE_LINKS:
-        raise ChartError(
-            f"SOURCES names {len(declared)} entries: a source line shows at most {MAX_SOURCE_LINKS} links, "
-            f"so name at most {MAX_SOURCE_LINKS - (1 if extra else 0)} (the rows' other sources get one link)"
-        )
+    too_many = chart_contract.links_breach(declared, row_sources)
+    if too_many:
+        raise ChartError(too_many, _sources_line(module, declared[0]))
     # The house style: the takeaway is the headline, the subtitle defines the measure and its unit
     # (SUBTITLE), and the source is given once, under the figure, by the page.
     subtitle = str(getattr(module, "SUBTITLE", "") or "").strip()
@@ -572,28 +547,37 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     STEP_TIMES["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
-        dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
+        dims["narrow.light"] = read_meta(chart_id).size.narrow
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     columns = table_columns(module, chart_id, table, reads, spec)
-    meta = {
-        "id": chart_id,
-        "title": title,
-        "takeaway": takeaway,
-        "subtitle": subtitle,
-        "credit": credit,
-        "description": description,
-        "sources": declared + [s for s in row_sources if s not in declared],
-        "declared_sources": declared,
-        "datasets": sorted(Path(r).stem for r in reads),
-        "size": {"wide": dims["" + "light"], "narrow": dims["narrow.light"]},
-        "table": {"columns": columns, "rows": _table_rows(table, columns)},
-    }
-    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    meta = ChartMeta(
+        id=chart_id,
+        title=title,
+        takeaway=takeaway,
+        subtitle=subtitle,
+        credit=credit,
+        description=description,
+        sources=declared + [s for s in row_sources if s not in declared],
+        declared_sources=declared,
+        datasets=sorted(Path(r).stem for r in reads),
+        size=Size(tuple(dims["light"]), tuple(dims["narrow.light"])),
+        table=Table([Column.from_dict(c) for c in columns], _table_rows(table, columns)),
+    )
+    out["meta.json"] = _meta_json(meta)
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
     return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
+
+
+def read_meta(chart_id: str) -> ChartMeta:
+    """A chart's metadata as the last render wrote it."""
+    return ChartMeta.from_dict(json.loads(artifact(chart_id, "meta.json").read_text(encoding="utf-8")))
+
+
+def _meta_json(meta: ChartMeta) -> bytes:
+    return json.dumps(meta.to_dict(), sort_keys=True, ensure_ascii=False, indent=1).encode()
 
 
 def _strings(node: Any, skip: set[str]) -> list[str]:
@@ -660,9 +644,9 @@ def finish_one(chart_id: str) -> dict[str, Any] | None:
     out, dims = _renders(spec, rest=True)
     if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
         return None
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    meta["size"]["narrow"] = list(dims["narrow.light"])
-    out["meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    meta = read_meta(chart_id)
+    meta = replace(meta, size=replace(meta.size, narrow=tuple(dims["narrow.light"])))
+    out["meta.json"] = _meta_json(meta)
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     return {**entry, "key": key, "partial": None}
@@ -698,11 +682,11 @@ def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
     return list(done)
 
 
-def _with_source_urls(table: pd.DataFrame, registry: dict[str, dict]) -> pd.DataFrame:
+def _with_source_urls(table: pd.DataFrame, registry: dict[str, Source]) -> pd.DataFrame:
     """The download: each source column followed by the URL of the page the value was read in."""
     out = table.copy()
-    for c in [c for c in table.columns if c == "source" or c.startswith("source_")]:
-        urls = table[c].map(lambda s: registry[s]["url_main"] if s in registry else "")
+    for c in [c for c in table.columns if D.is_source_column(c)]:
+        urls = table[c].map(lambda s: registry[s].url_main if s in registry else "")
         out.insert(out.columns.get_loc(c) + 1, f"{c}_url", urls)
     return out
 
@@ -712,10 +696,11 @@ def _first_line(e: Exception) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def _credit(ids: list[str], registry: dict[str, dict]) -> str:
+def _credit(ids: list[str], registry: dict[str, Source]) -> str:
     """The producers behind a chart, when its module gives no CREDIT line."""
-    names = list(dict.fromkeys(registry[i]["producer"] for i in ids))
-    return "; ".join(names[:3]) + ("; and others" if len(names) > 3 else "")
+    names = list(dict.fromkeys(registry[i].producer for i in ids))
+    most = settings.MAX_SOURCE_LINKS
+    return "; ".join(names[:most]) + ("; and others" if len(names) > most else "")
 
 
 # --- the run ------------------------------------------------------------------------------

@@ -19,95 +19,15 @@ from typing import Any
 import jsonschema
 import yaml
 
+from explainer.core import chart_contract, files, provenance, settings
 from explainer.core import claims as C
 from explainer.core import data as D
-from explainer.core import files, provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
-from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
+from explainer.core.records import Claim, Source
+from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import SAFE_LOADER, error_place, load_with_lines, strip_lines
 
-VERDICTS = settings.names(settings.VERDICTS)
 MAX_QUOTE_WORDS = settings.MAX_QUOTE_WORDS
-ID = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
-
-_SELECTOR = {
-    "type": "object",
-    "required": ["dataset", "where", "column"],
-    "additionalProperties": False,
-    "properties": {
-        "dataset": {"type": "string"},
-        "where": {"type": "object", "minProperties": 1},
-        "column": {"type": "string"},
-    },
-}
-
-CLAIM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "section", "quote"],
-    "additionalProperties": False,
-    "properties": {
-        "__line__": {"type": "integer"},
-        "id": {"type": "string", "pattern": ID},
-        "section": {"type": "string"},
-        "quote": {"type": "string", "minLength": 3},
-        "figure": {
-            "type": "object",
-            "required": ["value", "unit"],
-            "additionalProperties": False,
-            "properties": {
-                "value": {"type": ["number", "string"]},
-                "unit": {"type": "string"},
-                "year": {"type": ["integer", "string", "null"]},
-                # How the essay words it: "about X" (as written), "over X" (a floor), "under X" (a ceiling).
-                "reading": {"enum": settings.names(settings.READINGS)},
-            },
-        },
-        # A written claim's figure from the sources, which the rules compare with the essay's.
-        "found": {
-            "type": "object",
-            "required": ["value"],
-            "additionalProperties": False,
-            "properties": {
-                "value": {"type": "number"},
-                "year": {"type": ["integer", "string", "null"]},
-                "cap": {"enum": settings.CAPS},
-                "cap_reason": {"type": "string"},
-            },
-        },
-        "compare": {
-            "type": "object",
-            "required": ["op", "of"],
-            "additionalProperties": False,
-            "properties": {
-                "op": {"enum": settings.NUMBER_OPS + settings.names(settings.WORDED_OPS)},
-                "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
-                "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
-                "tolerance_reason": {"type": "string"},
-                "year": {"type": ["integer", "string"]},
-                "cap": {"enum": settings.CAPS},
-                "cap_reason": {"type": "string"},
-                "threshold": {"type": "number"},  # 'below': the share (in percent) the card calls small
-                "to": {"type": ["integer", "string"]},  # 'rose_every_year': the last year read
-            },
-        },
-        "verdict": {"enum": VERDICTS},
-        "finding": {"type": "string", "minLength": 3},
-        "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "note": {"type": "string"},
-        # The same slip of year as another claim: the figure is judged on its own and the slip is
-        # counted once, on that claim's card.
-        "year_slip": {"type": "string", "pattern": ID},
-    },
-    "allOf": [
-        # A computed claim carries no typed verdict; any other carries one.
-        # Its sources come from the evidence rows (plus any listed); a written claim lists them.
-        {
-            "if": {"required": ["compare"]},
-            "then": {"not": {"required": ["verdict"]}},
-            "else": {"required": ["verdict", "finding", "sources"]},
-        },
-    ],
-}
 
 
 def _quote(v: Any) -> str:
@@ -220,7 +140,7 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
         if not isinstance(e.get("url_main"), str) or not isinstance(e.get("producer"), str):
             continue
         named |= {e["producer"], e.get("publisher") or ""}
-        if provenance.is_own_page(e, producers):
+        if provenance.is_own_page(Source.from_dict(e), producers):
             continue
         line, sid = e.get("__line__"), e.get("id", "?")
         where = provenance.place(e["url_main"])
@@ -320,7 +240,7 @@ def row_note_claim_problems(data: Path) -> list[Problem]:
     import csv as _csv
     import io
 
-    ids = {c["id"] for c in D.claims()}
+    ids = {c.id for c in D.claims()}
     prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
     if not prefixes:
         return []
@@ -634,30 +554,29 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
     return Problem(f, row, place, msg, etype)
 
 
-# --- chart modules: their declared sources, read without importing them -------------
+# --- chart modules: held to the chart contract, read without importing them -------------
 
 
-def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[str, tuple[list[str], int]]:
-    """Each chart module's SOURCES and its line; a module that does not parse is a problem."""
-    out = {}
+def check_charts(charts: Path, registry_ids: set[str] | None) -> tuple[list[Problem], set[str]]:
+    """Each chart module held to the chart contract (explainer/core/chart_contract.py) from its
+    source, never run, and the registry ids their SOURCES name. `registry_ids` None: the registry
+    could not be read (no id is called unknown)."""
+    problems: list[Problem] = []
+    used: set[str] = set()
     for py in sorted(charts.glob("*.py")):
         if py.name.startswith("_"):
             continue
+        f = settings.rel(py)
+        text = py.read_text(encoding="utf-8")
         try:
-            tree = ast.parse(py.read_text(encoding="utf-8"))
+            tree = ast.parse(text)
         except SyntaxError as e:
-            if problems is not None:
-                problems.append(
-                    Problem(settings.rel(py), e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax")
-                )
+            problems.append(Problem(f, e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax"))
             continue
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SOURCES" for t in node.targets):
-                try:
-                    out[py.stem] = (list(ast.literal_eval(node.value)), node.lineno)
-                except ValueError:
-                    out[py.stem] = ([], node.lineno)
-    return out
+        used |= set(chart_contract.declared_sources(tree)[0])
+        for b in chart_contract.breaches_in_source(text, registry_ids):
+            problems.append(Problem(f, b.line, f"chart '{py.stem}'", b.message, b.rule))
+    return problems, used
 
 
 # --- the claims ledger --------------------------------------------------------------
@@ -746,13 +665,14 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
             yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
     if errors:
         return
-    for msg, rule in C.written_problems(strip_lines(item)):
+    claim = Claim.from_dict(strip_lines(item))  # the schema holds: the record the engine reads
+    for msg, rule in C.written_problems(claim):
         block = msg.split(".")[0].strip("'") if rule == "exception-reason" else ""
         yield block, msg, rule
-    if "compare" not in item or C.datasets_of(item) & broken:
+    if not claim.computed or C.datasets_of(claim) & broken:
         return
     try:
-        result = C.evaluate(strip_lines(item))
+        result = C.evaluate(claim)
         if item.get("year_slip") and result.verdict != "different year":
             yield (
                 "year_slip",
@@ -899,25 +819,9 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
 
-    for chart, (ids, line) in chart_sources(charts, problems).items():
-        if not ids:
-            problems.append(
-                Problem(
-                    settings.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"
-                )
-            )
-        for sid in ids:
-            used.add(sid)
-            if registry_read and sid not in registry_ids:
-                problems.append(
-                    Problem(
-                        settings.rel(charts / f"{chart}.py"),
-                        line,
-                        f"chart '{chart}'",
-                        f"source {_quote(sid)} is not in the registry",
-                        "unknown-source",
-                    )
-                )
+    found, srcs = check_charts(charts, registry_ids if registry_read else None)
+    problems += found
+    used |= srcs
 
     if registry_read:
         found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
@@ -975,7 +879,7 @@ def essay_problems() -> list[Problem]:
 def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
     """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
     must name one that exists and cites the entry, or the note has gone stale."""
-    claims = {c["id"]: c for c in D.claims()}
+    claims = {c.id: c for c in D.claims()}
     prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
     if not prefixes:
         return []
