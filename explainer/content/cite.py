@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from explainer.core import data as D
-from explainer.core import files, settings
+from explainer.core import files
+from explainer.core.project import current_project
 
 _BIB_ESCAPE = str.maketrans({"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
 
@@ -103,9 +104,9 @@ def end_sentence(text: str) -> str:
 
 def page_citation(title: str, url_path: str, published: str | None, updated: str | None) -> tuple[str, str]:
     """(a citation in words, its BibTeX) for one page of the site."""
-    config = settings.site_config()
+    config = current_project().config
     site = str(config.get("site_name") or "")
-    base = settings.site_base()
+    base = current_project().site_base()
     url = base + url_path if base else None  # no public address known: a citation names none
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published

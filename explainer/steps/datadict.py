@@ -12,6 +12,7 @@ from collections import Counter
 
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.project import Project, current_project
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 
 HEADER = """# Data dictionary
@@ -64,11 +65,11 @@ def vocabularies() -> list[str]:
     return out
 
 
-def render() -> str:
+def render(project: Project | None = None) -> str:
     parts = [HEADER, *vocabularies()]
-    for name in D.dataset_names():
-        s = D.schema(name)
-        df = D.load(name)
+    for name in D.dataset_names(project):
+        s = D.schema(name, project)
+        df = D.load(name, project)
         parts.append(f"\n## {name}\n\n**{s['title']}.** {s['description']}\n")
         parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}.schema.yaml`")
         parts.append(f"- Primary key: {', '.join(f'`{k}`' for k in s['primaryKey'])}")
@@ -101,14 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer datadict", description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="rewrite data/README.md (else: check it is current)")
     args = ap.parse_args(argv)
-    target = settings.data_dir() / settings.DATA_DICTIONARY
+    target = current_project().data / settings.DATA_DICTIONARY
     text = render()
     if args.write:
         files.write_atomic(target, text)
-        print(f"wrote {settings.rel(target)}")
+        print(f"wrote {current_project().rel(target)}")
         return 0
     if not target.exists() or target.read_text(encoding="utf-8") != text:
-        print(f"{settings.rel(target)} is out of date: run `python -m explainer datadict --write`", file=sys.stderr)
+        print(
+            f"{current_project().rel(target)} is out of date: run `python -m explainer datadict --write`",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{settings.rel(target)} is up to date")
+    print(f"{current_project().rel(target)} is up to date")
     return 0

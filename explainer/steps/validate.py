@@ -22,6 +22,7 @@ import yaml
 from explainer.core import claims as claims_mod
 from explainer.core import provenance, settings
 from explainer.core.problems import ROOT_CAUSES, Problem
+from explainer.core.project import Project, current_project
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import error_place, load_with_lines, strip_lines
 
@@ -116,8 +117,9 @@ def _quote(v: Any) -> str:
 # --- the registry -----------------------------------------------------------------
 
 
-def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
-    f = settings.rel(path)
+def check_registry(path: Path, project: Project | None = None) -> tuple[list[Problem], list[dict]]:
+    project = project or current_project()
+    f = project.rel(path)
     problems: list[Problem] = []
     if not path.exists():
         return [Problem(f, None, "", "the source registry is missing", "required-file")], []
@@ -164,9 +166,10 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 # --- whose page was read: producers' own sites -------------------------------------
 
 
-def check_producers(path: Path) -> tuple[list[Problem], dict[str, dict]]:
+def check_producers(path: Path, project: Project | None = None) -> tuple[list[Problem], dict[str, dict]]:
     """producers.yaml: each organisation's own sites, declared once (a missing file declares none)."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     if not path.exists():
         return [], {}
     try:
@@ -208,10 +211,13 @@ def check_producers(path: Path) -> tuple[list[Problem], dict[str, dict]]:
     return problems, out
 
 
-def provenance_problems(registry_file: Path, entries: list[dict], producers: dict[str, dict]) -> list[Problem]:
+def provenance_problems(
+    registry_file: Path, entries: list[dict], producers: dict[str, dict], project: Project | None = None
+) -> list[Problem]:
     """A page on someone else's site is labelled as what it is: not a first-hand kind, not rated
     high, and with its publisher named. Sites are known from producers.yaml only."""
-    f = settings.rel(registry_file)
+    project = project or current_project()
+    f = project.rel(registry_file)
     declared = settings.PRODUCERS_FILE
     out = []
     named: set[str] = set()
@@ -281,7 +287,7 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
         if name not in named:
             out.append(
                 Problem(
-                    settings.rel(path),
+                    project.rel(path),
                     item.get("__line__"),
                     f"producer {_quote(name)}",
                     f"no entry of {settings.REGISTRY_FILE} names it as producer or publisher",
@@ -295,9 +301,10 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
 _FILE_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9_-]+(?:\.schema)?\.(?:csv|yaml))\b")
 
 
-def note_file_problems(data: Path) -> list[Problem]:
+def note_file_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """A dataset's cells, a schema or the claims ledger that names a file of data/ that does not
     exist (a note pointing readers to "model_alt.csv" that was never written)."""
+    project = project or current_project()
     out = []
     texts = sorted(data.glob("*.csv")) + sorted(data.glob(f"*{settings.SCHEMA_SUFFIX}")) + [data / settings.CLAIMS_FILE]
     for path in texts:
@@ -308,18 +315,19 @@ def note_file_problems(data: Path) -> list[Problem]:
                 if not (data / name).exists():
                     out.append(
                         Problem(
-                            settings.rel(path), lineno, "", f"names {name}, which is not a file in data/", "note-file"
+                            project.rel(path), lineno, "", f"names {name}, which is not a file in data/", "note-file"
                         )
                     )
     return out
 
 
-def row_note_claim_problems(data: Path) -> list[Problem]:
+def row_note_claim_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """A dataset row's note that names a claim (an id shaped like the ledger's) names one that exists."""
+    project = project or current_project()
     import csv as _csv
     import io
 
-    ids = {c["id"] for c in claims_mod.D.claims()}
+    ids = {c["id"] for c in claims_mod.D.claims(project)}
     prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
     if not prefixes:
         return []
@@ -335,7 +343,7 @@ def row_note_claim_problems(data: Path) -> list[Problem]:
                     if cid not in ids:
                         out.append(
                             Problem(
-                                settings.rel(path),
+                                project.rel(path),
                                 reader.line_num,
                                 f"column '{header[i]}'",
                                 f"names claim {cid}, which is not in the ledger",
@@ -363,22 +371,28 @@ def _stat(p: Path) -> tuple:
         return (str(p), None, None)
 
 
-def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+def check_dataset(
+    name: str, data: Path, project: Project | None = None
+) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
     """Problems in one dataset, and where each source id it cites first appears. A dataset whose
     files have not changed since it was last checked (in this process) is not checked again."""
-    key = (_stat(data / f"{name}.csv"), _stat(data / f"{name}.schema.yaml"))
+    project = project or current_project()
+    key = (str(project.root), _stat(data / f"{name}.csv"), _stat(data / f"{name}.schema.yaml"))
     if key not in _DATASET_CACHE:
         if len(_DATASET_CACHE) > 256:
             _DATASET_CACHE.clear()
-        _DATASET_CACHE[key] = _check_dataset(name, data)
+        _DATASET_CACHE[key] = _check_dataset(name, data, project)
     problems, used = _DATASET_CACHE[key]
     return list(problems), dict(used)
 
 
-def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+def _check_dataset(
+    name: str, data: Path, project: Project | None = None
+) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+    project = project or current_project()
     csv = data / f"{name}.csv"
     schema_file = data / f"{name}.schema.yaml"
-    f = settings.rel(csv)
+    f = project.rel(csv)
     problems: list[Problem] = []
     used: dict[str, tuple[str, int]] = {}
     if not csv.exists():
@@ -399,13 +413,13 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
             {k: v for k, v in descriptor.items() if k in ("fields", "primaryKey", "missingValues")}
         )
     except Exception as e:  # noqa: BLE001 - any schema fault is reported, not raised
-        return [Problem(settings.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
+        return [Problem(project.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
     names = [fd["name"] for fd in descriptor.get("fields", [])]
     for required in ("source", "status"):
         if required not in names:
             problems.append(
                 Problem(
-                    settings.rel(schema_file),
+                    project.rel(schema_file),
                     None,
                     "",
                     f"every dataset needs a '{required}' column",
@@ -434,7 +448,7 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
         if rec.get("source"):
             used.setdefault(rec["source"], (f, lineno))
     if not problems:
-        problems += edition_problems(f, settings.rel(schema_file), descriptor, raw.decode("utf-8"))
+        problems += edition_problems(f, project.rel(schema_file), descriptor, raw.decode("utf-8"))
     return problems, used
 
 
@@ -585,8 +599,11 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
 # --- chart modules: their declared sources, read without importing them -------------
 
 
-def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[str, tuple[list[str], int]]:
+def chart_sources(
+    charts: Path, problems: list[Problem] | None = None, project: Project | None = None
+) -> dict[str, tuple[list[str], int]]:
     """Each chart module's SOURCES and its line; a module that does not parse is a problem."""
+    project = project or current_project()
     out = {}
     for py in sorted(charts.glob("*.py")):
         if py.name.startswith("_"):
@@ -596,7 +613,7 @@ def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[s
         except SyntaxError as e:
             if problems is not None:
                 problems.append(
-                    Problem(settings.rel(py), e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax")
+                    Problem(project.rel(py), e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax")
                 )
             continue
         for node in tree.body:
@@ -612,10 +629,11 @@ def chart_sources(charts: Path, problems: list[Problem] | None = None) -> dict[s
 
 
 def check_claims(
-    path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset()
+    path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset(), project: Project | None = None
 ) -> tuple[list[Problem], set[str]]:
     """Problems in the ledger; evidence in datasets that have problems of their own is not evaluated."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     used: set[str] = set()
     if not path.exists():
         return [Problem(f, None, "", "the claims ledger is missing", "required-file")], used
@@ -640,7 +658,7 @@ def check_claims(
         elif isinstance(cid, str):
             seen[cid] = line
         used |= set(item.get("sources") or [])
-        for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken):
+        for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken, project):
             at = item.get(field.split(".")[0]) if field else None
             at_line = at.get("__line__", line) if isinstance(at, dict) else line
             problems.append(Problem(f, at_line, f"{place} field '{field}'" if field else place, msg, rule))
@@ -675,8 +693,11 @@ def _year_slip_problems(f: str, items: list[dict]) -> list[Problem]:
     return out
 
 
-def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str]):
+def _claim_problems(
+    item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str], project: Project | None = None
+):
     """(field or "", message, rule) for each problem of one claim."""
+    project = project or current_project()
     errors = list(validator.iter_errors(strip_lines(item)))
     for err in errors:
         field = ".".join(str(p) for p in err.path)
@@ -700,7 +721,7 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
     if "compare" not in item or claims_mod.datasets_of(item) & broken:
         return
     try:
-        result = claims_mod.evaluate(strip_lines(item))
+        result = claims_mod.evaluate(strip_lines(item), project)
         if item.get("year_slip") and result.verdict != "different year":
             yield (
                 "year_slip",
@@ -721,11 +742,14 @@ CORRECTION_REQUIRED = ("date", "page", "before", "after", "why")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def check_corrections(path: Path, claim_ids: set[str] | None, docs: Path) -> list[Problem]:
+def check_corrections(
+    path: Path, claim_ids: set[str] | None, docs: Path, project: Project | None = None
+) -> list[Problem]:
     """Each correction names a date (quoted, not in the future), a page that exists, a claim that
     exists (when it names one) and says what the page said, says now, and why. The file is
     optional, and may hold no entries yet. `claim_ids` None: the ledger could not be read."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     if not path.exists():
         return []
     try:
@@ -794,23 +818,27 @@ def _claim_ids(path: Path) -> set[str] | None:
 # --- everything ----------------------------------------------------------------------
 
 
-def _label_problems(data: Path, entries: list[dict], registry_read: bool) -> list[Problem]:
+def _label_problems(
+    data: Path, entries: list[dict], registry_read: bool, project: Project | None = None
+) -> list[Problem]:
     """producers.yaml, the registry's labels against it, and files named in our data's words."""
-    problems, producers = check_producers(data / settings.PRODUCERS_FILE)
+    project = project or current_project()
+    problems, producers = check_producers(data / settings.PRODUCERS_FILE, project)
     if registry_read and not problems:
-        problems += provenance_problems(data / settings.REGISTRY_FILE, entries, producers)
-    return problems + note_file_problems(data)
+        problems += provenance_problems(data / settings.REGISTRY_FILE, entries, producers, project)
+    return problems + note_file_problems(data, project)
 
 
-def check_all(data: Path | None = None, charts: Path | None = None, docs: Path | None = None) -> list[Problem]:
-    data = data or settings.data_dir()
-    charts = charts or settings.charts_dir()
-    docs = docs or settings.docs_dir()
-    problems, entries = check_registry(data / settings.REGISTRY_FILE)
+def check_all(project: Project | None = None) -> list[Problem]:
+    """Every problem of `project` (else the process's project): its data folder, chart modules and
+    pages, in one run, with file names as its author sees them."""
+    project = project or current_project()
+    data, charts, docs = project.data, project.charts, project.docs
+    problems, entries = check_registry(data / settings.REGISTRY_FILE, project)
     registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
     # A registry that cannot be read makes every source look unknown: report the cause alone.
     registry_read = not any(p.rule in ROOT_CAUSES for p in problems)
-    problems += _label_problems(data, entries, registry_read)
+    problems += _label_problems(data, entries, registry_read, project)
     used: set[str] = set()
 
     schemas = {p.name[: -len(".schema.yaml")] for p in data.glob("*.schema.yaml")}
@@ -818,13 +846,13 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     for orphan in sorted(csvs - schemas):
         problems.append(
             Problem(
-                settings.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"
+                project.rel(data / f"{orphan}.csv"), None, "", f"no schema: add {orphan}.schema.yaml", "required-file"
             )
         )
     cited: dict[str, tuple[str, int]] = {}
     broken: set[str] = set(schemas - csvs)
     for name in sorted(schemas):
-        found, srcs = check_dataset(name, data)
+        found, srcs = check_dataset(name, data, project)
         problems += found
         if found:
             broken.add(name)
@@ -843,11 +871,11 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
 
-    for chart, (ids, line) in chart_sources(charts, problems).items():
+    for chart, (ids, line) in chart_sources(charts, problems, project).items():
         if not ids:
             problems.append(
                 Problem(
-                    settings.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"
+                    project.rel(charts / f"{chart}.py"), line, f"chart '{chart}'", "SOURCES is empty", "chart-sources"
                 )
             )
         for sid in ids:
@@ -855,7 +883,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
             if registry_read and sid not in registry_ids:
                 problems.append(
                     Problem(
-                        settings.rel(charts / f"{chart}.py"),
+                        project.rel(charts / f"{chart}.py"),
                         line,
                         f"chart '{chart}'",
                         f"source {_quote(sid)} is not in the registry",
@@ -864,24 +892,27 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
 
     if registry_read:
-        found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
+        found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken, project)
         problems += found
         used |= srcs
 
-    problems += check_corrections(data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs)
+    problems += check_corrections(
+        data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs, project
+    )
 
     if not problems:  # checks that only make sense once everything else holds
         problems += (
-            note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(data)
-            or dictionary_problems(data)
-            or essay_problems()
+            note_claim_problems(data / settings.REGISTRY_FILE, entries, project)
+            + row_note_claim_problems(data, project)
+            or dictionary_problems(data, project)
+            or essay_problems(project)
         )
     # A dataset that cannot be read cites nothing: its sources would all look unused.
     for e in entries if registry_read and not broken else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
             problems.append(
                 Problem(
-                    settings.rel(data / settings.REGISTRY_FILE),
+                    project.rel(data / settings.REGISTRY_FILE),
                     e.get("__line__"),
                     f"entry '{e['id']}'",
                     "not used by any dataset, chart or claim",
@@ -891,16 +922,17 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     return problems
 
 
-def dictionary_problems(data: Path) -> list[Problem]:
+def dictionary_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """data/README.md is generated from the schemas and vocabularies; a stale one says how to fix it."""
+    project = project or current_project()
     from explainer.steps import datadict
 
     target = data / settings.DATA_DICTIONARY
-    if target.exists() and target.read_text(encoding="utf-8") == datadict.render():
+    if target.exists() and target.read_text(encoding="utf-8") == datadict.render(project):
         return []
     return [
         Problem(
-            settings.rel(target),
+            project.rel(target),
             None,
             "",
             "the data dictionary is out of date with the schemas: run `python -m explainer datadict --write`",
@@ -909,18 +941,20 @@ def dictionary_problems(data: Path) -> list[Problem]:
     ]
 
 
-def essay_problems() -> list[Problem]:
+def essay_problems(project: Project | None = None) -> list[Problem]:
     """The annotated essay's, if the project has one: every claim's quote in its text, and every
     sentence no claim checks sorted in the file `extra.essay.sentences` names."""
+    project = project or current_project()
     from explainer.content import essay  # imports the page-building modules: only once the data hold
 
-    return essay.check(claims_mod.D.claims())
+    return essay.check(claims_mod.D.claims(project), project)
 
 
-def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
+def note_claim_problems(registry_file: Path, entries: list[dict], project: Project | None = None) -> list[Problem]:
     """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
     must name one that exists and cites the entry, or the note has gone stale."""
-    claims = {c["id"]: c for c in claims_mod.D.claims()}
+    project = project or current_project()
+    claims = {c["id"]: c for c in claims_mod.D.claims(project)}
     prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
     if not prefixes:
         return []
@@ -928,10 +962,10 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
     out = []
     for e in entries:
         for cid in sorted(set(ref.findall(str(e.get("notes") or "")))):
-            where = (settings.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
+            where = (project.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
             if cid not in claims:
                 out.append(Problem(*where, f"names claim {cid}, which is not in the ledger", "note-claim"))
-            elif e.get("id") not in claims_mod.sources_of(claims[cid]):
+            elif e.get("id") not in claims_mod.sources_of(claims[cid], project):
                 out.append(Problem(*where, f"names claim {cid}, which does not cite this entry", "note-claim"))
     return out
 
@@ -939,8 +973,9 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer check-data", description=__doc__.splitlines()[0])
     ap.parse_args(argv)
+    project = current_project()
     try:
-        problems = check_all()
+        problems = check_all(project)
     except Exception as e:  # noqa: BLE001 - an author sees one line, never a traceback
         print(f"check-data: could not finish: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
@@ -950,6 +985,6 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"check-data: {len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    n = len(list(settings.data_dir().glob(f"*{settings.SCHEMA_SUFFIX}")))
+    n = len(list(project.data.glob(f"*{settings.SCHEMA_SUFFIX}")))
     print(f"check-data: {n} datasets, the registry and the claims ledger are valid")
     return 0
