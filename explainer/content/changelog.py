@@ -311,7 +311,7 @@ def atom(project: Project | None = None) -> str:
     config = project.config
     base = project.site_base()
     name = escape(str(config.get("site_name") or ""))
-    # The feed lives at assets/<feed>: without a public address (settings.site_url) its links are
+    # The feed lives at assets/<feed>: without a public address (Project.site_url) its links are
     # relative to it, and its id is a name rather than a local address.
     root = base or "../"
     page = root + block_pages().get("changes", "")

@@ -72,7 +72,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
             f"Permalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
             f"```html\n{embed}\n```\n"
         )
-    else:  # no public address known (settings.site_url): a snippet would point nowhere
+    else:  # no public address known (Project.site_url): a snippet would point nowhere
         share = (
             "This copy of the site was built without its public address, so it offers no permalink or "
             "embed snippet: the address of this page in your browser is the chart's own.\n"

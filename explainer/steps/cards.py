@@ -128,7 +128,7 @@ def meta_tags(title: str, description: str, page_url: str, image_uri: str) -> st
     base = current_project().site_base()
     site = str(current_project().config.get("site_name") or "")
     # The card's image and the page's address must be absolute: with no public address known
-    # (settings.site_url) they are left out rather than pointed at a local one.
+    # (Project.site_url) they are left out rather than pointed at a local one.
     image = base + image_uri if base else ""
     tags = {
         "og:type": "article",
