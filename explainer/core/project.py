@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,14 @@ class Project:
     own_data: Path  # the project's own data folder, even while another copy of it is read
 
     @classmethod
-    def load(cls, root: Path | str | None = None) -> Project:
+    def load(cls, root: Path | str | None = None, options: Mapping[str, Any] | None = None) -> Project:
         """The project at `root` (else $EXPLAINER_PROJECT, else the nearest folder at or above the
         working directory that holds a mkdocs.yml). Its data, chart and build folders are the
-        environment's when it names them, else the plugin's options in mkdocs.yml (`data_dir`,
-        `charts_dir`, `build_dir`: explainer/mkdocs/config.py), else `data`, `charts`, `build`."""
+        environment's when it names them, else the plugin's options (`data_dir`, `charts_dir`,
+        `build_dir`: explainer/mkdocs/config.py; given by the plugin, else read from mkdocs.yml),
+        else `data`, `charts`, `build`."""
         root = _root(root)
-        options = _plugin_options(root)
+        options = _plugin_options(root) if options is None else options
         data_dir = _folder(root, settings.ENV_DATA, options.get("data_dir") or "data")
         return cls(
             root=root,

@@ -82,10 +82,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         """Once per process, at the first on_config: the project, from the config file MkDocs read
         (unless $EXPLAINER_PROJECT names it) and the plugin's options, made this process's project
         (chart modules and the notebook read it); under serve, the speed-ups installed."""
-        if os.environ.get(settings.ENV_PROJECT):  # the project was named explicitly
-            own = Project.load()
-        else:
-            own = Project.load(Path(config.config_file_path).parent)
+        named = os.environ.get(settings.ENV_PROJECT)  # the project was named explicitly
+        own = Project.load(None if named else Path(config.config_file_path).parent, dict(self.config))
         if self.serve:
             # Pages, charts and the notebook read the last data that validated (prepare.serve_project);
             # the notebook's kernel, a child process, is pointed at it once, here.
