@@ -159,7 +159,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         """A chart's other images, finished after the reload, put into the served site in place."""
         with self.state.site_lock:
             t0 = time.perf_counter()
-            corrected = devloop.swap_chart_files(ids, site_dir)
+            corrected = devloop.swap_chart_files(self.project, ids, site_dir)
         self.log.info(
             f"served in place: the other images of {', '.join(ids)}"
             + (f" ({corrected} pages' image sizes corrected)" if corrected else "")

@@ -153,7 +153,7 @@ def finish_charts(project: Project, state: BuildState, swap, log) -> None:
 _NARROW = re.compile(r'(srcset="[^"]*?/([\w.-]+)\.narrow\.(?:light|dark)\.svg") width="\d+" height="\d+"')
 
 
-def swap_chart_files(ids: list[str], site_dir: Path) -> int:
+def swap_chart_files(project: Project, ids: list[str], site_dir: Path) -> int:
     """Copy the charts' finished files from the build folder into the served site (each file
     replaced atomically), and correct the narrow images' sizes in the pages that show them.
     Returns how many pages were corrected. The caller holds the session's `BuildState.site_lock`."""
@@ -163,10 +163,10 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
     sizes = {}
     for chart_id in ids:
         for kind in render.SECOND_PASS:
-            src = render.artifact(chart_id, kind)
+            src = render.artifact(chart_id, kind, project)
             if src.exists():
                 files.write_atomic(target / src.name, src.read_bytes())
-        meta = render.artifact(chart_id, "meta.json")
+        meta = render.artifact(chart_id, "meta.json", project)
         if meta.exists():
             sizes[chart_id] = json.loads(meta.read_text(encoding="utf-8"))["size"]["narrow"]
     if not sizes:

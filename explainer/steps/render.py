@@ -10,6 +10,7 @@ the registry, the theme and the library versions.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import functools
 import importlib.metadata
 import importlib.util
@@ -99,12 +100,12 @@ def discover() -> list[str]:
     return sorted(p.stem for p in current_project().charts.glob("*.py") if not p.stem.startswith("_"))
 
 
-def out_dir() -> Path:
-    return current_project().out / "charts"
+def out_dir(project: Project | None = None) -> Path:
+    return (project or current_project()).out / "charts"
 
 
-def artifact(chart_id: str, kind: str) -> Path:
-    return out_dir() / f"{chart_id}.{kind}"
+def artifact(chart_id: str, kind: str, project: Project | None = None) -> Path:
+    return out_dir(project) / f"{chart_id}.{kind}"
 
 
 def load_module(chart_id: str):
@@ -505,22 +506,33 @@ def _renders(
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
-        STEP_TIMES[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
+        _step_times()[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
     if first:
         return out, dims
     t0 = time.perf_counter()
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
-    STEP_TIMES["png"] = time.perf_counter() - t0
+    _step_times()["png"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     out["card.png"] = vlc.vegalite_to_png(cards.chart_spec(spec), vl_version=vl_version, scale=1)
-    STEP_TIMES["card"] = time.perf_counter() - t0
+    _step_times()["card"] = time.perf_counter() - t0
     return out, dims
 
 
-# Where one chart's time went (in the process that built it): reported summed over a run.
-STEP_TIMES: dict[str, float] = {}
+# Where one chart's time went (in the process and thread that built it): reported summed over a run.
+_STEP_TIMES: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("chart_steps", default=None)
+
+
+def _step_times() -> dict[str, float]:
+    """This thread's record of where the chart being built spends its time."""
+    times = _STEP_TIMES.get()
+    if times is None:
+        times = {}
+        _STEP_TIMES.set(times)
+    return times
+
+
 STEP_NAMES = {
     "module": "module and spec",
     "wide.svg": "wide SVGs",
@@ -575,8 +587,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     undrawn = _undrawn_breaks(spec, reads, table)
     if undrawn:
         raise ChartError(undrawn)
-    STEP_TIMES.clear()
-    STEP_TIMES["module"] = time.perf_counter() - started
+    _STEP_TIMES.set({})
+    _step_times()["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
         dims["narrow.light"] = tuple(json.loads(previous.read_text(encoding="utf-8"))["size"]["narrow"])
@@ -751,7 +763,7 @@ def _build_safely(chart_id: str, first: bool = False) -> tuple[str, Any, float]:
     t0 = time.perf_counter()
     try:
         entry = build_one(chart_id, first)
-        return "built", {**entry, "steps": dict(STEP_TIMES)}, time.perf_counter() - t0
+        return "built", {**entry, "steps": dict(_step_times())}, time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
