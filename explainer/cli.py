@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from explainer.core import settings
+from explainer.core import project, settings
 
 # command: (module, function, what it does)
 COMMANDS = {
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.project:
         if not (args.project / settings.CONFIG_FILE).is_file():
             ap.error(f"--project {args.project}: no {settings.CONFIG_FILE} there")
-        settings.use_project(args.project)
+        project.use(project.Project.load(args.project))
     module, function, _ = COMMANDS[args.command]
     run = getattr(importlib.import_module(f"explainer.{module}"), function)
     return run(args.args)

@@ -17,7 +17,9 @@ import pytest
 import yaml
 from conftest import ROOT, nav, run_explainer
 
+from explainer.core import project as projects
 from explainer.core import settings
+from explainer.core.project import current_project
 from explainer.devtools import serving
 from explainer.steps import cards, validate
 
@@ -91,27 +93,27 @@ def test_the_repository_comes_from_the_environment_then_the_config_then_a_github
     project.mkdir()
     (project / "mkdocs.yml").write_text("site_name: p\nrepo_url: !ENV [REPO_URL, null]\n", encoding="utf-8")
     monkeypatch.delenv("REPO_URL", raising=False)
-    settings.use_project(project)
+    projects.use(project)
     try:
-        assert settings.repo_url() is None, "no environment, no config value, no git: no repository"
+        assert current_project().repo_url() is None, "no environment, no config value, no git: no repository"
         subprocess.run(["git", "init", "-q", str(project)], check=True)
         subprocess.run(
             ["git", "-C", str(project), "remote", "add", "origin", "git@github.com:someone/some-site.git"], check=True
         )
-        settings._origin_on_github.cache_clear()
-        assert settings.repo_url() == "https://github.com/someone/some-site"
+        projects._origin_on_github.cache_clear()
+        assert current_project().repo_url() == "https://github.com/someone/some-site"
         (project / "mkdocs.yml").write_text("site_name: p\nrepo_url: https://github.com/a/b/\n", encoding="utf-8")
-        assert settings.repo_url() == "https://github.com/a/b"
+        assert current_project().repo_url() == "https://github.com/a/b"
         monkeypatch.setenv("REPO_URL", REPO)
-        assert settings.repo_url() == REPO
+        assert current_project().repo_url() == REPO
         subprocess.run(
             ["git", "-C", str(project), "remote", "set-url", "origin", "https://gitlab.com/x/y.git"], check=True
         )
-        settings._origin_on_github.cache_clear()
-        assert settings._origin_on_github(str(project)) is None, "only a GitHub origin is taken"
+        projects._origin_on_github.cache_clear()
+        assert projects._origin_on_github(str(project)) is None, "only a GitHub origin is taken"
     finally:
-        settings.use_project(None)
-        settings._origin_on_github.cache_clear()
+        projects.use(None)
+        projects._origin_on_github.cache_clear()
 
 
 def test_a_report_link_opens_the_correction_form_prefilled_and_only_on_github():
@@ -247,25 +249,22 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
         encoding="utf-8",
     )
     commit("a status changed and a row added")
-    settings.use_project(project)
-    try:
-        shown = {c.subject: c for c in changelog.reader_changes()}
-        assert set(shown) == {"first", "the 2024 figure revised", "a status changed and a row added"}
-        assert [c.subject for c in shown.values() if c.first] == ["first"]
-        revised = shown["the 2024 figure revised"]
-        assert revised.figures == [("widgets.csv", 1, 0, 0, 0)]
-        assert ("W1", "matches", "different figure") in revised.verdicts
-        assert shown["a status changed and a row added"].figures == [("widgets.csv", 0, 1, 0, 1)]
-        words = changelog.figures_words(shown["a status changed and a row added"])
-        assert words.endswith(": 1 figure added, 1 read at a new source or given a new status"), words
-        assert "widgets.csv" not in words, "readers read the table's title, not its file name"
-        page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}")
-        assert '<a href="#claim-W1">W1</a>: from <b>matches</b> to <b>different figure</b>' in page
-        assert "<p>The data as first published: " in page
-        assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
-        assert "the 2024 figure revised" not in page, "what changed in words, not the commit's subject"
-    finally:
-        settings.use_project(None)
+    mini = projects.Project.load(project)
+    shown = {c.subject: c for c in changelog.reader_changes(mini)}
+    assert set(shown) == {"first", "the 2024 figure revised", "a status changed and a row added"}
+    assert [c.subject for c in shown.values() if c.first] == ["first"]
+    revised = shown["the 2024 figure revised"]
+    assert revised.figures == [("widgets.csv", 1, 0, 0, 0)]
+    assert ("W1", "matches", "different figure") in revised.verdicts
+    assert shown["a status changed and a row added"].figures == [("widgets.csv", 0, 1, 0, 1)]
+    words = changelog.figures_words(shown["a status changed and a row added"], mini)
+    assert words.endswith(": 1 figure added, 1 read at a new source or given a new status"), words
+    assert "widgets.csv" not in words, "readers read the table's title, not its file name"
+    page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}", mini)
+    assert '<a href="#claim-W1">W1</a>: from <b>matches</b> to <b>different figure</b>' in page
+    assert "<p>The data as first published: " in page
+    assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
+    assert "the 2024 figure revised" not in page, "what changed in words, not the commit's subject"
     # A change made on a branch and merged is one entry, not one for the commit and one for the merge.
     git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     main = subprocess.run([*git, "branch", "--show-current"], capture_output=True, text=True).stdout.strip()
@@ -274,12 +273,70 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
     commit("revised on a branch")
     subprocess.run([*git, "checkout", "-q", main], check=True)
     subprocess.run([*git, "merge", "-q", "--no-ff", "-m", "merge the branch", "side"], check=True)
-    settings.use_project(project)
+    revisions = [c for c in changelog.reader_changes(mini) if c.figures == [("widgets.csv", 1, 0, 0, 0)]]
+    assert len(revisions) == 2, [c.subject for c in revisions]  # the first revision, and the merged one
+
+
+def test_an_old_commit_s_data_are_evaluated_without_touching_the_data_being_read(tmp_path, monkeypatch):
+    """The Corrections page evaluates the claims on an old state of the data (changelog.evaluate_tree)
+    while a serve thread may be reading the current data: neither sees the other's folder."""
+    import os
+    import threading
+
+    from explainer.content import changelog
+    from explainer.core import claims
+
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("planted"))
+    old = tmp_path / "old"
+    shutil.copytree(root / "data", old)
+    widgets = old / "widgets.csv"
+    widgets.write_text(widgets.read_text(encoding="utf-8").replace("2024,Atlantis,120", "2024,Atlantis,150"))
+    for var in ("EXPLAINER_DATA_DIR", "EXPLAINER_PROJECT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "b"))
+    project = projects.Project.load(root)
+    projects.use(project)
     try:
-        revisions = [c for c in changelog.reader_changes() if c.figures == [("widgets.csv", 1, 0, 0, 0)]]
-        assert len(revisions) == 2, [c.subject for c in revisions]  # the first revision, and the merged one
+        assert changelog.evaluate_tree(project.reading(old))["W1"] == "different figure"
+        seen_old: list[str] = []
+        stop = threading.Event()
+
+        def evaluate_old() -> None:
+            while not stop.is_set():
+                seen_old.append(changelog.evaluate_tree(project.reading(old))["W1"])
+
+        thread = threading.Thread(target=evaluate_old)
+        thread.start()
+        try:
+            for _ in range(30):
+                assert current_project().data == root / "data"
+                assert {r.id: r.verdict for r in claims.evaluate_all()}["W1"] == "matches"
+                assert "EXPLAINER_DATA_DIR" not in os.environ
+        finally:
+            stop.set()
+            thread.join()
+        assert seen_old and set(seen_old) == {"different figure"}
     finally:
-        settings.use_project(None)
+        projects.use(None)
+
+
+def test_check_data_in_process_checks_the_project_it_is_given(tmp_path, monkeypatch):
+    """validate.check_all(project) reads that project's data, charts and pages (not the process's)
+    and names files as its author sees them."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("planted"))
+    for var in ("EXPLAINER_DATA_DIR", "EXPLAINER_PROJECT", "EXPLAINER_CHARTS_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    project = projects.Project.load(root)
+    assert validate.check_all(project) == []
+    ledger = root / "data" / "claims.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("dataset: widgets", "dataset: gadgets", 1))
+    problems = validate.check_all(project)
+    assert any(p.file == "data/claims.yaml" and p.rule == "evidence" and "gadgets" in p.message for p in problems), [
+        str(p) for p in problems
+    ]
+    assert current_project().root != root, "the process's project is not the one checked"
 
 
 # --- what readers see ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from explainer.core import settings
+from explainer.core.project import current_project
 
 pytest.register_assert_rewrite("browser_support")
 from browser_support import (  # noqa: E402 - after the assert rewrite
@@ -365,7 +366,7 @@ def test_the_embed_snippet_shows_the_whole_chart_on_another_site(browser, server
 
     from explainer.steps import render
 
-    base = str(settings.site_config()["site_url"]).rstrip("/")
+    base = str(current_project().config["site_url"]).rstrip("/")
     with open_page(browser) as (page, rec):
         for chart_id in render.discover():
             text = H.unescape(re.sub(r"<[^>]+>", "", (site / "charts" / chart_id / "index.html").read_text("utf-8")))

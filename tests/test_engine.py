@@ -234,3 +234,30 @@ def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "older than its inputs" in proc.stdout
     assert re.search(r"site/index\.html:\d+: broken link to gone/", proc.stdout + proc.stderr), proc.stdout
+
+
+def test_the_plugin_s_folders_are_typed_options_the_command_line_reads_too(tmp_path, monkeypatch):
+    """`plugins: [explainer: {data_dir: ...}]` is checked by MkDocs (ExplainerConfig) and names the
+    same folder for the plugin and for the command line (Project.load); the environment wins."""
+    from explainer.core.project import Project
+    from explainer.mkdocs.config import ExplainerConfig
+
+    config = ExplainerConfig()
+    config.load_dict({"data_dir": 3})
+    errors, _ = config.validate()
+    assert [name for name, _ in errors] == ["data_dir"], "a folder option that is not text fails"
+    config = ExplainerConfig()
+    config.load_dict({})
+    assert not config.validate()[0] and config.data_dir == "data" and config.serve_speedups is True
+
+    for var in ("EXPLAINER_PROJECT", "EXPLAINER_DATA_DIR", "EXPLAINER_CHARTS_DIR", "EXPLAINER_BUILD_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - search\n  - explainer:\n      data_dir: facts\n      build_dir: out\n",
+        encoding="utf-8",
+    )
+    project = Project.load(tmp_path)
+    assert (project.data, project.out, project.charts) == (tmp_path / "facts", tmp_path / "out", tmp_path / "charts")
+    assert project.own_data == project.data and project.reading(tmp_path / "old").own_data == tmp_path / "facts"
+    monkeypatch.setenv("EXPLAINER_DATA_DIR", str(tmp_path / "copy"))
+    assert Project.load(tmp_path).data == tmp_path / "copy"

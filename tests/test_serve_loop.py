@@ -208,15 +208,14 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
     """Under serve a saved value renders the wide images first and the rest after the reload, from
     the spec the first pass wrote: the result is byte for byte what a full render gives, and a
     second pass whose data changed meanwhile is left to the next rebuild."""
-    from explainer.core import settings
     from explainer.steps import render
 
     project = tmp_path / "mini"
     shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("planted"))
     for k in [k for k in os.environ if k.startswith("EXPLAINER_")]:
         monkeypatch.delenv(k)
-    settings.use_project(project)
-    try:
+    monkeypatch.setenv("EXPLAINER_PROJECT", str(project))
+    if True:
         csv = project / "data" / "widgets.csv"
         good = csv.read_text(encoding="utf-8")
         monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "full"))
@@ -242,5 +241,3 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
         csv.write_text(ROW.sub("2024,Atlantis,778,", good, count=1), encoding="utf-8")
         assert render.finish_one("widgets") is None
         assert render.run(["widgets"], log=lambda *_: None)[0].status == "built"
-    finally:
-        settings.use_project(None)

@@ -242,12 +242,9 @@ def test_a_dataset_read_only_in_copies_says_so_in_words(mini, monkeypatch):
     plant_copy(mini, kind="third-party copy", reliability="low", publisher='"someone (a course)"')
     csv = mini / "data" / "widgets.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("widget-census-2024", "widget-census-copy"))
-    settings.use_data_dir(mini / "data")
-    try:
-        words = footing.shortfall_words(["widgets"])
-        total, _ = footing.tally()
-    finally:
-        settings.use_data_dir(None)
+    monkeypatch.setenv(settings.ENV_DATA, str(mini / "data"))
+    words = footing.shortfall_words(["widgets"])
+    total, _ = footing.tally()
     assert words == (
         "These figures were read in copies; the producer's own publication or file could not be read here. "
         "All of these figures rest on pages we rate low."

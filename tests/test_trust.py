@@ -17,6 +17,7 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
 from explainer.core import source_quality as footing
+from explainer.core.project import current_project
 from explainer.core.records import Source
 from explainer.steps import render
 
@@ -191,7 +192,7 @@ def test_sources_and_pages_can_be_cited(site):
     csl = json.loads((folder / "sources.csl.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in csl} == set(keys)
     assert all(c["title"] and c["URL"].startswith("http") and c["author"] for c in csl)
-    config = settings.site_config()
+    config = current_project().config
     base = str(config["site_url"]).rstrip("/") + "/"
     for page in html_pages(site):
         rel = page.relative_to(site).as_posix()
@@ -209,7 +210,7 @@ def test_sources_and_pages_can_be_cited(site):
 def test_every_page_has_a_share_card(site):
     import struct
 
-    config = settings.site_config()
+    config = current_project().config
     base = str(config["site_url"]).rstrip("/") + "/"
     for page in html_pages(site):
         rel = page.relative_to(site).as_posix()
@@ -249,7 +250,7 @@ def test_corrections_list_the_changes_to_the_data_with_the_verdicts_that_moved(s
     for c in hidden:
         assert not c.verdicts and not any(sum(f[1:4]) for f in c.figures)
         assert f'id="change-{c.commit[:12]}"' not in page
-    if not settings.repo_url():
+    if not current_project().repo_url():
         assert "/commit/" not in page, "a change links to its commit only where a repository shows it"
     feed = ET.fromstring((site / "assets" / "corrections.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
@@ -262,7 +263,7 @@ def test_every_chart_has_its_own_page_and_an_embed_page(site):
 
     metas = Site.load().metas
     assert metas
-    base = str(settings.site_config()["site_url"]).rstrip("/") + "/"
+    base = str(current_project().config["site_url"]).rstrip("/") + "/"
     for chart_id in metas:
         page = (site / "charts" / chart_id / "index.html").read_text(encoding="utf-8")
         assert f'id="chart-{chart_id}"' in page and 'class="chart__sources"' in page and f"{chart_id}.csv" in page

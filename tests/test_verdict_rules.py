@@ -17,6 +17,7 @@ import pytest
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.project import current_project
 from explainer.core.records import Claim
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,14 +25,12 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 
 
 @pytest.fixture
-def mini(tmp_path):
+def mini(tmp_path, monkeypatch):
     """A scratch copy of the mini explainer's data, read by the engine for the test."""
     copy = tmp_path / "data"
     shutil.copytree(MINI / "data", copy)
-    settings.use_data_dir(copy)
-    yield copy
-    settings.use_data_dir(None)
-    os.environ.pop(settings.ENV_DATA, None)
+    monkeypatch.setenv(settings.ENV_DATA, str(copy))
+    return copy
 
 
 def _results() -> dict[str, C.Result]:
@@ -226,7 +225,7 @@ def _recompute(claim: Claim) -> str:
     cmp, fig = claim.compare, claim.figure
     values = []
     for sel in cmp.of:
-        df = pd.read_csv(settings.data_dir() / f"{sel.dataset}.csv", dtype=str)
+        df = pd.read_csv(current_project().data / f"{sel.dataset}.csv", dtype=str)
         for k, v in sel.where.items():
             df = df[df[k] == str(v)]
         assert len(df) == 1, (claim.id, sel)
@@ -277,7 +276,7 @@ def test_every_worded_check_in_the_ledger_is_recomputed():
             continue
         values = []
         for sel in cmp.of:
-            df = pd.read_csv(settings.data_dir() / f"{sel.dataset}.csv", dtype=str)
+            df = pd.read_csv(current_project().data / f"{sel.dataset}.csv", dtype=str)
             for k, v in sel.where.items():
                 df = df[df[k] == str(v)]
             values.append(float(df.iloc[0][sel.column]))

@@ -38,6 +38,7 @@ from explainer.checks.lychee import (
     site_or_fail,
 )
 from explainer.core import files, settings
+from explainer.core.project import current_project
 from explainer.core.yamlines import load_with_lines
 
 LYCHEE_CONFIG = "lychee.toml"  # in the project folder
@@ -212,9 +213,9 @@ def load_registry(path: Path) -> list[tuple[str, RegistryRef]]:
     try:
         entries = load_with_lines(path)
     except (OSError, yaml.YAMLError) as exc:
-        raise ToolError(f"{settings.rel(path)}: cannot read the registry: {exc}") from exc
+        raise ToolError(f"{current_project().rel(path)}: cannot read the registry: {exc}") from exc
     if not isinstance(entries, list):
-        raise ToolError(f"{settings.rel(path)}: the registry is not a list of entries")
+        raise ToolError(f"{current_project().rel(path)}: the registry is not a list of entries")
     out: list[tuple[str, RegistryRef]] = []
     for e in entries:
         if not isinstance(e, dict):
@@ -479,9 +480,9 @@ def render_report(
 
 
 def main_external(args: argparse.Namespace) -> int:
-    registry = Path(args.registry) if args.registry else settings.data_dir() / settings.REGISTRY_FILE
+    registry = Path(args.registry) if args.registry else current_project().data / settings.REGISTRY_FILE
     opts = CheckOptions(
-        config=Path(args.config or settings.project_root() / LYCHEE_CONFIG),
+        config=Path(args.config or current_project().root / LYCHEE_CONFIG),
         cache=not args.no_cache,
         timeout=args.timeout,
         max_retries=args.max_retries,
@@ -492,7 +493,7 @@ def main_external(args: argparse.Namespace) -> int:
     if not opts.config.is_file():
         raise ToolError(f"{opts.config}: no lychee config there")
     links, meta = check_external(Path(args.site_dir), registry, opts, args.site_dir)
-    registry_label = settings.rel(registry)
+    registry_label = current_project().rel(registry)
     report = Path(args.report)
     files.write_atomic(report, render_report(links, meta, registry_label, args.site_dir.rstrip("/"), opts))
     failing = [l for l in links if l.fails]

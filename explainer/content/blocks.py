@@ -30,13 +30,14 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core import source_quality as footing
+from explainer.core.project import current_project
 from explainer.core.records import Source
 
 
 def page_titles() -> dict[str, str]:
     """Markdown pages and their titles (front matter), keyed by stem."""
     out = {}
-    for md in sorted(settings.docs_dir().glob("*.md")):
+    for md in sorted(current_project().docs.glob("*.md")):
         out[md.stem] = front_title(md.read_text(encoding="utf-8")) or md.stem
     return out
 
@@ -57,7 +58,7 @@ def embeds() -> dict[str, dict[str, list[str]]]:
     claims_by_section = defaultdict(list)
     for c in D.claims():
         claims_by_section[c.section].append(c.id)
-    for md in sorted(settings.docs_dir().glob("*.md")):
+    for md in sorted(current_project().docs.glob("*.md")):
         text = md.read_text(encoding="utf-8")
         charts = CHART_RE.findall(text)
         claims = [cid for group in CLAIM_RE.findall(text) for cid in group.split()]
@@ -454,7 +455,7 @@ def changes_html(page: Page, site: Site) -> str:
     def href(cid: str) -> str:
         return card_href(cid, claim_page, site, page.root) if cid in site.results else ""
 
-    return changelog.html(f"{page.root}assets/corrections.xml", href)
+    return changelog.html(f"{page.root}assets/corrections.xml", href, site.project)
 
 
 def corrections_html(page: Page, site: Site) -> str:
@@ -485,8 +486,8 @@ def _repo_name(repo: str) -> str:
 def maintainers_html(page: Page, site: Site) -> str:
     """Who keeps the site: the maintainers of its repository (named only where the configuration
     names them, `extra.maintainers`), and where their work is recorded."""
-    repo = settings.repo_url()
-    named = settings.site_extra().get("maintainers")
+    repo = current_project().repo_url()
+    named = current_project().extra.get("maintainers")
     who = f"<p>{esc(named)}</p>" if named else ""
     if repo:
         return who + (
@@ -502,7 +503,7 @@ def maintainers_html(page: Page, site: Site) -> str:
 
 def funding_html(page: Page, site: Site) -> str:
     """The funding and interests statement, as the maintainers declare it (`extra.funding`)."""
-    funding = settings.site_extra().get("funding")
+    funding = current_project().extra.get("funding")
     if funding:
         return f"<p>{esc(funding)}</p>"
     return (
@@ -514,7 +515,7 @@ def funding_html(page: Page, site: Site) -> str:
 def report_error_html(page: Page, site: Site) -> str:
     """How a reader reports an error: the prefilled form in the repository when there is one,
     else what this copy of the site can honestly offer."""
-    repo = settings.repo_url()
+    repo = current_project().repo_url()
     blank = settings.report_url(repo, "Correction: ", {})
     if blank:
         return (

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from explainer.core import files, settings
 from explainer.core.corrections import corrections, long_date, sentence
+from explainer.core.project import Project, current_project
 
 MAX_ENTRIES = 30
 DATA_SUFFIXES = (".csv",)  # files whose rows are figures: a change to one changes a value
@@ -39,16 +40,14 @@ class Change:
     first: bool = False  # the data as first published (the folder did not exist before)
 
 
-def _git(*args: str) -> str:
-    out = subprocess.run(
-        ["git", *args], cwd=settings.project_root(), capture_output=True, text=True, timeout=60, check=False
-    )
+def _git(project: Project, *args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True, timeout=60, check=False)
     return out.stdout if out.returncode == 0 else ""
 
 
-def _data_rel() -> str | None:
+def _data_rel(project: Project) -> str | None:
     try:
-        return settings.own_data_dir().relative_to(settings.project_root()).as_posix()
+        return project.own_data.relative_to(project.root).as_posix()
     except ValueError:
         return None
 
@@ -56,67 +55,69 @@ def _data_rel() -> str | None:
 _BY_TREE: dict[str, dict[str, str]] = {}  # verdicts by the data folder's git tree (content-addressed)
 
 
-def _verdicts_at(commit: str, data_rel: str) -> dict[str, str]:
+def _verdicts_at(project: Project, commit: str, data_rel: str) -> dict[str, str]:
     """The ledger's verdicts on the data as committed in `commit` (empty when they cannot be read).
     Worked out once per state of the data: a change's parent usually holds the data of the
     change before it."""
-    tree = _git("rev-parse", f"{commit}:{data_rel}").strip()
+    tree = _git(project, "rev-parse", f"{commit}:{data_rel}").strip()
     if tree and tree in _BY_TREE:
         return _BY_TREE[tree]
-    out = _evaluate_at(commit, data_rel)
+    out = _evaluate_at(project, commit, data_rel)
     if tree:
         _BY_TREE[tree] = out
     return out
 
 
-def _evaluate_at(commit: str, data_rel: str) -> dict[str, str]:
-    from explainer.core import claims as C
-    from explainer.core import data as D
-
+def _evaluate_at(project: Project, commit: str, data_rel: str) -> dict[str, str]:
     archive = subprocess.run(
         ["git", "archive", "--format=tar", commit, data_rel],
-        cwd=settings.project_root(),
+        cwd=project.root,
         capture_output=True,
         timeout=60,
         check=False,
     )
     if archive.returncode != 0:
         return {}
-    reading, own = settings.data_dir(), settings.own_data_dir()
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
-        settings.use_data_dir(Path(tmp) / data_rel)
-        try:
-            out = {}
-            for claim in D.claims():
-                try:
-                    out[claim.id] = C.evaluate(claim).verdict
-                except Exception:  # noqa: BLE001 - a claim the old data cannot evaluate is left out
-                    continue
-            return out
-        except Exception:  # noqa: BLE001 - an old ledger this engine cannot read
-            return {}
-        finally:  # back to the folder being read (under serve, perhaps the last good data)
-            settings.use_data_dir(None if reading == own else reading)
+        return evaluate_tree(project.reading(Path(tmp) / data_rel))
 
 
-def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: str) -> Change:
+def evaluate_tree(old: Project) -> dict[str, str]:
+    """Every claim's verdict on the data folder of `old` (an old commit's data, read as it was),
+    by claim id. Reads only that folder: the current project's data are not touched."""
+    from explainer.core import claims as C
+    from explainer.core import data as D
+
+    try:
+        out = {}
+        for claim in D.claims(old):
+            try:
+                out[claim.id] = C.evaluate(claim, old).verdict
+            except Exception:  # noqa: BLE001 - a claim the old data cannot evaluate is left out
+                continue
+        return out
+    except Exception:  # noqa: BLE001 - an old ledger this engine cannot read
+        return {}
+
+
+def _change(project: Project, commit: str, date: str, subject: str, parent: str | None, data_rel: str) -> Change:
     change = Change(commit, date, subject)
-    change.first = not parent or not _git("rev-parse", "--verify", "-q", f"{parent}:{data_rel}").strip()
+    change.first = not parent or not _git(project, "rev-parse", "--verify", "-q", f"{parent}:{data_rel}").strip()
     for line in _git(
-        "show", "--numstat", "--diff-merges=first-parent", "--format=", commit, "--", data_rel
+        project, "show", "--numstat", "--diff-merges=first-parent", "--format=", commit, "--", data_rel
     ).splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0].isdigit():
             change.files.append((parts[2], int(parts[0]), int(parts[1])))
     for f, _, _ in change.files:
         if Path(f).suffix in DATA_SUFFIXES:
-            counts = _figure_changes(parent, commit, f)
+            counts = _figure_changes(project, parent, commit, f)
             if any(counts):
                 change.figures.append((Path(f).name, *counts))
     if parent:
-        before, after = _verdicts_at(parent, data_rel), _verdicts_at(commit, data_rel)
+        before, after = _verdicts_at(project, parent, data_rel), _verdicts_at(project, commit, data_rel)
         for cid in sorted(set(before) | set(after)):
             if before.get(cid) != after.get(cid) and before and after:
                 change.verdicts.append((cid, before.get(cid), after.get(cid)))
@@ -126,7 +127,7 @@ def _change(commit: str, date: str, subject: str, parent: str | None, data_rel: 
 BOOKKEEPING = ("source", "status")  # columns that say where a figure was read and what it is, not the figure
 
 
-def _table_at(commit: str | None, path: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
+def _table_at(project: Project, commit: str | None, path: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
     """A CSV of the data as committed: its rows, its primary key and its number columns (from the
     Table Schema beside it at that commit; without one, every column is part of the key)."""
     import csv
@@ -136,8 +137,8 @@ def _table_at(commit: str | None, path: str) -> tuple[list[dict[str, str]], list
 
     if not commit:
         return [], [], []
-    rows = list(csv.DictReader(io.StringIO(_git("show", f"{commit}:{path}"))))
-    schema_text = _git("show", f"{commit}:{path[: -len(Path(path).suffix)]}{settings.SCHEMA_SUFFIX}")
+    rows = list(csv.DictReader(io.StringIO(_git(project, "show", f"{commit}:{path}"))))
+    schema_text = _git(project, "show", f"{commit}:{path[: -len(Path(path).suffix)]}{settings.SCHEMA_SUFFIX}")
     try:
         schema = yaml.safe_load(schema_text) or {}
     except yaml.YAMLError:
@@ -149,10 +150,10 @@ def _table_at(commit: str | None, path: str) -> tuple[list[dict[str, str]], list
     return rows, key, numbers
 
 
-def _figure_changes(parent: str | None, commit: str, path: str) -> tuple[int, int, int, int]:
+def _figure_changes(project: Project, parent: str | None, commit: str, path: str) -> tuple[int, int, int, int]:
     """(figures revised, rows added, rows removed, rows re-sourced) between two states of a table."""
-    old, old_key, _ = _table_at(parent, path)
-    new, key, numbers = _table_at(commit, path)
+    old, old_key, _ = _table_at(project, parent, path)
+    new, key, numbers = _table_at(project, commit, path)
     if not key or key != old_key:  # no key, or a new one: rows are matched whole
         key = sorted({c for r in new + old for c in r} - set(BOOKKEEPING))
         numbers = []
@@ -171,21 +172,22 @@ def _figure_changes(parent: str | None, commit: str, path: str) -> tuple[int, in
     return revised, len(set(after) - set(before)), len(set(before) - set(after)), resourced
 
 
-def changes() -> list[Change]:
+def changes(project: Project | None = None) -> list[Change]:
     """The latest commits that touched the data, newest first, each read once and cached."""
-    data_rel = _data_rel()
+    project = project or current_project()
+    data_rel = _data_rel(project)
     if data_rel is None:
         return []
     # The first-parent line: a change merged from a branch is one entry (the merge), not two.
-    log = _git("log", "--first-parent", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
-    cache_file = settings.out_dir() / "changelog-v4.json"  # v4: a merge counted against its first parent
+    log = _git(project, "log", "--first-parent", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
+    cache_file = project.out / "changelog-v4.json"  # v4: a merge counted against its first parent
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False
     for line in log.splitlines():
         commit, date, parents, subject = (line.split("\t", 3) + ["", "", "", ""])[:4]
         if commit not in cache:
-            change = _change(commit, date, subject, parents.split()[0] if parents else None, data_rel)
+            change = _change(project, commit, date, subject, parents.split()[0] if parents else None, data_rel)
             cache[commit] = change.__dict__
             grew = True
         out.append(
@@ -203,27 +205,27 @@ def changes() -> list[Change]:
     return out
 
 
-def _commit_link(commit: str) -> str:
+def _commit_link(project: Project, commit: str) -> str:
     """The commit, linked to where the repository shows it; without a known repository, not a link."""
-    repo = settings.repo_url()
+    repo = project.repo_url()
     short = escape(commit[:7])
     return f'<a href="{escape(repo)}/commit/{escape(commit)}">{short}</a>' if repo else short
 
 
-def reader_changes() -> list[Change]:
+def reader_changes(project: Project | None = None) -> list[Change]:
     """The changes readers can see: those that revised, added or removed a figure, or moved a verdict."""
-    return [c for c in changes() if c.verdicts or any(sum(f[1:4]) for f in c.figures)]
+    return [c for c in changes(project) if c.verdicts or any(sum(f[1:4]) for f in c.figures)]
 
 
 def _count(n: int, noun: str, what: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'} {what}"
 
 
-def _table_title(file_name: str) -> str:
+def _table_title(project: Project, file_name: str) -> str:
     """A data file's title as its schema gives it today (else its file name)."""
     import yaml
 
-    schema = settings.data_dir() / f"{Path(file_name).stem}{settings.SCHEMA_SUFFIX}"
+    schema = project.data / f"{Path(file_name).stem}{settings.SCHEMA_SUFFIX}"
     try:
         title = (yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("title")
     except (OSError, yaml.YAMLError, AttributeError):
@@ -231,7 +233,7 @@ def _table_title(file_name: str) -> str:
     return str(title) if title else file_name
 
 
-def figures_words(c: Change) -> str:
+def figures_words(c: Change, project: Project | None = None) -> str:
     """ "Widgets made per year: 3 figures revised, 2 added", table by table, in readers' words (the
     table's title, no file name)."""
     parts = []
@@ -247,7 +249,7 @@ def figures_words(c: Change) -> str:
             if n
         ]
         words = [_count(n, "figure", what) if i == 0 else f"{n} {what}" for i, (n, what) in enumerate(counts)]
-        parts.append(f"{_table_title(name)}: {', '.join(words)}")
+        parts.append(f"{_table_title(project or current_project(), name)}: {', '.join(words)}")
     return "; ".join(parts)
 
 
@@ -265,15 +267,16 @@ def _moved_words(before: str | None, after: str | None) -> str:
     return f"from <b>{escape(before)}</b> to <b>{escape(after)}</b>"
 
 
-def html(feed_href: str, card_href=lambda cid: "") -> str:
+def html(feed_href: str, card_href=lambda cid: "", project: Project | None = None) -> str:
     """The data changes, newest first, in words; `card_href(claim id)` links a verdict to its card."""
+    project = project or current_project()
     items = []
-    for c in reader_changes():
+    for c in reader_changes(project):
         moved = "".join(
             f"<li>{_claim_link(cid, card_href)}: {_moved_words(before, after)}</li>"
             for cid, before, after in c.verdicts
         )
-        figures = figures_words(c)
+        figures = figures_words(c, project)
         items.append(
             f'<section class="change" id="change-{escape(c.commit[:12])}">'
             f'<h3><time datetime="{escape(c.date)}">{escape(long_date(c.date))}</time></h3>'
@@ -286,8 +289,8 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
             )
             + (f"<p>Verdicts that moved:</p><ul>{moved}</ul>" if moved else "<p>No verdict moved.</p>")
             + (
-                f'<p class="change__record">In the repository: change {_commit_link(c.commit)}.</p>'
-                if settings.repo_url()
+                f'<p class="change__record">In the repository: change {_commit_link(project, c.commit)}.</p>'
+                if project.repo_url()
                 else ""
             )
             + "</section>"
@@ -296,14 +299,15 @@ def html(feed_href: str, card_href=lambda cid: "") -> str:
     return head + ("".join(items) if items else "<p>No change to the figures or the verdicts is recorded.</p>")
 
 
-def atom() -> str:
+def atom(project: Project | None = None) -> str:
     """The feed: readers' corrections and data changes, newest first."""
     from explainer.content.fragments import Page, block_pages, page_title
 
-    config = settings.site_config()
-    base = settings.site_base()
+    project = project or current_project()
+    config = project.config
+    base = project.site_base()
     name = escape(str(config.get("site_name") or ""))
-    # The feed lives at assets/<feed>: without a public address (settings.site_url) its links are
+    # The feed lives at assets/<feed>: without a public address (Project.site_url) its links are
     # relative to it, and its id is a name rather than a local address.
     root = base or "../"
     page = root + block_pages().get("changes", "")
@@ -327,13 +331,13 @@ def atom() -> str:
                 ],
             )
         )
-    for c in reader_changes():
+    for c in reader_changes(project):
         moved = "; ".join(f"{cid} from {before} to {after}" for cid, before, after in c.verdicts)
         summary = ". ".join(
             p
             for p in (
-                f"{'The data as first published' if c.first else 'Changed'}: {figures_words(c)}"
-                if figures_words(c)
+                f"{'The data as first published' if c.first else 'Changed'}: {figures_words(c, project)}"
+                if figures_words(c, project)
                 else "",
                 moved and f"Verdicts moved: {moved}",
             )

@@ -23,6 +23,7 @@ from explainer.content.fragments import (
 )
 from explainer.core import claims as C
 from explainer.core import files, settings, theme
+from explainer.core.project import current_project
 from explainer.core.records import ChartMeta
 
 
@@ -46,7 +47,7 @@ def claims_on(m: ChartMeta, site: Site) -> list[str]:
 
 def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str], claim_page: dict[str, str]) -> str:
     m = site.metas[chart_id]
-    base = settings.site_base()
+    base = current_project().site_base()
     url = f"{base}{CHART_PAGES}/{chart_id}/" if base else None
     uses = claims_on(m, site)
     claims = (
@@ -71,7 +72,7 @@ def _markdown(chart_id: str, site: Site, stem: str | None, titles: dict[str, str
             f"Permalink: <{url}>\n\nTo embed the chart (its image and source line, no script):\n\n"
             f"```html\n{embed}\n```\n"
         )
-    else:  # no public address known (settings.site_url): a snippet would point nowhere
+    else:  # no public address known (Project.site_url): a snippet would point nowhere
         share = (
             "This copy of the site was built without its public address, so it offers no permalink or "
             "embed snippet: the address of this page in your browser is the chart's own.\n"
@@ -134,8 +135,8 @@ def embed_html(chart_id: str, site: Site) -> str:
         f"{_icon(root)}"
         # Search engines credit the chart's own page, not the frame made to be embedded.
         + (
-            f'<link rel="canonical" href="{escape(settings.site_base() + CHART_PAGES, quote=True)}/{chart_id}/">'
-            if settings.site_base()
+            f'<link rel="canonical" href="{escape(site_base + CHART_PAGES, quote=True)}/{chart_id}/">'
+            if (site_base := current_project().site_base())
             else ""
         )
         + f'<meta name="description" content="{escape(m.takeaway or m.title, quote=True)}">'
@@ -163,7 +164,7 @@ def embed_html(chart_id: str, site: Site) -> str:
 
 def _icon(root: str) -> str:
     """The site's favicon, so the browser does not ask for a /favicon.ico that is not there."""
-    icon = (settings.site_config().get("theme") or {}).get("favicon")
+    icon = (current_project().config.get("theme") or {}).get("favicon")
     return f'<link rel="icon" href="{escape(root + icon, quote=True)}">' if icon else ""
 
 
@@ -184,13 +185,13 @@ def write_embeds(site: Site, out: Path) -> list[tuple[str, Path]]:
 
 
 def _cache() -> Path:
-    return settings.out_dir() / "chart-pages"
+    return current_project().out / "chart-pages"
 
 
 def serve_keys(contents: dict[str, str], site: Site) -> dict[str, str]:
     """For each chart page (its Markdown by chart id), a key of everything its HTML shows."""
-    root = settings.project_root()
-    theme_dir = (settings.site_config().get("theme") or {}).get("custom_dir")
+    root = current_project().root
+    theme_dir = (current_project().config.get("theme") or {}).get("custom_dir")
     shared_files = [root / settings.CONFIG_FILE, *(files.tree(root / theme_dir) if theme_dir else [])]
     shared = files.fingerprint(shared_files, json.dumps(blocks.page_titles(), sort_keys=True), root=root)
     return {

@@ -12,6 +12,7 @@ import yaml
 
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.project import current_project
 from explainer.core.records import Source
 from explainer.core.yamlines import SAFE_LOADER
 
@@ -124,9 +125,9 @@ def end_sentence(text: str) -> str:
 
 def page_citation(title: str, url_path: str, published: str | None, updated: str | None) -> tuple[str, str]:
     """(a citation in words, its BibTeX) for one page of the site."""
-    config = settings.site_config()
+    config = current_project().config
     site = str(config.get("site_name") or "")
-    base = settings.site_base()
+    base = current_project().site_base()
     url = base + url_path if base else None  # no public address known: a citation names none
     author = (config.get("extra") or {}).get("byline") or site
     when = updated or published

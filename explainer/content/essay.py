@@ -26,6 +26,7 @@ from explainer.content import blocks
 from explainer.content.fragments import Page, Site, esc
 from explainer.core import settings, yamlines
 from explainer.core.problems import Problem
+from explainer.core.project import Project, current_project
 from explainer.core.records import Claim
 
 RULE = "essay"
@@ -62,15 +63,15 @@ class Sentence:
         return full[self.start : self.end]
 
 
-def config() -> dict[str, Any]:
-    return settings.site_extra().get("essay") or {}
+def config(project: Project | None = None) -> dict[str, Any]:
+    return (project or current_project()).extra.get("essay") or {}
 
 
-def paths() -> tuple[Path, Path | None]:
-    cfg = config()
+def paths(project: Project | None = None) -> tuple[Path, Path | None]:
+    cfg = config(project)
     if not cfg.get("text"):
         raise ValueError("the annotated essay needs `extra.essay.text` in mkdocs.yml (the essay's text file)")
-    root = settings.project_root()
+    root = (project or current_project()).root
     sentences = cfg.get("sentences")
     return root / cfg["text"], (root / sentences if sentences else None)
 
@@ -94,7 +95,9 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
-def claim_spans(text: str, claims: list[Claim]) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+def claim_spans(
+    text: str, claims: list[Claim], project: Project | None = None
+) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """Where each claim's quote stands in the text: the first place at or after the previous
     claim's (claims are in the essay's order), else the first anywhere."""
     norm = normalise(text)
@@ -108,7 +111,8 @@ def claim_spans(text: str, claims: list[Claim]) -> tuple[dict[str, tuple[int, in
             at = norm.find(q)
         if at < 0:
             msg = f"its quote is not in the essay's text: {c.quote[:60]!r}"
-            ledger = settings.rel(settings.data_dir() / settings.CLAIMS_FILE)
+            where = project or current_project()
+            ledger = where.rel(where.own_data / settings.CLAIMS_FILE)
             problems.append(Problem(ledger, None, f"claim {c.id}", msg, RULE))
             continue
         spans[c.id] = (at, at + len(q))
@@ -117,10 +121,10 @@ def claim_spans(text: str, claims: list[Claim]) -> tuple[dict[str, tuple[int, in
 
 
 def sort_sentences(
-    text: str, claims: list[Claim], entries: list[dict[str, Any]], where: str
+    text: str, claims: list[Claim], entries: list[dict[str, Any]], where: str, project: Project | None = None
 ) -> tuple[list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
     """Every sentence with the claims that cover it, or its kind from `entries`; and the problems."""
-    spans, problems = claim_spans(text, claims)
+    spans, problems = claim_spans(text, claims, project)
     sents = sentences(text)
     for s in sents:
         s.claims = [cid for cid, (a, b) in spans.items() if a < s.end and b > s.start]
@@ -163,14 +167,17 @@ def sort_sentences(
     return sents, spans, problems
 
 
-def read(claims: list[Claim]) -> tuple[str, list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
+def read(
+    claims: list[Claim], project: Project | None = None
+) -> tuple[str, list[Sentence], dict[str, tuple[int, int]], list[Problem]]:
     """The essay's text, its sentences sorted, the claims' places in it, and every problem."""
-    text_path, sorted_path = paths()
+    project = project or current_project()
+    text_path, sorted_path = paths(project)
     if not text_path.is_file():
-        msg = f"the essay's text file {settings.rel(text_path)} (extra.essay.text) does not exist"
+        msg = f"the essay's text file {project.rel(text_path)} (extra.essay.text) does not exist"
         return "", [], {}, [Problem(settings.CONFIG_FILE, None, "extra.essay.text", msg, "required-file")]
     text = text_path.read_text(encoding="utf-8")
-    where = settings.rel(sorted_path) if sorted_path else f"{settings.CONFIG_FILE} extra.essay.sentences"
+    where = project.rel(sorted_path) if sorted_path else f"{settings.CONFIG_FILE} extra.essay.sentences"
     entries: Any = []
     if sorted_path:
         if not sorted_path.is_file():
@@ -183,13 +190,13 @@ def read(claims: list[Claim]) -> tuple[str, list[Sentence], dict[str, tuple[int,
             return text, [], {}, [Problem(where, line, "", msg, "yaml")]
         if not isinstance(entries, list):
             return text, [], {}, [Problem(where, None, "", "must be a list of {kind, sentence} entries", RULE)]
-    sents, spans, problems = sort_sentences(text, claims, entries, where)
+    sents, spans, problems = sort_sentences(text, claims, entries, where, project)
     return text, sents, spans, problems
 
 
-def check(claims: list[Claim]) -> list[Problem]:
+def check(claims: list[Claim], project: Project | None = None) -> list[Problem]:
     """check-data's part: the problems of the annotated essay, if the project has one."""
-    return read(claims)[3] if config().get("text") else []
+    return read(claims, project)[3] if config(project).get("text") else []
 
 
 def load(site: Site) -> tuple[str, list[Sentence], dict[str, tuple[int, int]]]:

@@ -23,6 +23,7 @@ from explainer.core import data as D
 from explainer.core import files, history, provenance, settings
 from explainer.core import source_quality as footing
 from explainer.core.problems import Problem
+from explainer.core.project import Project, current_project
 from explainer.core.records import ChartMeta, Claim, Source
 
 CHART_RE = re.compile(r"<!--\s*chart:\s*([\w-]+)\s*-->")
@@ -104,15 +105,17 @@ class Site:
     registry: dict[str, Source]
     chart_errors: dict[str, str] = field(default_factory=dict)  # serve mode: shown on the page
     blocks: dict[str, str] = field(default_factory=dict)  # generated block -> URL of the page holding it
+    project: Project | None = None  # the project the build reads (None: the process's)
 
     @classmethod
-    def load(cls, chart_errors: dict[str, str] | None = None) -> "Site":
+    def load(cls, chart_errors: dict[str, str] | None = None, project: Project | None = None) -> "Site":
+        project = project or current_project()
         metas = {}
-        for p in sorted(settings.chart_files_dir().glob("*.meta.json")):
+        for p in sorted(project.chart_files.glob("*.meta.json")):
             m = ChartMeta.from_dict(json.loads(p.read_text(encoding="utf-8")))
             metas[m.id] = m
-        results = {r.id: r for r in C.evaluate_all()}
-        return cls(metas, results, D.sources_by_id(), chart_errors or {}, block_pages())
+        results = {r.id: r for r in C.evaluate_all(project)}
+        return cls(metas, results, D.sources_by_id(project), chart_errors or {}, block_pages(), project)
 
     def source_href(self, page: "Page", sid: str) -> str:
         """Where a source's entry stands: on the page that holds the registry (<!-- sources -->),
@@ -128,9 +131,9 @@ class Site:
 def block_pages() -> dict[str, str]:
     """The URL of the page that holds each generated block, found in docs/ (never named in code)."""
     found: dict[str, str] = {}
-    for md in sorted(settings.docs_dir().rglob("*.md")):
+    for md in sorted(current_project().docs.rglob("*.md")):
         for kind in BLOCK_RE.findall(md.read_text(encoding="utf-8")):
-            found.setdefault(kind, Page.for_file(md.relative_to(settings.docs_dir()).as_posix()).url)
+            found.setdefault(kind, Page.for_file(md.relative_to(current_project().docs).as_posix()).url)
     return found
 
 
@@ -178,7 +181,7 @@ def byline(page: Page, title: str = "") -> str:
     The author links to the page that says who keeps the site (`<!-- maintainers -->`), if any."""
     from explainer.core import corrections as fixes
 
-    author = settings.site_extra().get("byline")
+    author = current_project().extra.get("byline")
     published, updated = history.page_dates(page.src)
     about = block_pages().get("maintainers")
     if author and about is not None and about != page.url:
@@ -330,7 +333,7 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
     own_page = f"{CHART_PAGES}/{chart_id}/"
     # Without a public address the chart's page offers no permalink or embed snippet: the link says
     # only where it leads.
-    words = "Share or embed this chart" if settings.site_base() else "This chart's own page"
+    words = "Share or embed this chart" if current_project().site_base() else "This chart's own page"
     share = "" if page.url == own_page else f'. <a href="{page.root}{own_page}">{words}</a>'
     return "\n".join(
         [
@@ -541,9 +544,9 @@ def bottom_line(r: C.Result) -> str:
 def report_href(page: Page, title: str, claim: str | None = None) -> str | None:
     """A link that opens a prefilled correction report about this page (or one of its claims),
     or None when the site names no repository that takes them."""
-    what = f"{title}: {settings.site_base()}{page.url}"
+    what = f"{title}: {current_project().site_base()}{page.url}"
     return settings.report_url(
-        settings.repo_url(),
+        current_project().repo_url(),
         f"Correction: {claim + ' on ' if claim else ''}{title}",
         {"page": what, "claim": claim or ""},
     )
@@ -662,7 +665,7 @@ def claim_footing(r: C.Result) -> str:
 
 def page_title(page: Page) -> str:
     """The page's title as its front matter gives it (else its file's stem)."""
-    path = settings.docs_dir() / page.src
+    path = current_project().docs / page.src
     title = front_title(path.read_text(encoding="utf-8")) if path.is_file() else None
     return title or page.stem
 
@@ -692,8 +695,8 @@ def structured_data_to_head(html_page: str) -> str:
 def claim_review(r: C.Result, page: Page) -> str:
     """The card as schema.org ClaimReview (JSON-LD), so search engines and fact-check tools can
     find the verdict: the claim's words, where it appeared, the verdict and its place on the scale."""
-    config = settings.site_config()
-    site_url = settings.site_base()
+    config = current_project().config
+    site_url = current_project().site_base()
     term = next(t for t in settings.VERDICTS if t.name == r.verdict)
     rated = [t.rating for t in settings.VERDICTS if t.rating is not None]
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": r.verdict}

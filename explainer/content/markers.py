@@ -49,6 +49,7 @@ from explainer.content.fragments import (
 from explainer.core import claims as C
 from explainer.core import settings
 from explainer.core.problems import Problem, ProblemsError
+from explainer.core.project import current_project
 
 
 def expand(markdown: str, page: Page, site: Site, first_line: int = 1, stash: list[str] | None = None) -> str:
@@ -188,6 +189,6 @@ def first_line_of(body: str, whole: str) -> int:
 
 def expand_file(src: str, site: Site) -> str:
     """A page file of docs/ expanded whole, front matter kept: what any Markdown builder can take."""
-    text = (settings.docs_dir() / src).read_text(encoding="utf-8")
+    text = (current_project().docs / src).read_text(encoding="utf-8")
     front, body = split_front_matter(text)
     return front + expand(body, Page.for_file(src), site, first_line=front.count("\n") + 1)

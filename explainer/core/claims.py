@@ -29,6 +29,7 @@ from typing import Any
 
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.project import Project
 from explainer.core.records import Claim, Compare, Selector
 from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
 
@@ -156,12 +157,12 @@ def capped(verdict: str, cap: str | None) -> str:
 # --- evidence -------------------------------------------------------------------------------
 
 
-def _resolve(sel: Selector) -> float:
+def _resolve(sel: Selector, project: Project | None) -> float:
     name = sel.dataset
-    if name not in D.dataset_names():
+    if name not in D.dataset_names(project):
         raise EvidenceError(f"evidence names dataset '{name}', which does not exist")
     try:
-        return D.value(name, sel.where, sel.column)
+        return D.value(name, sel.where, sel.column, project)
     except KeyError as e:
         raise EvidenceError(f"evidence in '{name}': {e.args[0]}") from None
     except LookupError as e:
@@ -191,7 +192,7 @@ def _at_year(sels: tuple[Selector, ...], year: Any) -> list[Selector]:
     return out
 
 
-def _series_years(sels: tuple[Selector, ...]) -> list[str]:
+def _series_years(sels: tuple[Selector, ...], project: Project | None) -> list[str]:
     """The years every selector's series has (the same rows with any year), in order."""
     years: set[str] | None = None
     for sel in sels:
@@ -200,16 +201,16 @@ def _series_years(sels: tuple[Selector, ...]) -> list[str]:
             return []
         rest = {k: v for k, v in sel.where.items() if k != key}
         try:
-            found = set(D.select(sel.dataset, rest)[key].astype(str))
+            found = set(D.select(sel.dataset, rest, project)[key].astype(str))
         except KeyError:
             return []
         years = found if years is None else years & found
     return sorted(years or [])
 
 
-def _value_at(op: str, sels: tuple[Selector, ...], year: Any) -> float | None:
+def _value_at(op: str, sels: tuple[Selector, ...], year: Any, project: Project | None) -> float | None:
     try:
-        return combine(op, [_resolve(s) for s in _at_year(sels, year)])
+        return combine(op, [_resolve(s, project) for s in _at_year(sels, year)])
     except EvidenceError:
         return None
 
@@ -217,16 +218,17 @@ def _value_at(op: str, sels: tuple[Selector, ...], year: Any) -> float | None:
 # --- evaluation -----------------------------------------------------------------------------
 
 
-def evaluate(claim: Claim) -> Result:
+def evaluate(claim: Claim, project: Project | None = None) -> Result:
+    """A claim's verdict, on the data of `project` (else the process's project)."""
     cmp = claim.compare
     if not cmp:
         return Result(claim, claim.verdict, None, None, computed=False, how=_written_how(claim))
     if cmp.op in WORDED:
-        return _worded(claim, cmp)
-    return _figure(claim, cmp)
+        return _worded(claim, cmp, project)
+    return _figure(claim, cmp, project)
 
 
-def _figure(claim: Claim, cmp: Compare) -> Result:
+def _figure(claim: Claim, cmp: Compare, project: Project | None) -> Result:
     fig = claim.figure
     try:
         essay = float(fig.value)
@@ -236,13 +238,13 @@ def _figure(claim: Claim, cmp: Compare) -> Result:
     reading = fig.reading
     tolerance = DEFAULT_TOLERANCE if cmp.tolerance is None else cmp.tolerance
     places = decimals(fig.value)
-    data_value = combine(op, [_resolve(s) for s in sels])
+    data_value = combine(op, [_resolve(s, project) for s in sels])
     key = _year_key(sels[0])
     home = cmp.year if cmp.year is not None else sels[0].where.get(key) if key else None
     essay_year = fig.year
     # The essay's own year, when the series has it, is the year the figure is judged in.
     if essay_year is not None and key and str(essay_year) != str(home):
-        at_essay = _value_at(op, sels, essay_year)
+        at_essay = _value_at(op, sels, essay_year, project)
         if at_essay is not None:
             home, data_value = essay_year, at_essay
     verdict, how = judge(essay, data_value, reading, tolerance, places)
@@ -251,10 +253,10 @@ def _figure(claim: Claim, cmp: Compare) -> Result:
         verdict, how = "different year", f"The figure is the data's for {home}, not {essay_year}."
     elif verdict in ("close", "different figure") and key:
         # A year slip is found, not typed: does the figure hold in another year of the same series?
-        for y in _series_years(sels):
+        for y in _series_years(sels, project):
             if str(y) in (str(home), str(essay_year)):
                 continue
-            v = _value_at(op, sels, y)
+            v = _value_at(op, sels, y, project)
             if v is not None and judge(essay, v, reading, settings.YEAR_SEARCH_MARGIN, places)[0] == "matches":
                 verdict, data_value = "different year", v
                 how = f"The figure is the data's for {y}, not {essay_year or home}."
@@ -272,7 +274,7 @@ def _figure(claim: Claim, cmp: Compare) -> Result:
     return Result(claim, final, data_value, None if home is None else str(home), computed=True, how=_sentences(notes))
 
 
-def _worded(claim: Claim, cmp: Compare) -> Result:
+def _worded(claim: Claim, cmp: Compare, project: Project | None) -> Result:
     """A claim worded without a number: checked by what it says, never given a figure."""
     op, sels = cmp.op, cmp.of
     first = sels[0]
@@ -280,9 +282,9 @@ def _worded(claim: Claim, cmp: Compare) -> Result:
     if op == "highest":
         if key is None:
             raise EvidenceError("'highest' needs a selector with a year")
-        value = _resolve(first)
+        value = _resolve(first, project)
         rest = {k: v for k, v in first.where.items() if k != key}
-        series = _series(first.dataset, rest, key, first.column)
+        series = _series(first.dataset, rest, key, first.column, project)
         top_year, top = max(series, key=lambda yv: yv[1])
         holds = value >= top
         how = (
@@ -295,7 +297,7 @@ def _worded(claim: Claim, cmp: Compare) -> Result:
     if op == "rest_combined":
         if len(sels) < 2:
             raise EvidenceError("'rest_combined' needs the first value and at least one other")
-        values = [_resolve(s) for s in sels]
+        values = [_resolve(s, project) for s in sels]
         holds = values[0] > sum(values[1:])
         others = [", ".join(str(v) for k, v in s.where.items() if first.where.get(k) != v) for s in sels[1:]]
         named = f" ({', '.join(o for o in others if o)})" if any(others) else ""
@@ -308,7 +310,7 @@ def _worded(claim: Claim, cmp: Compare) -> Result:
         rest = {k: v for k, v in first.where.items() if k != key}
         series = [
             (y, v)
-            for y, v in _series(first.dataset, rest, key, first.column)
+            for y, v in _series(first.dataset, rest, key, first.column, project)
             if str(y) >= str(first.where[key]) and (last is None or str(y) <= str(last))
         ]
         if len(series) < 2:
@@ -324,14 +326,16 @@ def _worded(claim: Claim, cmp: Compare) -> Result:
     # below: a small share, under the threshold the card states
     if cmp.threshold is None:
         raise EvidenceError("'below' needs a threshold (in percent) for the card to state")
-    share = combine("share", [_resolve(s) for s in sels])
+    share = combine("share", [_resolve(s, project) for s in sels])
     holds = share < float(cmp.threshold)
     how = f"A share of {share:.1f}%, {'under' if holds else 'not under'} the {cmp.threshold:g}% we take as small."
     return _worded_result(claim, holds, share, first.where.get(key) if key else None, how)
 
 
-def _series(dataset: str, where: dict[str, Any], key: str, column: str) -> list[tuple[str, float]]:
-    rows = D.select(dataset, where)
+def _series(
+    dataset: str, where: dict[str, Any], key: str, column: str, project: Project | None
+) -> list[tuple[str, float]]:
+    rows = D.select(dataset, where, project)
     if rows.empty:
         raise EvidenceError(f"evidence {dataset} {where}: no rows")
     if rows[key].astype(str).duplicated().any():
@@ -427,15 +431,16 @@ def datasets_of(claim: Claim) -> set[str]:
     return {sel.dataset for sel in claim.compare.of} if claim.compare else set()
 
 
-def sources_of(claim: Claim) -> list[str]:
+def sources_of(claim: Claim, project: Project | None = None) -> list[str]:
     """A claim's sources: its evidence rows' (derived) first, then any it lists."""
     out: list[str] = []
     for sel in claim.compare.of if claim.compare else ():
-        row = D.select(sel.dataset, sel.where)
+        row = D.select(sel.dataset, sel.where, project)
         out += [s for s in row["source"].astype(str) if s not in out]
     out += [s for s in claim.sources if s not in out]
     return out
 
 
-def evaluate_all() -> list[Result]:
-    return [evaluate(c) for c in D.claims()]
+def evaluate_all(project: Project | None = None) -> list[Result]:
+    """Every claim of the ledger of `project` (else the process's project), on its data."""
+    return [evaluate(c, project) for c in D.claims(project)]

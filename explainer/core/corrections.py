@@ -14,6 +14,7 @@ from datetime import date as Date
 from html import escape
 
 from explainer.core import files, settings
+from explainer.core.project import current_project
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def corrections() -> list[Correction]:
     Empty when the file is missing, empty or comments only. Assumes it passed check-data."""
     from explainer.core import yamlines
 
-    path = settings.data_dir() / settings.CORRECTIONS_FILE
+    path = current_project().data / settings.CORRECTIONS_FILE
     if not path.is_file():
         return []
     items = yamlines.load_with_lines(path) or []

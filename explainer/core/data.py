@@ -1,6 +1,8 @@
 """The one loader: every chart, page hook and the Methods notebook read data through it.
 
 The registry and the claims ledger come back as typed records (`records.Source`, `records.Claim`).
+Every function reads the data folder of the project it is given (`project=`), else the
+process's project (`current_project()`: what chart modules and the notebook read).
 
 Datasets are `data/<name>.csv`, each described by `data/<name>.schema.yaml` (a
 Frictionless Table Schema). Columns come back typed after the schema, and each file
@@ -9,6 +11,7 @@ is parsed once per change (cached on its path, size and modification time).
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from pathlib import Path
@@ -18,6 +21,7 @@ import pandas as pd
 import yaml
 
 from explainer.core import files, settings
+from explainer.core.project import Project, current_project
 from explainer.core.records import Claim, Source
 from explainer.core.yamlines import SAFE_LOADER
 
@@ -30,29 +34,31 @@ _PANDAS_TYPES = {
 }
 
 
-# Charts record what they read, so the runner can cache them on exactly their inputs.
-_reads: list[Path] = []
+# Charts record what they read, so the runner can cache them on exactly their inputs. A context
+# variable: each thread (and each chart worker) records its own reads, never another's.
+_reads: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("explainer_data_reads", default=None)
 
 
-def dataset_path(name: str, folder: Path | None = None) -> Path:
-    """A dataset's file, in the data being read (or in `folder`)."""
-    return (folder or settings.data_dir()) / f"{name}.csv"
+def folder(project: Project | None = None) -> Path:
+    """The data folder read: the given project's, else the process's."""
+    return (project or current_project()).data
 
 
-def schema_path(name: str, folder: Path | None = None) -> Path:
-    """A dataset's Table Schema, in the data being read (or in `folder`)."""
-    return (folder or settings.data_dir()) / f"{name}{settings.SCHEMA_SUFFIX}"
+def dataset_path(name: str, project: Project | None = None) -> Path:
+    return folder(project) / f"{name}.csv"
 
 
-def dataset_names() -> list[str]:
+def schema_path(name: str, project: Project | None = None) -> Path:
+    return folder(project) / f"{name}{settings.SCHEMA_SUFFIX}"
+
+
+def dataset_names(project: Project | None = None) -> list[str]:
     """Every dataset: a CSV beside its schema."""
-    return sorted(
-        p.name[: -len(settings.SCHEMA_SUFFIX)] for p in settings.data_dir().glob(f"*{settings.SCHEMA_SUFFIX}")
-    )
+    return sorted(p.name[: -len(settings.SCHEMA_SUFFIX)] for p in folder(project).glob(f"*{settings.SCHEMA_SUFFIX}"))
 
 
-def schema(name: str) -> dict[str, Any]:
-    return _read_yaml(*files.stat_key(schema_path(name)))
+def schema(name: str, project: Project | None = None) -> dict[str, Any]:
+    return _read_yaml(*files.stat_key(schema_path(name, project)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -66,24 +72,26 @@ def _read_csv(path: str, _size: int, _mtime: int, dtypes: tuple[tuple[str, str],
     return pd.read_csv(path, dtype=dict(dtypes), keep_default_na=False, na_values=[""], encoding="utf-8")
 
 
-def _cached(name: str) -> tuple[tuple, pd.DataFrame]:
+def _cached(name: str, project: Project | None = None) -> tuple[tuple, pd.DataFrame]:
     """(the key it was read under, the shared parsed frame): never hand the frame out unchanged."""
-    path = dataset_path(name)
-    fields = schema(name)["fields"]
+    path = dataset_path(name, project)
+    fields = schema(name, project)["fields"]
     dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
-    _reads.append(path)
+    reads = _reads.get()
+    if reads is not None:
+        reads.append(path)
     key = (*files.stat_key(path), dtypes)
     return key, _read_csv(*key)
 
 
-def load(name: str) -> pd.DataFrame:
+def load(name: str, project: Project | None = None) -> pd.DataFrame:
     """A dataset as a typed DataFrame (a copy: callers may change it freely)."""
-    return _cached(name)[1].copy()
+    return _cached(name, project)[1].copy()
 
 
-def registry() -> list[Source]:
+def registry(project: Project | None = None) -> list[Source]:
     """The source registry, in file order."""
-    return list(_sources(*files.stat_key(settings.data_dir() / settings.REGISTRY_FILE)))
+    return list(_sources(*files.stat_key(folder(project) / settings.REGISTRY_FILE)))
 
 
 @functools.lru_cache(maxsize=16)
@@ -91,13 +99,13 @@ def _sources(path: str, size: int, mtime: int) -> tuple[Source, ...]:
     return tuple(Source.from_dict(e) for e in _read_yaml(path, size, mtime) or [])
 
 
-def sources_by_id() -> dict[str, Source]:
-    return {s.id: s for s in registry()}
+def sources_by_id(project: Project | None = None) -> dict[str, Source]:
+    return {s.id: s for s in registry(project)}
 
 
-def claims() -> list[Claim]:
+def claims(project: Project | None = None) -> list[Claim]:
     """The claims ledger, in the essay's order."""
-    return list(_claims(*files.stat_key(settings.data_dir() / settings.CLAIMS_FILE)))
+    return list(_claims(*files.stat_key(folder(project) / settings.CLAIMS_FILE)))
 
 
 @functools.lru_cache(maxsize=16)
@@ -105,9 +113,9 @@ def _claims(path: str, size: int, mtime: int) -> tuple[Claim, ...]:
     return tuple(Claim.from_dict(c) for c in _read_yaml(path, size, mtime) or [])
 
 
-def select(name: str, where: dict[str, Any]) -> pd.DataFrame:
+def select(name: str, where: dict[str, Any], project: Project | None = None) -> pd.DataFrame:
     """Rows of a dataset whose columns equal every value in `where` (compared as text)."""
-    key, df = _cached(name)
+    key, df = _cached(name, project)
     return _select(key, tuple((str(c), str(v)) for c, v in where.items()), name).copy()
 
 
@@ -129,9 +137,9 @@ def _text_column(key: tuple, col: str) -> pd.Series:
     return _read_csv(*key)[col].astype("string")
 
 
-def value(name: str, where: dict[str, Any], column: str) -> float:
+def value(name: str, where: dict[str, Any], column: str, project: Project | None = None) -> float:
     """The one value a selector picks out; an error unless exactly one row matches."""
-    rows = select(name, where)
+    rows = select(name, where, project)
     if len(rows) != 1:
         raise LookupError(f"{name} {where}: {len(rows)} rows match, expected exactly 1")
     v = rows.iloc[0][column]
@@ -147,17 +155,18 @@ def is_source_column(column: str) -> bool:
 
 
 def start_recording() -> None:
-    _reads.clear()
+    """Record the datasets read from now on, in this thread (a chart's build)."""
+    _reads.set([])
 
 
 def recorded() -> list[Path]:
-    return sorted(set(_reads))
+    return sorted(set(_reads.get() or []))
 
 
-def producers() -> dict[str, dict[str, Any]]:
+def producers(project: Project | None = None) -> dict[str, dict[str, Any]]:
     """Each producer's (or publisher's) own sites and short name, by name, from producers.yaml
     ({} when the file is absent)."""
-    path = settings.data_dir() / settings.PRODUCERS_FILE
+    path = folder(project) / settings.PRODUCERS_FILE
     if not path.exists():
         return {}
     items = _read_yaml(*files.stat_key(path)) or []

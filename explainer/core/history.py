@@ -7,6 +7,7 @@ import subprocess
 from functools import lru_cache
 
 from explainer.core import settings
+from explainer.core.project import current_project
 
 
 @lru_cache(maxsize=256)
@@ -15,7 +16,7 @@ def _log(*paths: str) -> tuple[str, ...]:
     try:
         out = subprocess.run(
             ["git", "log", "--format=%cs", "--", *paths],
-            cwd=settings.project_root(),
+            cwd=current_project().root,
             capture_output=True,
             text=True,
             timeout=10,
@@ -27,11 +28,11 @@ def _log(*paths: str) -> tuple[str, ...]:
 
 def page_dates(src: str) -> tuple[str | None, str | None]:
     """(published, updated) for the page file docs/<src>; updated counts changes to data/ too."""
-    root = settings.project_root()
-    page = settings.docs_dir() / src
+    root = current_project().root
+    page = current_project().docs / src
     try:
         rel = page.relative_to(root).as_posix()
-        data = settings.own_data_dir().relative_to(root).as_posix()
+        data = current_project().own_data.relative_to(root).as_posix()
     except ValueError:
         return None, None
     own = _log(rel)
@@ -43,9 +44,9 @@ def page_dates(src: str) -> tuple[str | None, str | None]:
 
 def ledger_date() -> str | None:
     """When the claims ledger (and with it the verdicts) last changed."""
-    root = settings.project_root()
+    root = current_project().root
     try:
-        ledger = (settings.own_data_dir() / settings.CLAIMS_FILE).relative_to(root).as_posix()
+        ledger = (current_project().own_data / settings.CLAIMS_FILE).relative_to(root).as_posix()
     except ValueError:
         return None
     log = _log(ledger)

@@ -1,19 +1,16 @@
-"""Settings and vocabularies: where a project's files live, and the fixed scales every check uses.
+"""Settings and vocabularies: the names of a project's files, and the fixed scales every check uses.
 
-This module imports nothing of the package, so every other module can import it. Everything
-here is defined once: the verdict scale, the reliability and kind of a source, the status of a
-value, the page budgets. The project (the explainer being built: its `mkdocs.yml`, `data/`,
-`docs/`, `charts/`) is found from the working directory, or named with `--project` on the
-command line, or by the MkDocs plugin from the config file it was loaded with.
+This module imports nothing of the package, so every other module can import it, and holds no
+state. Everything here is defined once: the verdict scale, the reliability and kind of a source,
+the status of a value, the page budgets. Where one explainer's files are (its `mkdocs.yml`,
+`data/`, `docs/`, `charts/`) is a `Project` (`explainer/core/project.py`).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 # --- where things live -----------------------------------------------------------------------
 
@@ -29,33 +26,11 @@ SCHEMA_SUFFIX = ".schema.yaml"
 SITE_CHARTS = "assets/charts"
 SITE_DATA = "assets/data"
 
-# Overrides, for tests that point the build at copies (read when asked, never written here).
+# Overrides, for tests that point the build at copies (read when a Project is loaded, never written).
 ENV_PROJECT = "EXPLAINER_PROJECT"
 ENV_DATA = "EXPLAINER_DATA_DIR"
 ENV_BUILD = "EXPLAINER_BUILD_DIR"
 ENV_CHARTS = "EXPLAINER_CHARTS_DIR"
-
-_chosen: dict[str, Path | None] = {"project": None, "data": None, "own_data": None}
-
-
-def project_root() -> Path:
-    """The explainer's folder: chosen explicitly, else $EXPLAINER_PROJECT, else the nearest folder
-    at or above the working directory that holds a mkdocs.yml."""
-    if _chosen["project"]:
-        return _chosen["project"]
-    if os.environ.get(ENV_PROJECT):
-        return Path(os.environ[ENV_PROJECT]).resolve()
-    here = Path.cwd().resolve()
-    return next((p for p in (here, *here.parents) if (p / CONFIG_FILE).is_file()), here)
-
-
-def site_config() -> dict:
-    """The project's mkdocs.yml as plain data (site name and URL, `extra:` with its byline), read
-    without MkDocs: `!ENV [NAME, default]` takes the variable when set, else the default."""
-    path = project_root() / CONFIG_FILE
-    env = tuple(sorted((k, v) for k, v in os.environ.items() if k in ("SITE_URL", "REPO_URL")))
-    return _site_config(str(path), path.stat().st_mtime_ns if path.is_file() else None, env)
-
 
 ENV_SITE_URL = "SITE_URL"
 # Addresses that only work on the author's machine: never written into a built site.
@@ -78,88 +53,11 @@ def github_pages_url(remote: str | None) -> str | None:
     return f"https://{owner.lower()}.github.io/{repo}/"
 
 
-def git_origin_url() -> str | None:
-    """The URL of the project's git remote `origin`, if it has one (read once per project and
-    git config, so the many links of a build do not each ask git)."""
-    root = project_root()
-    config = root / ".git"
-    stamp = config.stat().st_mtime_ns if config.exists() else None
-    return _git_origin_url(str(root), stamp)
-
-
-@functools.lru_cache(maxsize=8)
-def _git_origin_url(root: str, _stamp: int | None) -> str | None:
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return (out.stdout.strip() or None) if out.returncode == 0 else None
-
-
-def site_url() -> tuple[str | None, str]:
-    """The site's public address and where it came from: `SITE_URL` (or `site_url` in mkdocs.yml),
-    else the GitHub Pages address of the git remote `origin`, else None (absolute addresses are
-    then left out of the build). A local address (127.0.0.1, localhost) never counts."""
-    configured = (os.environ.get(ENV_SITE_URL) or str(site_config().get("site_url") or "")).strip()
-    if configured and not LOCAL_ADDRESS_RE.match(configured):
-        return configured.rstrip("/") + "/", "SITE_URL" if os.environ.get(ENV_SITE_URL) else "site_url in mkdocs.yml"
-    remote = git_origin_url()
-    derived = github_pages_url(remote)
-    if derived:
-        return derived, f"the git remote origin ({remote})"
-    return None, ""
-
-
-def site_base() -> str:
-    """The site's public address (`site_url()`), ending in one slash, that page paths are
-    appended to; "" when it is not known, so links built on it stay relative to the site root."""
-    url, _ = site_url()
-    return url or ""
-
-
-def site_extra() -> dict:
-    """The `extra:` settings of the project's mkdocs.yml (its byline, where to send corrections)."""
-    return site_config().get("extra") or {}
-
-
 ENV_REPO = "REPO_URL"
 # Readers report errors through an issue form in the repository (`.github/ISSUE_TEMPLATE/<form>`);
 # a link may prefill the form's fields by their ids (GitHub reads them from the query string).
 REPORT_FORM = "correction.yml"
 REPORT_FIELDS = ("page", "claim")  # what a "Report an error" link fills in
-
-
-def repo_url() -> str | None:
-    """The project's public repository: $REPO_URL, else `repo_url` in mkdocs.yml, else the git
-    remote `origin` when it is on GitHub (as https://github.com/owner/name). None when unknown:
-    then no page links to it."""
-    url = os.environ.get(ENV_REPO) or site_config().get("repo_url")
-    if url:
-        return str(url).strip().rstrip("/") or None
-    return _origin_on_github(str(project_root()))
-
-
-@functools.lru_cache(maxsize=8)
-def _origin_on_github(root: str) -> str | None:
-    import re
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.fullmatch(
-        r"(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
-        r"([A-Za-z0-9][\w.-]*)/([\w.-]+?)(?:\.git)?/?",
-        out.stdout.strip() if out.returncode == 0 else "",
-    )
-    return f"https://github.com/{m.group(1)}/{m.group(2)}" if m else None
 
 
 def report_url(repo: str | None, title: str, fields: dict[str, str]) -> str | None:
@@ -173,107 +71,12 @@ def report_url(repo: str | None, title: str, fields: dict[str, str]) -> str | No
     return f"{repo}/issues/new?{urlencode(query)}"
 
 
-@functools.lru_cache(maxsize=8)
-def _site_config(path_text: str, mtime: int | None, _env: tuple) -> dict:
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    def _tag(loader, suffix, node):
-        if isinstance(node, yaml.SequenceNode):
-            items = loader.construct_sequence(node)
-            if suffix == "ENV":
-                return next((os.environ[n] for n in items[:-1] if os.environ.get(n)), items[-1] if items else None)
-            return items[-1] if items else None
-        return loader.construct_scalar(node)
-
-    _Loader.add_multi_constructor("!", _tag)
-    if mtime is None:
-        return {}
-    return yaml.load(Path(path_text).read_text(encoding="utf-8"), Loader=_Loader) or {}
-
-
 ENV_QUIET = "EXPLAINER_QUIET"
 
 
 def quiet() -> bool:
     """Quiet mode (CI, or `--quiet`): problems and one summary line per step, no per-item lines."""
     return os.environ.get(ENV_QUIET) == "1" or os.environ.get("CI") == "true"
-
-
-def use_project(root: Path | None) -> None:
-    _chosen["project"] = Path(root).resolve() if root else None
-
-
-def _dir(env: str, default: str) -> Path:
-    path = str(os.environ.get(env) or project_root() / default)
-    return _resolved(path, None if os.path.isabs(path) else os.getcwd())
-
-
-@functools.lru_cache(maxsize=64)
-def _resolved(path: str, _cwd: str | None) -> Path:
-    """A folder resolved once (a page's markers ask for the data folder hundreds of times)."""
-    return Path(path).resolve()
-
-
-def data_dir() -> Path:
-    """The datasets, registry and claims ledger being read (read-only for every build step)."""
-    return _chosen["data"] or _dir(ENV_DATA, "data")
-
-
-def own_data_dir() -> Path:
-    """The project's own data folder, even while a snapshot of it is being read."""
-    return _chosen["own_data"] or data_dir()
-
-
-_env_before: dict[str, str | None] = {}
-
-
-def use_data_dir(path: Path | None) -> None:
-    """Read data from `path` from now on (None: the project's own again). Child processes (the
-    notebook's kernel, chart workers) follow through the environment."""
-    if path is None:
-        _chosen["data"] = _chosen["own_data"] = None
-        if ENV_DATA not in _env_before:  # no snapshot was being read: nothing to restore
-            return
-        before = _env_before.pop(ENV_DATA)  # the environment as it was: set, or unset
-        if before is None:
-            os.environ.pop(ENV_DATA, None)
-        else:
-            os.environ[ENV_DATA] = before
-        return
-    if _chosen["data"] is None:
-        _env_before[ENV_DATA] = os.environ.get(ENV_DATA)
-    _chosen["own_data"], _chosen["data"] = own_data_dir(), Path(path).resolve()
-    os.environ[ENV_DATA] = str(_chosen["data"])
-
-
-def docs_dir() -> Path:
-    return (project_root() / "docs").resolve()
-
-
-def charts_dir() -> Path:
-    """The chart modules (one chart per file)."""
-    return _dir(ENV_CHARTS, "charts")
-
-
-def out_dir() -> Path:
-    """Generated, git-ignored artifacts: chart files, the Vega bundle, caches."""
-    return _dir(ENV_BUILD, "build")
-
-
-def chart_files_dir() -> Path:
-    """Each chart's generated files (spec, images, table, metadata), as the render step writes them."""
-    return out_dir() / "charts"
-
-
-def rel(path: Path) -> str:
-    """A path as authors see it in messages: relative to the project when possible."""
-    try:
-        return str(Path(path).resolve().relative_to(project_root()))
-    except ValueError:
-        return str(path)
 
 
 # --- vocabularies ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from explainer.core import settings
+from explainer.core.project import current_project
 from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
 from explainer.devtools import serving
 from explainer.devtools.serving import site_pages
@@ -39,7 +40,7 @@ BUDGETS = settings.LIGHTHOUSE_BUDGETS
 
 def lighthouse_dir() -> Path:
     """The pinned Lighthouse (`make lighthouse` installs it into the project's tools/lighthouse)."""
-    return settings.project_root() / "tools" / "lighthouse" / "node_modules"
+    return current_project().root / "tools" / "lighthouse" / "node_modules"
 
 
 LIGHTHOUSE_TIMEOUT = 240  # seconds per page

@@ -34,7 +34,7 @@ Measures, in order:
    requests and body bytes are counted by the server (bytes as sent, i.e. gzip-compressed).
 
 Prints a table and writes the same Markdown to bench-report.md. The build folder is
-settings.out_dir() (EXPLAINER_BUILD_DIR, else build/). Exits 0 unless a measurement could not be run;
+current_project().out (EXPLAINER_BUILD_DIR, else build/). Exits 0 unless a measurement could not be run;
 a missed target is reported, not an error.
 """
 
@@ -57,7 +57,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from explainer.core import settings
+from explainer.core.project import current_project
 from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
 from explainer.devtools import serving
 from explainer.devtools.processes import stop_process_group
@@ -119,7 +119,7 @@ def timed(cmd: list[str], environ: dict[str, str], what: str) -> float:
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
-            cmd, cwd=settings.project_root(), env=environ, capture_output=True, text=True, timeout=BUILD_TIMEOUT
+            cmd, cwd=current_project().root, env=environ, capture_output=True, text=True, timeout=BUILD_TIMEOUT
         )
     except subprocess.TimeoutExpired as e:
         raise BenchError(f"{what}: no result after {BUILD_TIMEOUT} s") from e
@@ -137,13 +137,16 @@ def log(msg: str) -> None:
 
 
 def measure_builds(work: Path) -> tuple[list[Timing], Path]:
-    out = settings.out_dir()
+    out = current_project().out
     site = work / "site"
     build_cmd = [PY, "-m", "explainer", "build", "--site-dir", str(site)]
     rows: list[Timing] = []
 
-    charts = settings.chart_files_dir()
-    log(f"bench: cold build (removing {settings.rel(charts)}/ and {settings.rel(out / 'notebooks')}/) ...")
+    charts = current_project().chart_files
+    log(
+        f"bench: cold build (removing {current_project().rel(charts)}/ and "
+        f"{current_project().rel(out / 'notebooks')}/) ..."
+    )
     shutil.rmtree(charts, ignore_errors=True)
     shutil.rmtree(out / "notebooks", ignore_errors=True)
     rows.append(
@@ -175,7 +178,7 @@ def measure_builds(work: Path) -> tuple[list[Timing], Path]:
     )
     log(f"  {rows[-1].seconds:.1f} s")
 
-    log(f"bench: `make charts` cold (removing {settings.rel(charts)}/) ...")
+    log(f"bench: `make charts` cold (removing {current_project().rel(charts)}/) ...")
     shutil.rmtree(charts, ignore_errors=True)
     rows.append(Timing("`make charts`, cold", timed([PY, "-m", "explainer", "charts"], env(), "charts cold")))
     log(f"  {rows[-1].seconds:.1f} s")
@@ -257,7 +260,7 @@ class Serve:
         self._log = open(logfile, "w")
         self.proc = subprocess.Popen(
             cmd,
-            cwd=cwd or settings.project_root(),
+            cwd=cwd or current_project().root,
             env=environ,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -335,9 +338,9 @@ def measure_serve(work: Path, edit: Edit) -> list[Timing]:  # noqa: PLR0915 - on
     from playwright.sync_api import sync_playwright
 
     data = work / "serve-data"
-    shutil.copytree(settings.data_dir(), data)
+    shutil.copytree(current_project().data, data)
     build = work / "serve-build"
-    shutil.copytree(settings.out_dir(), build, ignore=shutil.ignore_patterns("last-good-data*"))
+    shutil.copytree(current_project().out, build, ignore=shutil.ignore_patterns("last-good-data*"))
     csv = data / edit.file
     original = csv.read_text(encoding="utf-8")
     m = edit.row.search(original)
@@ -456,7 +459,7 @@ def plain_copy(work: Path) -> Path:
     docs = root / "docs"
     docs.mkdir(parents=True)
     pages = []
-    for md in sorted(settings.docs_dir().glob("*.md")):
+    for md in sorted(current_project().docs.glob("*.md")):
         (docs / md.name).write_text(MARKER.sub("0", md.read_text(encoding="utf-8")), encoding="utf-8")
         pages.append(md.name)
     nav = "\n".join(f"  - {p}" for p in pages)
@@ -524,7 +527,7 @@ POLL = 0.05  # seconds between two fetches of the page
 
 def fresh_clone(work: Path, commit: str | None = None) -> Path:
     """A clone of the project's repository at HEAD (or `commit`): what an author starts from (no build/)."""
-    root = settings.project_root()
+    root = current_project().root
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
     if top.returncode != 0:
         raise BenchError("the author's loop is measured on a fresh clone: the project is not a git repository")
@@ -841,7 +844,8 @@ def report(
         "",
         f"Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}; load average at the start "
-        f"{LOAD_AT_START[0]:.2f}, at the end {load[0]:.2f}. Build folder: {settings.rel(settings.out_dir())}/. "
+        f"{LOAD_AT_START[0]:.2f}, at the end {load[0]:.2f}. Build folder: "
+        f"{current_project().rel(current_project().out)}/. "
         f"Bench took {time.perf_counter() - started:.0f} s.",
         "",
         "## Times",
@@ -925,7 +929,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - the measureme
     try:
         try:
             if args.skip_builds or only_loop:
-                site = settings.project_root() / "site"
+                site = current_project().root / "site"
             else:
                 rows, site = measure_builds(work)
                 timings += rows
@@ -967,5 +971,5 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - the measureme
     print()
     print(text, end="")
     args.report.write_text(text, encoding="utf-8")
-    print(f"\nbench: report written to {settings.rel(args.report)}")
+    print(f"\nbench: report written to {current_project().rel(args.report)}")
     return 1 if errors else 0

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from explainer.core import files, settings
+from explainer.core.project import current_project
 
 # What a built site depends on, relative to the project (the engine's own code, the locked
 # dependencies, the settings taken from the environment and the commit, for the pages' dates).
@@ -24,10 +25,10 @@ ENV_INPUTS = ("SITE_URL", "REPO_URL", "SOURCE_DATE_EPOCH", settings.ENV_DATA, se
 
 
 def inputs_fingerprint() -> str:
-    root = settings.project_root()
+    root = current_project().root
     found = [p for name in INPUTS for p in ([root / name] if (root / name).is_file() else files.tree(root / name))]
     engine = files.tree(Path(__file__).parents[1])
-    data = files.tree(settings.data_dir())
+    data = files.tree(current_project().data)
     extra = "\n".join([*(f"{k}={os.environ.get(k, '')}" for k in ENV_INPUTS), _head(root)])
     return files.fingerprint([*found, *engine, *data], extra, root=None)
 
@@ -43,7 +44,7 @@ def _head(root: Path) -> str:
 
 def _stamp_file(site_dir: Path) -> Path:
     key = files.fingerprint([], str(site_dir.resolve()))[:16]
-    return settings.out_dir() / "site-inputs" / key
+    return current_project().out / "site-inputs" / key
 
 
 def is_current(site_dir: Path) -> bool:
@@ -54,13 +55,14 @@ def is_current(site_dir: Path) -> bool:
 
 def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force: bool = False) -> int:
     site_dir = site_dir.resolve()
-    root = settings.project_root()
+    root = current_project().root
     config = (config or root / settings.CONFIG_FILE).resolve()
     fingerprint = inputs_fingerprint()
     if not force and config == (root / settings.CONFIG_FILE).resolve() and is_current(site_dir):
         # Nothing the site is built from has changed: the same build would write the same files.
         print(
-            f"build: {settings.rel(site_dir)}/ is up to date (nothing it is built from has changed; --force rebuilds)"
+            f"build: {current_project().rel(site_dir)}/ is up to date "
+            "(nothing it is built from has changed; --force rebuilds)"
         )
         return 0
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +84,7 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
     rc = subprocess.call(cmd, cwd=str(root))
     if rc != 0:
         shutil.rmtree(tmp, ignore_errors=True)
-        print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
+        print(f"build: failed; {current_project().rel(site_dir)}/ was left as it was", file=sys.stderr)
         return rc
     old = site_dir.with_name(f".{site_dir.name}-old")
     shutil.rmtree(old, ignore_errors=True)
@@ -92,7 +94,7 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
     shutil.rmtree(old, ignore_errors=True)
     os.chmod(site_dir, 0o755)
     files.write_atomic(_stamp_file(site_dir), fingerprint)
-    print(f"build: site written to {settings.rel(site_dir)}/")
+    print(f"build: site written to {current_project().rel(site_dir)}/")
     return 0
 
 
@@ -112,7 +114,7 @@ def serve_main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--dev-addr", default="127.0.0.1:8000", help="host:port (default: 127.0.0.1:8000)")
     args = ap.parse_args(argv)
-    root = settings.project_root()
+    root = current_project().root
     cmd = [
         sys.executable,
         "-m",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from explainer.core import settings
+from explainer.core.project import Project
 
 _MATHJAX = re.compile(
     r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>\s*<!-- MathJax configuration -->\s*'
@@ -56,58 +56,58 @@ STALE_NOTE = (
     '<div class="admonition note"><p class="admonition-title">Re-running</p><p>This page shows the '
     "last run of its code. It is running again with your latest changes, and reloads when done.</p></div>"
 )
-_running: dict[str, object] = {}
 
 
-def _serve_dir() -> Path:
-    return settings.out_dir() / "notebooks" / "serve"
+def _serve_dir(project: Project) -> Path:
+    return project.out / "notebooks" / "serve"
 
 
-def _ran_on() -> Path:
-    return _serve_dir() / "inputs"
+def _ran_on(project: Project) -> Path:
+    return _serve_dir(project) / "inputs"
 
 
-def is_stale() -> bool:
-    ran = _ran_on()
-    return ran.exists() and ran.read_text() != _fingerprint()
+def is_stale(project: Project) -> bool:
+    ran = _ran_on(project)
+    return ran.exists() and ran.read_text() != _fingerprint(project)
 
 
-def _fingerprint() -> str:
+def _fingerprint(project: Project) -> str:
     from explainer.steps import prepare
 
-    return prepare.notebook_fingerprint()
+    return prepare.notebook_fingerprint(project)
 
 
-def rerun_if_stale(jupyter, config, log, done) -> None:
+def rerun_if_stale(project: Project, state, jupyter, config, log, done) -> None:
     """After a serve rebuild: when the data or chart code changed since the notebook's shown output
     was made, run it again in a thread; the page meanwhile shows the last output, marked as such.
     When the run is done, `done({notebook path: its new HTML})` puts it into the served page in
-    place (no rebuild); a run that finds its inputs changed again meanwhile runs once more."""
-    current = _fingerprint()
-    ran = _ran_on()
+    place (no rebuild); a run that finds its inputs changed again meanwhile runs once more. The
+    thread running is kept in `state` (the session's `prepare.BuildState`)."""
+    current = _fingerprint(project)
+    ran = _ran_on(project)
     if not ran.exists():  # the first build ran it in the foreground, on these inputs
         ran.parent.mkdir(parents=True, exist_ok=True)
         ran.write_text(current)
         return
-    if ran.read_text() == current or _running.get("thread") is not None:
+    if ran.read_text() == current or state.notebook_run is not None:
         return
     import threading
 
-    thread = threading.Thread(target=_rerun, args=(jupyter, current, log, done), daemon=True)
-    _running["thread"] = thread
+    thread = threading.Thread(target=_rerun, args=(project, state, jupyter, current, log, done), daemon=True)
+    state.notebook_run = thread
     thread.start()
 
 
-def _rerun(jupyter, fingerprint: str, log, done) -> None:
+def _rerun(project: Project, state, jupyter, fingerprint: str, log, done) -> None:
     import time
 
     try:
         while True:
             t0 = time.perf_counter()
-            bodies = _run_once(jupyter)
-            _ran_on().write_text(fingerprint)
+            bodies = _run_once(project, jupyter)
+            _ran_on(project).write_text(fingerprint)
             log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
-            latest = _fingerprint()
+            latest = _fingerprint(project)
             if latest == fingerprint:
                 break
             fingerprint = latest  # saved again while it ran: once more, on what is there now
@@ -115,10 +115,10 @@ def _rerun(jupyter, fingerprint: str, log, done) -> None:
     except Exception as e:  # noqa: BLE001 - the page keeps its last output and says why
         log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
     finally:
-        _running["thread"] = None
+        state.notebook_run = None
 
 
-def _run_once(jupyter) -> dict[str, str]:
+def _run_once(project: Project, jupyter) -> dict[str, str]:
     """Execute each notebook page and store its HTML where mkdocs-jupyter's cache finds it."""
     import json
 
@@ -127,7 +127,7 @@ def _run_once(jupyter) -> dict[str, str]:
 
     bodies = {}
     for path in jupyter.config["include"]:
-        nb = settings.docs_dir() / path
+        nb = project.docs / path
         cfg = jupyter.config
         body = convert.nb2html(
             str(nb),
@@ -143,7 +143,7 @@ def _run_once(jupyter) -> dict[str, str]:
             include_requirejs=cfg["include_requirejs"],
             custom_mathjax_url=cfg["custom_mathjax_url"],
         )
-        cache = _get_cache_path(str(_serve_dir()), _compute_cache_key(str(nb), cfg, cfg["execute"]))
+        cache = _get_cache_path(str(_serve_dir(project)), _compute_cache_key(str(nb), cfg, cfg["execute"]))
         old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
         cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
         bodies[path] = body

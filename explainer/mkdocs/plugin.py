@@ -18,11 +18,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from explainer.content import chartpages, csp, fragments, guards, markers
+from explainer.core import project as projects
 from explainer.core import settings
 from explainer.core.files import write_atomic
 from explainer.core.problems import ProblemsError
-from explainer.mkdocs import notebook
-from explainer.steps import cards, prepare
+from explainer.core.project import Project
+from explainer.mkdocs import notebook, serve_speedups
+from explainer.mkdocs.config import ExplainerConfig
+from explainer.steps import cards, prepare, render
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 # Under `mkdocs serve` problems are shown, not fatal: they go to a logger outside the
@@ -40,170 +43,14 @@ def _serve_logger() -> logging.Logger:
     return serve_log
 
 
-def _cache_search_entries() -> None:
-    """Material's search plugin parses every page's HTML on every build; under serve most pages
-    have not changed. Keep each page's entries, keyed on its URL, title and HTML."""
-    from material.plugins.search.plugin import SearchIndex
-
-    index = SearchIndex.add_entry_from_context
-    if getattr(index, "cached", False):
-        return
-    cache: dict[tuple, list[dict]] = {}
-
-    def add_entry_from_context(self, page):
-        key = (page.url, str(page.title), hash(page.content), repr(page.meta.get("search")))
-        if key not in cache:
-            before = len(self.entries)
-            index(self, page)
-            if len(cache) > 512:
-                cache.clear()
-            cache[key] = [dict(e) for e in self.entries[before:]]
-        else:
-            self.entries.extend(dict(e) for e in cache[key])
-
-    add_entry_from_context.cached = True
-    SearchIndex.add_entry_from_context = add_entry_from_context
-
-
-class _TemplateCache:
-    """Under serve MkDocs makes a new Jinja environment for every rebuild, which compiles the
-    theme's templates again (about 40) and walks its 14,000 files to list them. Compiled templates
-    are kept (keyed by Jinja on each template's source, so an edited override is compiled anew),
-    and the listing of folders outside the project (the installed theme) is kept."""
-
-    def __init__(self) -> None:
-        import jinja2
-
-        class Memory(jinja2.BytecodeCache):
-            def __init__(self):
-                self.store: dict[str, bytes] = {}
-
-            def load_bytecode(self, bucket):
-                if bucket.key in self.store:
-                    bucket.bytecode_from_string(self.store[bucket.key])
-
-            def dump_bytecode(self, bucket):
-                self.store[bucket.key] = bucket.bytecode_to_string()
-
-        self.bytecode = Memory()
-        self.listed: dict[str, set[str]] = {}
-        loader = jinja2.FileSystemLoader
-        if getattr(loader.list_templates, "kept", False):
-            return
-        walk = loader.list_templates
-        listed = self.listed
-
-        def list_templates(self):
-            root = settings.project_root().resolve()
-            found: set[str] = set()
-            for path in self.searchpath:
-                if Path(path).resolve().is_relative_to(root):
-                    found.update(walk(_one(self, path)))
-                else:
-                    if path not in listed:
-                        listed[path] = set(walk(_one(self, path)))
-                    found.update(listed[path])
-            return sorted(found)
-
-        def _one(self, path):
-            return loader([path], encoding=self.encoding, followlinks=self.followlinks)
-
-        list_templates.kept = True
-        loader.list_templates = list_templates
-
-
-_templates: list[_TemplateCache] = []
-
-# Under serve, from the second build on: the served folder is not emptied and every file copied
-# again (about 250 theme and chart files); a file is copied when its source is newer or differs
-# in size, and what the build no longer makes is removed after it (see _sweep).
-_KEEP: dict = {"site": None, "since": None}
-
-
-def _keep_served_files() -> None:
-    import mkdocs.utils
-    from mkdocs.structure.files import File as MkFile
-
-    if getattr(mkdocs.utils.clean_directory, "kept", False):
-        return
-    clean, copy = mkdocs.utils.clean_directory, MkFile.copy_file
-
-    def clean_directory(directory: str) -> None:
-        if _KEEP["site"] and os.path.realpath(directory) == _KEEP["site"]:
-            _KEEP["since"] = time.time()
-            return
-        clean(directory)
-
-    def copy_file(self, dirty: bool = False) -> None:
-        if _KEEP["since"] is not None and self._content is None and self.abs_src_path:
-            try:
-                src, dst = os.stat(self.abs_src_path), os.stat(self.abs_dest_path)
-                if dst.st_size == src.st_size and dst.st_mtime_ns >= src.st_mtime_ns:
-                    return
-            except OSError:
-                pass
-        copy(self, dirty)
-
-    clean_directory.kept = True
-    mkdocs.utils.clean_directory = clean_directory
-    MkFile.copy_file = copy_file
-
-
-def _sweep(site_dir: str, made: set[str], since: float) -> int:
-    """Remove what an earlier build wrote and this one did not (a page or chart gone): files older
-    than this build that are none of its files. Hidden files are left, as MkDocs leaves them."""
-    gone = 0
-    for folder, dirs, names in os.walk(site_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            path = os.path.join(folder, name)
-            if name.startswith(".") or path in made:
-                continue
-            try:
-                if os.stat(path).st_mtime < since - 0.05:
-                    os.remove(path)
-                    gone += 1
-            except OSError:
-                pass
-    return gone
-
-
-def _faster_watching(server) -> None:
-    """MkDocs polls for changes every half second; a saved edit then waits a quarter second on
-    average before the rebuild starts. Watch with the operating system's file events instead (a
-    short poll where there are none), re-registering the paths MkDocs already watches."""
-    import watchdog.observers
-    from watchdog import events
-    from watchdog.observers.polling import PollingObserver
-
-    # Only writes count: the native observer also reports files being opened and read, and a
-    # build reads the very files it watches.
-    # A file counts once it is closed after writing (not at its first write, which would read a
-    # half-written file), renamed into place (editors' atomic saves) or deleted.
-    writes = [events.FileClosedEvent, events.FileMovedEvent, events.FileDeletedEvent]
-
-    class WritesOnly(watchdog.observers.Observer):
-        def schedule(self, handler, path, *, recursive=False, **kwargs):
-            return super().schedule(handler, path, recursive=recursive, event_filter=writes)
-
-    paths = dict(server._watched_paths)
-    for path, count in paths.items():
-        for _ in range(count):
-            server.unwatch(path)
-    try:
-        server.observer = WritesOnly()
-        # A closed file is a finished save: no need to wait a tenth of a second for more.
-        server.build_delay = 0.02
-    except Exception:  # noqa: BLE001 - no native file events here
-        server.observer = PollingObserver(timeout=0.1)
-    for path, count in paths.items():
-        for _ in range(count):
-            server.watch(path)
-
-
-class ExplainerPlugin(BasePlugin):
+class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.serve = False
+        # Made once, at the first on_config (MkDocs keeps this plugin between serve's rebuilds, as
+        # it has on_startup): the project the build reads, and what a session keeps between rebuilds.
+        self.project: Project | None = None
+        self.state = prepare.BuildState()
+        self.speedups: serve_speedups.ServeSpeedups | None = None
         self.banner = ""
         self.site: fragments.Site | None = None
         self.stashes: dict[str, list[str]] = {}
@@ -221,17 +68,32 @@ class ExplainerPlugin(BasePlugin):
 
     def on_startup(self, *, command, dirty):
         self.serve = command == "serve"
+        self.state = prepare.BuildState(serve=self.serve)
         notebook.quiet_kernel_warning()
-        if self.serve:
-            _cache_search_entries()
-            if not _templates:
-                _templates.append(_TemplateCache())
-            _keep_served_files()
 
     def on_env(self, env, *, config, files):
-        if self.serve and _templates:
-            env.bytecode_cache = _templates[0].bytecode
+        if self.speedups is not None:
+            self.speedups.on_env(env)
         return env
+
+    def _start(self, config) -> None:
+        """Once per process, at the first on_config: the project, from the config file MkDocs read
+        (unless $EXPLAINER_PROJECT names it) and the plugin's options, made this process's project
+        (chart modules and the notebook read it); under serve, the speed-ups installed."""
+        named = os.environ.get(settings.ENV_PROJECT)  # the project was named explicitly
+        own = Project.load(None if named else Path(config.config_file_path).parent, dict(self.config))
+        if self.serve:
+            # Pages, charts and the notebook read the last data that validated (prepare.serve_project);
+            # the notebook's kernel, a child process, is pointed at it once, here.
+            self.project = prepare.serve_project(own)
+            os.environ[settings.ENV_DATA] = str(self.project.data)
+            self.state.pool = render.Pool()
+            if self.config.serve_speedups:
+                self.speedups = serve_speedups.ServeSpeedups(own.root)
+                self.speedups.install()
+        else:
+            self.project = own
+        projects.use(self.project)
 
     def on_config(self, config):
         if self.serve:
@@ -242,11 +104,12 @@ class ExplainerPlugin(BasePlugin):
                 for key in group:
                     if isinstance(group[key], int) and group[key] >= logging.WARNING:
                         group[key] = logging.INFO
-        if not os.environ.get(settings.ENV_PROJECT):  # else the project was named explicitly
-            settings.use_project(Path(config.config_file_path).parent)
+        if self.project is None:
+            self._start(config)
+        project = self.project
         # The repository link in the header: from $REPO_URL or mkdocs.yml as MkDocs read them,
-        # else the git remote (settings.repo_url); none when no repository is known.
-        repo = settings.repo_url()
+        # else the git remote (Project.repo_url); none when no repository is known.
+        repo = project.repo_url()
         if repo and not config.repo_url:
             config.repo_url = repo
             config.repo_name = config.repo_name or "/".join(repo.split("/")[-2:])
@@ -254,7 +117,7 @@ class ExplainerPlugin(BasePlugin):
             # The public address, never a local one: SITE_URL, else the GitHub Pages address of
             # the git remote, else none (no canonical links, a site-relative sitemap). `serve` sets
             # its own local address for live reload, in a folder that is never site/.
-            url, origin = settings.site_url()
+            url, origin = project.site_url()
             config.site_url = url
             if url is None:
                 log.info(
@@ -268,16 +131,17 @@ class ExplainerPlugin(BasePlugin):
         # the last output is shown while the notebook re-runs in the background (see on_post_build).
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
-            folder = "serve" if self.serve else prepare.notebook_fingerprint()
-            jupyter.config["cache_dir"] = str(settings.out_dir() / "notebooks" / folder)
+            folder = "serve" if self.serve else prepare.notebook_fingerprint(project)
+            jupyter.config["cache_dir"] = str(project.out / "notebooks" / folder)
         return config
 
     def on_serve(self, server, *, config, builder):
         # The author's data and chart folders, wherever they are (EXPLAINER_DATA_DIR, ...).
-        for folder in (settings.own_data_dir(), settings.charts_dir()):
+        for folder in (self.project.own_data, self.project.charts):
             if folder.is_dir() and str(folder.resolve()) not in server._watched_paths:
                 server.watch(str(folder))
-        _faster_watching(server)
+        if self.speedups is not None:
+            serve_speedups.faster_watching(server)
         # Background work (a notebook re-run, a chart's other images) is put into the served site
         # in place and reloads the browsers; it never sets off a rebuild, so one save is one rebuild.
         self.server = server
@@ -286,22 +150,14 @@ class ExplainerPlugin(BasePlugin):
     def _reload_browsers(self) -> None:
         """Tell open pages to reload, as MkDocs does after a rebuild, without one. Not while a
         rebuild is under way: its own reload follows."""
-        server = self.server
-        if server is None:
-            return
-        from mkdocs.livereload import _timestamp
-
-        with server._rebuild_cond, server._epoch_cond:
-            if server._want_rebuild or server._visible_epoch != server._wanted_epoch:
-                return
-            server._wanted_epoch = server._visible_epoch = _timestamp()
-            server._epoch_cond.notify_all()
+        if self.server is not None:
+            serve_speedups.reload_browsers(self.server)
 
     def _swap_charts(self, site_dir: Path, ids: list[str]) -> None:
         """A chart's other images, finished after the reload, put into the served site in place."""
-        with prepare.SITE_LOCK:
+        with self.state.site_lock:
             t0 = time.perf_counter()
-            corrected = prepare.swap_chart_files(ids, site_dir)
+            corrected = prepare.swap_chart_files(self.project, ids, site_dir)
         self.log.info(
             f"served in place: the other images of {', '.join(ids)}"
             + (f" ({corrected} pages' image sizes corrected)" if corrected else "")
@@ -311,7 +167,7 @@ class ExplainerPlugin(BasePlugin):
 
     def _swap_notebooks(self, bodies: dict[str, str]) -> None:
         """A notebook re-run in the background: its new output put into its served page in place."""
-        with prepare.SITE_LOCK:
+        with self.state.site_lock:
             for src_uri, body in bodies.items():
                 kept = self.notebook_pages.get(src_uri)
                 if kept is None:
@@ -333,7 +189,7 @@ class ExplainerPlugin(BasePlugin):
             problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
             if problems:
                 raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))
-        took = prepare.TIMES
+        took = self.state.times
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
         self.log.info(
@@ -345,48 +201,46 @@ class ExplainerPlugin(BasePlugin):
         if not self.serve:
             return
         try:
-            if _KEEP["since"] is not None:
-                made = {os.path.normpath(f.abs_dest_path) for f in self.files}
-                _sweep(config.site_dir, made, _KEEP["since"])
-            # From now on this served folder is updated in place (see _keep_served_files).
-            _KEEP["site"], _KEEP["since"] = os.path.realpath(config.site_dir), None
+            if self.speedups is not None:
+                # From now on this served folder is updated in place (serve_speedups).
+                self.speedups.after_build(config.site_dir, {os.path.normpath(f.abs_dest_path) for f in self.files})
             site_dir = Path(config.site_dir)
-            prepare.finish_charts(lambda ids: self._swap_charts(site_dir, ids), self.log)
+            prepare.finish_charts(self.project, self.state, lambda ids: self._swap_charts(site_dir, ids), self.log)
             jupyter = config.plugins.get("mkdocs-jupyter")
             if jupyter is not None:
-                notebook.rerun_if_stale(jupyter, config, self.log, self._swap_notebooks)
+                notebook.rerun_if_stale(self.project, self.state, jupyter, config, self.log, self._swap_notebooks)
         finally:
             self._release_site()
 
     def _release_site(self) -> None:
         if self.holds_site:
             self.holds_site = False
-            prepare.SITE_LOCK.release()
+            self.state.site_lock.release()
 
     def on_shutdown(self):
-        if self.serve:
-            prepare._POOL.close()  # the warm chart workers end with the server, not after it
+        self.state.close()  # the warm chart workers end with the server, not after it
 
     def on_build_error(self, *, error):
-        _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
+        if self.speedups is not None:
+            self.speedups.forget()  # the next build starts from an empty folder again
         self._release_site()
 
     def on_pre_build(self, *, config):
         if self.serve and not self.holds_site:
-            prepare.SITE_LOCK.acquire()  # until on_post_build: background work waits to write
+            self.state.site_lock.acquire()  # until on_post_build: background work waits to write
             self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
-        self.changed = prepare.changes() if self.serve else []
+        self.changed = prepare.changes(self.project, self.state) if self.serve else []
         self.guard_problems = []
-        self.banner, chart_errors = prepare.prepare(serve=self.serve, log=self.log)
+        self.banner, chart_errors = prepare.prepare(self.project, self.state, log=self.log)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
-        self.site = fragments.Site.load(chart_errors)
+        self.site = fragments.Site.load(chart_errors, self.project)
         self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
-        for src_uri, abs_path in prepare.generated_files():
+        for src_uri, abs_path in prepare.generated_files(self.project, self.state):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
         # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_keys),
@@ -409,7 +263,7 @@ class ExplainerPlugin(BasePlugin):
                     continue
                 self.chart_page_keys[uri] = (chart_id, key)
             files.append(File.generated(config, uri, content=content))
-        for src_uri, abs_path in chartpages.write_embeds(self.site, settings.out_dir() / "chart-embeds"):
+        for src_uri, abs_path in chartpages.write_embeds(self.site, self.project.out / "chart-embeds"):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         self.known = {f.src_uri for f in files}
         self.files = files
@@ -448,7 +302,7 @@ class ExplainerPlugin(BasePlugin):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        if chart and (settings.chart_files_dir() / f"{chart}.card.png").exists():
+        if chart and (self.project.chart_files / f"{chart}.card.png").exists():
             image = f"{settings.SITE_CHARTS}/{chart}.card.png"  # published with the chart's other files
         else:
             png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)
@@ -496,7 +350,7 @@ class ExplainerPlugin(BasePlugin):
             entries = search.search_index.entries if search is not None else []
             own = [dict(e) for e in entries if e["location"].startswith(page.url)]
             chartpages.keep_page(*self.chart_page_keys[page.file.src_uri], output, own)
-        if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale():
+        if self.serve and page.file.src_uri.endswith(".py") and notebook.is_stale(self.project):
             output = output.replace(
                 '<article class="md-content__inner md-typeset">',
                 '<article class="md-content__inner md-typeset">' + notebook.STALE_NOTE,

@@ -11,7 +11,8 @@ import html
 import json
 from pathlib import Path
 
-from explainer.core import files, settings, theme
+from explainer.core import files, theme
+from explainer.core.project import current_project
 
 WIDTH, HEIGHT = 1200, 630
 CARDS = "assets/cards"
@@ -103,9 +104,9 @@ def title_card(page_slug: str, title: str, description: str = "", refresh: bool 
     off, as under serve, only when there is none yet: a share card need not hold up a reload)."""
     import vl_convert as vlc
 
-    site = str(settings.site_config().get("site_name") or "")
+    site = str(current_project().config.get("site_name") or "")
     spec = _title_spec(title, site, description)
-    out = settings.out_dir() / "cards"
+    out = current_project().out / "cards"
     key = files.fingerprint([], json.dumps(spec, sort_keys=True))[:16]
     png = out / f"{page_slug}.png"
     stamp = out / f"{page_slug}.key"
@@ -122,10 +123,10 @@ def slug(page_url: str) -> str:
 
 def meta_tags(title: str, description: str, page_url: str, image_uri: str) -> str:
     """The tags; `image_uri` is the card's path in the site."""
-    base = settings.site_base()
-    site = str(settings.site_config().get("site_name") or "")
+    base = current_project().site_base()
+    site = str(current_project().config.get("site_name") or "")
     # The card's image and the page's address must be absolute: with no public address known
-    # (settings.site_url) they are left out rather than pointed at a local one.
+    # (Project.site_url) they are left out rather than pointed at a local one.
     image = base + image_uri if base else ""
     tags = {
         "og:type": "article",

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from pathlib import Path
 
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.project import Project, current_project
 from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 
 HEADER = """# Data dictionary
@@ -65,11 +65,11 @@ def vocabularies() -> list[str]:
     return out
 
 
-def render() -> str:
+def render(project: Project | None = None) -> str:
     parts = [HEADER, *vocabularies()]
-    for name in D.dataset_names():
-        s = D.schema(name)
-        df = D.load(name)
+    for name in D.dataset_names(project):
+        s = D.schema(name, project)
+        df = D.load(name, project)
         parts.append(f"\n## {name}\n\n**{s['title']}.** {s['description']}\n")
         parts.append(f"- File: `{name}.csv` ({len(df)} rows); schema: `{name}{settings.SCHEMA_SUFFIX}`")
         parts.append(f"- Primary key: {', '.join(f'`{k}`' for k in s['primaryKey'])}")
@@ -98,24 +98,25 @@ def render() -> str:
     return "\n".join(parts) + "\n"
 
 
-def check(data: Path | None = None) -> bool:
-    """Whether the data dictionary (data/README.md, or the one in `data`) says what the schemas and
+def check(project: Project | None = None) -> bool:
+    """Whether the data dictionary (data/README.md of the project) says what the schemas and
     vocabularies generate: `datadict` and `check-data` both ask this."""
-    target = (data or settings.data_dir()) / settings.DATA_DICTIONARY
-    return target.exists() and target.read_text(encoding="utf-8") == render()
+    target = (project or current_project()).data / settings.DATA_DICTIONARY
+    return target.exists() and target.read_text(encoding="utf-8") == render(project)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer datadict", description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="rewrite data/README.md (else: check it is current)")
     args = ap.parse_args(argv)
-    target = settings.data_dir() / settings.DATA_DICTIONARY
+    project = current_project()
+    target = project.data / settings.DATA_DICTIONARY
     if args.write:
-        files.write_atomic(target, render())
-        print(f"wrote {settings.rel(target)}")
+        files.write_atomic(target, render(project))
+        print(f"wrote {project.rel(target)}")
         return 0
-    if not check():
-        print(f"{settings.rel(target)} is out of date: run `python -m explainer datadict --write`", file=sys.stderr)
+    if not check(project):
+        print(f"{project.rel(target)} is out of date: run `python -m explainer datadict --write`", file=sys.stderr)
         return 1
-    print(f"{settings.rel(target)} is up to date")
+    print(f"{current_project().rel(target)} is up to date")
     return 0

@@ -13,8 +13,9 @@ from pathlib import Path
 from explainer.content import chartpages, fragments
 from explainer.content.fragments import Page, Site
 from explainer.content.markers import expand, expand_file, split_front_matter
-from explainer.core import files, settings
+from explainer.core import files
 from explainer.core.problems import ProblemsError
+from explainer.core.project import current_project
 from explainer.steps import prepare
 
 
@@ -25,12 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("out", type=Path, help="folder for the expanded docs (a copy of docs/ with pages expanded)")
     args = ap.parse_args(argv)
-    banner, chart_errors = prepare.prepare(serve=False, log=_PrintLog())
+    project, state = current_project(), prepare.BuildState()
+    banner, chart_errors = prepare.prepare(project, state, log=_PrintLog())
     if banner or chart_errors:
         print("expand: the data or the charts have problems (above)", file=sys.stderr)
         return 1
-    site = Site.load()
-    docs = settings.docs_dir()
+    site = Site.load(project=project)
+    docs = project.docs
     failed = 0
     for path in sorted(p for p in files.tree(docs)):
         rel = path.relative_to(docs).as_posix()
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         page = Page.for_file(f"{fragments.CHART_PAGES}/{chart_id}.md")
         files.write_atomic(args.out / page.src, front + expand(body, page, site, first_line=front.count("\n") + 1))
     chartpages.write_embeds(site, args.out / fragments.CHART_PAGES)
-    for src_uri, abs_path in prepare.generated_files():
+    for src_uri, abs_path in prepare.generated_files(project, state):
         target = args.out / src_uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(abs_path.read_bytes())

@@ -15,6 +15,7 @@ from pathlib import Path
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core.project import current_project
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -63,7 +64,7 @@ def claims_rows() -> list[dict[str, object]]:
 
 
 def descriptor() -> dict:
-    config = settings.site_config()
+    config = current_project().config
     registry = D.sources_by_id()
     resources = []
     for name in D.dataset_names():
@@ -105,28 +106,27 @@ def descriptor() -> dict:
         "name": files.slug(str(config.get("site_name") or "")) or "explainer",
         "title": str(config.get("site_name") or ""),
         "description": str(config.get("site_description") or "").strip(),
-        **({"homepage": settings.site_base()} if settings.site_base() else {}),
+        **({"homepage": current_project().site_base()} if current_project().site_base() else {}),
         "licenses": [LICENCE],
         "resources": resources,
     }
 
 
-_LAST: dict[str, str] = {}
-
-
-def write(out: Path) -> list[tuple[str, Path]]:
+def write(out: Path, last: dict[str, str] | None = None) -> list[tuple[str, Path]]:
     """Write the package into `out`; returns (URI in the site, file) for each file written.
-    Skipped when the data and the site's settings are as at the last write (under serve)."""
+    Skipped when the data and the site's settings are as at the last write, which `last` (kept
+    by the caller from one rebuild to the next under serve, keyed on content) remembers."""
+    last = {} if last is None else last
     names = ("claims.csv", "claims.json", "datapackage.json", "data.zip")
 
     def stamp() -> str:  # the data read, the files written and the site's settings
-        inputs = [*settings.data_dir().glob("*"), *(out / n for n in names)]
-        return files.fingerprint(inputs, json.dumps(settings.site_config(), default=str))
+        inputs = [*current_project().data.glob("*"), *(out / n for n in names)]
+        return files.fingerprint(inputs, json.dumps(current_project().config, default=str))
 
-    if _LAST.get(str(out)) == stamp():
+    if last.get(str(out)) == stamp():
         return [(f"{settings.SITE_DATA}/{n}", out / n) for n in names]
     result = _write(out)
-    _LAST[str(out)] = stamp()
+    last[str(out)] = stamp()
     return result
 
 
@@ -146,7 +146,7 @@ def _write(out: Path) -> list[tuple[str, Path]]:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         members = {**{f"{n}.csv": D.dataset_path(n).read_bytes() for n in D.dataset_names()}, **written}
-        members[settings.REGISTRY_FILE] = (settings.data_dir() / settings.REGISTRY_FILE).read_bytes()
+        members[settings.REGISTRY_FILE] = (current_project().data / settings.REGISTRY_FILE).read_bytes()
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes for the same data
             info.compress_type = zipfile.ZIP_DEFLATED

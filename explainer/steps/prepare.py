@@ -2,8 +2,9 @@
 
 Validate the data, build the charts that changed, and list the generated files the site
 serves. Under `make serve` a bad edit does not take the site down: the problems are
-returned for the pages to show, and the last data that validated (a snapshot kept in
-build/last-good-data) and the last charts that built keep being served.
+returned for the pages to show, and the last data that validated (a copy kept in
+build/last-good-data, which serve always reads) and the last charts that built keep being
+served. What a session keeps between rebuilds is a `BuildState` the plugin owns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from explainer.content import cite, fragments
@@ -22,34 +24,64 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core.problems import Problem
+from explainer.core.project import Project
 from explainer.steps import package, render, validate
 
 
-def notebook_fingerprint() -> str:
+@dataclass
+class BuildState:
+    """What one build, or one serve session from rebuild to rebuild, keeps: owned by the MkDocs
+    plugin (one per session) and passed to the steps here, never held in a module."""
+
+    serve: bool = False
+    pool: render.Pool | None = None  # serve: chart workers kept warm between rebuilds (render.Pool)
+    primed: bool = False  # serve: the first build validated everything (priming the per-dataset checks)
+    times: dict[str, float] = field(default_factory=dict)  # the last preparation's steps, for the log line
+    partial: list[str] = field(default_factory=list)  # charts rendered in part: finished after the reload
+    seen: dict[str, float] = field(default_factory=dict)  # the author's files and their times (`changes`)
+    packaged: dict[str, str] = field(default_factory=dict)  # the data package's inputs at its last write
+    notebook_run: threading.Thread | None = None  # serve: the notebook re-running in the background
+    # Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
+    # writing into the served site, so the two never write into it at once.
+    site_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def close(self) -> None:
+        """The warm chart workers end with the server, not after it."""
+        if self.pool is not None:
+            self.pool.close()
+
+
+def serve_project(project: Project) -> Project:
+    """The project as `serve` reads it: its own data validated, and pages, charts and the notebook
+    reading the last data that validated (a copy in the build folder, refreshed by every rebuild
+    whose data validate), so a bad edit never takes the served site down."""
+    return project.reading(project.out / "last-good-data")
+
+
+def notebook_fingerprint(project: Project) -> str:
     """A hash of the data and the chart code: what a notebook page's output depends on."""
-    data = settings.own_data_dir()
-    return files.fingerprint([*data.glob("*"), *settings.charts_dir().rglob("*.py")])[:16]
+    return files.fingerprint([*project.own_data.glob("*"), *project.charts.rglob("*.py")])[:16]
 
 
-def _validation_key() -> str:
+def _validation_key(project: Project) -> str:
     """Everything check_all reads: the data, the chart modules, the page names and its own code."""
     inputs = [
-        *settings.data_dir().glob("*"),
-        *settings.charts_dir().glob("*.py"),
+        *project.data.glob("*"),
+        *project.charts.glob("*.py"),
         *(Path(m.__file__) for m in (validate, C, D, settings)),
     ]
-    pages = "\n".join(sorted(p.name for p in settings.docs_dir().glob("*.md")))
+    pages = "\n".join(sorted(p.name for p in project.docs.glob("*.md")))
     return files.fingerprint(inputs, pages)[:24]
 
 
-def _check_data(serve: bool = False) -> list:
+def _check_data(project: Project, state: BuildState) -> list:
     """validate.check_all, skipped when exactly these inputs were validated before (except on the
     first build of a serve session, which primes the per-dataset checks a later edit reuses)."""
-    marker = settings.out_dir() / "validated" / _validation_key()
-    if marker.exists() and not (serve and not _primed):
+    marker = project.out / "validated" / _validation_key(project)
+    if marker.exists() and not (state.serve and not state.primed):
         return []
-    _primed.append(True)
-    problems = validate.check_all()
+    state.primed = True
+    problems = validate.check_all(project)
     if not problems:
         shutil.rmtree(marker.parent, ignore_errors=True)
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -57,84 +89,82 @@ def _check_data(serve: bool = False) -> list:
     return problems
 
 
-def _snapshot_dir() -> Path:
-    return settings.out_dir() / "last-good-data"
-
-
-def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
-    """Returns (data problems as text, {chart id: error}) -- both empty when all is well."""
-    settings.use_data_dir(None)
+def prepare(project: Project, state: BuildState, log) -> tuple[str, dict[str, str]]:
+    """Returns (data problems as text, {chart id: error}) -- both empty when all is well.
+    `project` is the one the build reads: for serve, `serve_project(...)`, whose data folder is the
+    last good copy of its own, refreshed here when the own data validate."""
     t0 = time.perf_counter()
-    problems = _check_data(serve)
-    TIMES["checks"] = time.perf_counter() - t0
+    problems = _check_data(project.own(), state)
+    state.times["checks"] = time.perf_counter() - t0
     banner = ""
+    unchecked = project.data.with_name(project.data.name + ".unchecked")  # a copy made of data that failed
     if problems:
         text = "\n".join(str(p) for p in problems)
         for p in problems:
             log.error(str(p))
         banner = text
-        snap = _snapshot_dir()
-        if not (serve and snap.exists()):
+        if not state.serve:
             return banner, {}
-        settings.use_data_dir(snap)  # serve: keep building from the last data that validated
-    elif serve:
-        _snapshot(settings.data_dir(), _snapshot_dir())
+        if project.data == project.own_data:
+            return banner, {}
+        if not project.data.exists() or unchecked.exists():
+            # No data has validated yet: the pages read the author's data as they are, no chart is built.
+            _snapshot(project.own_data, project.data)
+            unchecked.touch()
+            return banner, {}
+        # serve: keep building from the last data that validated
+    elif project.data != project.own_data:
+        _snapshot(project.own_data, project.data)
+        unchecked.unlink(missing_ok=True)
 
-    pool = _POOL if serve else None
+    pool = state.pool if state.serve else None
     if pool is not None:
-        pool.get()  # started (and warmed) now, so the first saved edit finds it ready
+        pool.get(project)  # started (and warmed) now, so the first saved edit finds it ready
     t0 = time.perf_counter()
     # A line per chart for a build; under serve only failures and the count (the rest is noise).
-    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool, first=serve)
-    TIMES["charts"] = time.perf_counter() - t0
-    TIMES["charts_built"] = sum(o.status == "built" for o in outcomes)
-    PARTIAL[:] = [o.chart_id for o in outcomes if o.status == "built"] if serve else []
+    outcomes = render.run(
+        log=log.debug if state.serve else log.info, error=log.error, pool=pool, first=state.serve, project=project
+    )
+    state.times["charts"] = time.perf_counter() - t0
+    state.times["charts_built"] = sum(o.status == "built" for o in outcomes)
+    state.partial[:] = [o.chart_id for o in outcomes if o.status == "built"] if state.serve else []
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
 
 
-# Under serve, chart workers stay warm between rebuilds (see render.Pool).
-_POOL = render.Pool()
-_primed: list[bool] = []
-TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one line per rebuild
-PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
-
-
-def finish_charts(swap, log) -> None:
+def finish_charts(project: Project, state: BuildState, swap, log) -> None:
     """Under serve, after the reload: the rest of the charts just rendered in part (narrow SVGs,
     the PNG, the share card) in the warm workers, then `swap(ids)` puts them into the served site
     in place (see swap_chart_files): finishing them never costs another rebuild."""
-    ids, PARTIAL[:] = list(PARTIAL), []
-    if not ids:
+    ids, state.partial[:] = list(state.partial), []
+    if not ids or state.pool is None:
         return
+    pool = state.pool
 
     def work() -> None:
         # From the spec the first pass wrote: the chart modules are not run again, and a chart
         # saved again meanwhile is left to the rebuild that save set off.
-        finished = render.finish(ids, _POOL, log=log.error)
+        finished = render.finish(ids, pool, project, log=log.error)
         if finished:
             swap(finished)
 
     threading.Thread(target=work, daemon=True).start()
 
 
-# Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
-# writing into the served site, so the two never write into it at once.
-SITE_LOCK = threading.RLock()
 _NARROW = re.compile(r'(srcset="[^"]*?/([\w.-]+)\.narrow\.(?:light|dark)\.svg") width="\d+" height="\d+"')
 
 
-def swap_chart_files(ids: list[str], site_dir: Path) -> int:
+def swap_chart_files(project: Project, ids: list[str], site_dir: Path) -> int:
     """Copy the charts' finished files from the build folder into the served site (each file
     replaced atomically), and correct the narrow images' sizes in the pages that show them.
-    Returns how many pages were corrected. The caller holds SITE_LOCK."""
+    Returns how many pages were corrected. The caller holds the session's `BuildState.site_lock`."""
     target = site_dir / settings.SITE_CHARTS
     sizes = {}
     for chart_id in ids:
         for kind in render.SECOND_PASS:
-            src = render.artifact(chart_id, kind)
+            src = render.artifact(chart_id, kind, project)
             if src.exists():
                 files.write_atomic(target / src.name, src.read_bytes())
-        meta = render.artifact(chart_id, "meta.json")
+        meta = render.artifact(chart_id, "meta.json", project)
         if meta.exists():
             sizes[chart_id] = render.read_meta(chart_id).size.narrow
     if not sizes:
@@ -159,50 +189,71 @@ def swap_chart_files(ids: list[str], site_dir: Path) -> int:
     return corrected
 
 
-_seen: dict[str, float] = {}
-
-
-def changes() -> list[str]:
+def changes(project: Project, state: BuildState) -> list[str]:
     """The author's files (pages, data, chart modules) changed since the last call."""
-    root = settings.project_root()
+    root = project.root
     now = {}
-    for folder in (settings.docs_dir(), settings.own_data_dir(), settings.charts_dir()):
+    for folder in (project.docs, project.own_data, project.charts):
         for p in folder.rglob("*"):
             if p.is_file() and "__pycache__" not in p.parts:
-                now[settings.rel(p) if p.is_relative_to(root) else str(p)] = p.stat().st_mtime
-    changed = sorted(k for k, v in now.items() if _seen.get(k) != v) if _seen else []
-    changed += sorted(k for k in _seen if k not in now)
-    _seen.clear()
-    _seen.update(now)
+                now[project.rel(p) if p.is_relative_to(root) else str(p)] = p.stat().st_mtime
+    seen = state.seen
+    changed = sorted(k for k, v in now.items() if seen.get(k) != v) if seen else []
+    changed += sorted(k for k in seen if k not in now)
+    seen.clear()
+    seen.update(now)
     return changed
 
 
 def _snapshot(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(dst.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(src, tmp)
-    shutil.rmtree(dst, ignore_errors=True)
-    os.replace(tmp, dst)
+    """Make `dst` a copy of `src`, file by file: each changed file replaced atomically, files gone
+    from `src` removed. Whoever reads `dst` meanwhile (a chart worker, the notebook's kernel) sees
+    each file whole, the old or the new, and never a missing folder."""
+    dst.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for path in src.rglob("*"):
+        rel = path.relative_to(src)
+        if path.is_dir():
+            (dst / rel).mkdir(parents=True, exist_ok=True)
+            continue
+        wanted.add(rel)
+        target = dst / rel
+        st = path.stat()
+        try:
+            old = target.stat()
+            if old.st_size == st.st_size and old.st_mtime_ns == st.st_mtime_ns:
+                continue
+        except OSError:
+            pass
+        tmp = target.with_name(f".{target.name}.copying")
+        shutil.copy2(path, tmp)
+        os.replace(tmp, target)
+    for path in sorted(dst.rglob("*"), reverse=True):
+        rel = path.relative_to(dst)
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+        elif path.is_dir() and not (src / rel).is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
-def generated_files() -> Iterator[tuple[str, Path]]:
+def generated_files(project: Project, state: BuildState) -> Iterator[tuple[str, Path]]:
     """(URI in the site, file) for every generated asset: chart artifacts, the Vega bundle, the datasets."""
-    for p in sorted(settings.chart_files_dir().glob("*")):
+    for p in sorted(project.chart_files.glob("*")):
         if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"):
             yield f"{settings.SITE_CHARTS}/{p.name}", p
-    yield "assets/vendor/vega-bundle.js", settings.out_dir() / "vendor" / "vega-bundle.js"
-    for name in D.dataset_names():
-        yield f"{settings.SITE_DATA}/{name}.csv", D.dataset_path(name)
-        yield f"{settings.SITE_DATA}/{name}{settings.SCHEMA_SUFFIX}", D.schema_path(name)
-    yield f"{settings.SITE_DATA}/{settings.REGISTRY_FILE}", settings.data_dir() / settings.REGISTRY_FILE
-    yield f"{settings.SITE_DATA}/{settings.CLAIMS_FILE}", settings.data_dir() / settings.CLAIMS_FILE
-    yield from package.write(settings.out_dir() / "package")
-    yield from cite.write(settings.out_dir() / "package")
+    yield "assets/vendor/vega-bundle.js", project.out / "vendor" / "vega-bundle.js"
+    for name in D.dataset_names(project):
+        yield f"{settings.SITE_DATA}/{name}.csv", D.dataset_path(name, project)
+        yield f"{settings.SITE_DATA}/{name}{settings.SCHEMA_SUFFIX}", D.schema_path(name, project)
+    yield f"{settings.SITE_DATA}/{settings.REGISTRY_FILE}", project.data / settings.REGISTRY_FILE
+    yield f"{settings.SITE_DATA}/{settings.CLAIMS_FILE}", project.data / settings.CLAIMS_FILE
+    yield from package.write(project.out / "package", state.packaged)
+    yield from cite.write(project.out / "package")
     if fragments.block_pages().get("changes"):
         from explainer.content import changelog
 
-        feed = settings.out_dir() / "corrections.xml"
-        files.write_if_changed(feed, changelog.atom().encode())
+        feed = project.out / "corrections.xml"
+        files.write_if_changed(feed, changelog.atom(project).encode())
         yield "assets/corrections.xml", feed
 
 

@@ -10,6 +10,7 @@ the registry, the theme and the library versions.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import functools
 import importlib.metadata
 import importlib.util
@@ -29,6 +30,8 @@ import pandas as pd
 from explainer.core import chart_contract, files, settings, theme
 from explainer.core import data as D
 from explainer.core.problems import Problem
+from explainer.core.project import Project, current_project
+from explainer.core.project import use as use_project
 from explainer.core.records import ChartMeta, Column, Size, Source, Table
 from explainer.steps import cards
 
@@ -75,10 +78,11 @@ def _failure(what: str, e: BaseException, chart_id: str) -> ChartError:
         where = f"line {e.lineno}" + (f", column {e.offset}" if e.offset else "")
         return ChartError(f"{what}: SyntaxError: {e.msg} ({where}): {(e.text or '').strip()}", e.lineno)
     frames = traceback.extract_tb(e.__traceback__)
-    module_file = str(settings.charts_dir() / f"{chart_id}.py")
+    module_file = str(current_project().charts / f"{chart_id}.py")
     line = next((f.lineno for f in reversed(frames) if f.filename == module_file), None)
     shown = "\n".join(
-        f"  {settings.rel(Path(f.filename))}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]
+        f"  {current_project().rel(Path(f.filename))}:{f.lineno} in {f.name}: {(f.line or '').strip()}"
+        for f in frames[-3:]
     )
     return ChartError(f"{what}: {type(e).__name__}: {_first_line(e)}\n{shown}", line)
 
@@ -93,16 +97,20 @@ class Outcome:
 
 def discover() -> list[str]:
     """Chart ids: the chart modules' stems."""
-    return sorted(p.stem for p in settings.charts_dir().glob("*.py") if not p.stem.startswith("_"))
+    return sorted(p.stem for p in current_project().charts.glob("*.py") if not p.stem.startswith("_"))
 
 
-def artifact(chart_id: str, kind: str) -> Path:
-    return settings.chart_files_dir() / f"{chart_id}.{kind}"
+def out_dir(project: Project | None = None) -> Path:
+    return (project or current_project()).chart_files
+
+
+def artifact(chart_id: str, kind: str, project: Project | None = None) -> Path:
+    return out_dir(project) / f"{chart_id}.{kind}"
 
 
 def load_module(chart_id: str):
     """Import a chart module afresh, so edits show up in a long-running `make serve`."""
-    path = settings.charts_dir() / f"{chart_id}.py"
+    path = current_project().charts / f"{chart_id}.py"
     # No bytecode files beside the author's charts: under serve they would look like edits.
     sys.dont_write_bytecode = True
     spec = importlib.util.spec_from_file_location(f"{path.parent.name}.{chart_id}", path)
@@ -116,7 +124,7 @@ def load_module(chart_id: str):
 
 def _code(chart_id: str) -> list[Path]:
     """The chart module, the project's chart helpers and the engine code a chart's output depends on."""
-    cdir = settings.charts_dir()
+    cdir = current_project().charts
     engine = [Path(__file__), Path(theme.__file__), Path(D.__file__), Path(cards.__file__)]
     return [cdir / f"{chart_id}.py", *cdir.glob("_*.py"), *engine]
 
@@ -129,18 +137,18 @@ def _versions() -> bytes:
     return f"altair={v('altair')};vl-convert={v('vl-convert-python')};pandas={v('pandas')}".encode()
 
 
-def input_key(chart_id: str, reads: list[str]) -> str | None:
+def input_key(chart_id: str, reads: list[str], project: Project | None = None) -> str | None:
     """A fingerprint of everything a chart's artifacts depend on; None when an input is gone."""
     data = [Path(r) for r in reads]
     schemas = [p.with_name(p.stem + settings.SCHEMA_SUFFIX) for p in data]
-    inputs = [*data, *schemas, settings.data_dir() / settings.REGISTRY_FILE]
+    inputs = [*data, *schemas, D.folder(project) / settings.REGISTRY_FILE]
     if not all(p.is_file() for p in inputs):
         return None
     return files.fingerprint([*_code(chart_id), *inputs], _versions())
 
 
 def _cache_file() -> Path:
-    return settings.chart_files_dir() / ".cache.json"
+    return out_dir() / ".cache.json"
 
 
 def _read_cache() -> dict[str, Any]:
@@ -150,14 +158,14 @@ def _read_cache() -> dict[str, Any]:
         return {}
 
 
-def is_fresh(chart_id: str, cache: dict[str, Any], first: bool = False) -> bool:
+def is_fresh(chart_id: str, cache: dict[str, Any], first: bool = False, project: Project | None = None) -> bool:
     """Built from exactly these inputs; with `first` (a serve rebuild), a first pass made from
     them counts too: its other images are being finished after the reload."""
     entry = cache.get(chart_id)
     if not entry:
         return False
-    reads = [str(settings.data_dir() / name) for name in entry["reads"]]
-    key = input_key(chart_id, reads)
+    reads = [str(D.folder(project) / name) for name in entry["reads"]]
+    key = input_key(chart_id, reads, project)
     done = entry["key"] == key or (first and entry.get("partial") == key)
     return done and all(artifact(chart_id, k).exists() for k in ARTIFACTS)
 
@@ -476,22 +484,33 @@ def _renders(
                 raise ChartError(f"rendering failed ({variant}{scheme}): {e}") from e
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
-        STEP_TIMES[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
+        _step_times()[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
     if first:
         return out, dims
     t0 = time.perf_counter()
     out["png"] = vlc.vegalite_to_png(
         theme.with_config(spec, "light", theme.WIDE, background="#ffffff"), vl_version=vl_version, scale=2
     )
-    STEP_TIMES["png"] = time.perf_counter() - t0
+    _step_times()["png"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     out["card.png"] = vlc.vegalite_to_png(cards.chart_spec(spec), vl_version=vl_version, scale=1)
-    STEP_TIMES["card"] = time.perf_counter() - t0
+    _step_times()["card"] = time.perf_counter() - t0
     return out, dims
 
 
-# Where one chart's time went (in the process that built it): reported summed over a run.
-STEP_TIMES: dict[str, float] = {}
+# Where one chart's time went (in the process and thread that built it): reported summed over a run.
+_STEP_TIMES: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("chart_steps", default=None)
+
+
+def _step_times() -> dict[str, float]:
+    """This thread's record of where the chart being built spends its time."""
+    times = _STEP_TIMES.get()
+    if times is None:
+        times = {}
+        _STEP_TIMES.set(times)
+    return times
+
+
 STEP_NAMES = {
     "module": "module and spec",
     "wide.svg": "wide SVGs",
@@ -543,8 +562,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     undrawn = _undrawn_breaks(spec, reads, table)
     if undrawn:
         raise ChartError(undrawn)
-    STEP_TIMES.clear()
-    STEP_TIMES["module"] = time.perf_counter() - started
+    _STEP_TIMES.set({})
+    _step_times()["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first)
     if first:
         dims["narrow.light"] = read_meta(chart_id).size.narrow
@@ -635,7 +654,7 @@ def finish_one(chart_id: str) -> dict[str, Any] | None:
     entry = _read_cache().get(chart_id)
     if not entry or not entry.get("partial"):
         return None
-    reads = [str(settings.data_dir() / name) for name in entry["reads"]]
+    reads = [str(current_project().data / name) for name in entry["reads"]]
     key = entry["partial"]
     spec_file, meta_file = artifact(chart_id, "vl.json"), artifact(chart_id, "meta.json")
     if input_key(chart_id, reads) != key or not spec_file.exists() or not meta_file.exists():
@@ -652,20 +671,19 @@ def finish_one(chart_id: str) -> dict[str, Any] | None:
     return {**entry, "key": key, "partial": None}
 
 
-def _finish_safely(chart_id: str, data_dir: str | None = None) -> tuple[str, Any]:
-    if data_dir and Path(data_dir).resolve() != settings.data_dir():
-        settings.use_data_dir(Path(data_dir))
+def _finish_safely(chart_id: str) -> tuple[str, Any]:
     try:
         return "finished", finish_one(chart_id)
     except Exception as e:  # noqa: BLE001 - the next full run renders the chart again and says why
         return "failed", f"{type(e).__name__}: {_first_line(e)}"
 
 
-def finish(ids: list[str], pool: Pool, log=print) -> list[str]:
+def finish(ids: list[str], pool: Pool, project: Project | None = None, log=print) -> list[str]:
     """Under serve, after the reload: the second pass of charts just rendered in part, in the warm
-    workers. Returns the charts finished (their files in the build folder now complete)."""
-    executor = pool.get()
-    futures = {cid: executor.submit(_finish_safely, cid, str(settings.data_dir())) for cid in ids}
+    workers (which read `project`). Returns the charts finished (their files in the build folder
+    now complete)."""
+    executor = pool.get(project)
+    futures = {cid: executor.submit(_finish_safely, cid) for cid in ids}
     done = {}
     for cid, future in futures.items():
         status, value = future.result()
@@ -709,11 +727,11 @@ def _credit(ids: list[str], registry: dict[str, Source]) -> str:
 def write_shared() -> None:
     """Files every chart page needs: the browser theme and the self-hosted Vega bundle."""
     files.write_if_changed(
-        settings.chart_files_dir() / "theme.json",
+        out_dir() / "theme.json",
         json.dumps(theme.browser_themes(), sort_keys=True, separators=(",", ":")).encode(),
     )
-    bundle = settings.out_dir() / "vendor" / "vega-bundle.js"
-    stamp = settings.out_dir() / "vendor" / "vega-bundle.version"
+    bundle = current_project().out / "vendor" / "vega-bundle.js"
+    stamp = current_project().out / "vendor" / "vega-bundle.version"
     version = _versions()
     if not bundle.exists() or not stamp.exists() or stamp.read_bytes() != version:
         # Wrapped in a function so the bundle's top-level names stay out of the page's scope.
@@ -724,15 +742,13 @@ def write_shared() -> None:
         files.write_atomic(stamp, version)
 
 
-def _build_safely(chart_id: str, data_dir: str | None = None, first: bool = False) -> tuple[str, Any, float]:
+def _build_safely(chart_id: str, first: bool = False) -> tuple[str, Any, float]:
     """Build one chart in a worker: ("built", cache entry, s) or ("failed", (message, line), s).
-    `data_dir` is the data folder the run reads (under serve, maybe the last good snapshot)."""
+    The worker reads its process's project (set once, when the worker started)."""
     t0 = time.perf_counter()
-    if data_dir and Path(data_dir).resolve() != settings.data_dir():
-        settings.use_data_dir(Path(data_dir))  # a worker follows the run's data folder
     try:
         entry = build_one(chart_id, first)
-        return "built", {**entry, "steps": dict(STEP_TIMES)}, time.perf_counter() - t0
+        return "built", {**entry, "steps": dict(_step_times())}, time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001 - whatever breaks, the run goes on and says where
@@ -746,17 +762,17 @@ def warm_up() -> None:
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=vega_lite_version())
 
 
-def new_executor(workers: int):
-    """Chart workers: separate processes (spawned, not forked: vl-convert runs threads of its own)
-    that read the same project as this one."""
+def new_executor(workers: int, project: Project):
+    """Chart workers: separate processes (spawned, not forked: vl-convert runs threads of its own),
+    each reading `project` from its start (`project.use` as its initializer) and never another."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=settings.use_project,
-        initargs=(settings.project_root(),),
+        initializer=use_project,
+        initargs=(project,),
     )
 
 
@@ -770,11 +786,14 @@ class Pool:
         self.key = None
         self.executor = None
 
-    def get(self):
-        key = files.fingerprint(sorted(settings.charts_dir().glob("_*.py")))
+    def get(self, project: Project | None = None):
+        """The workers, started on `project` (else the process's): each worker reads that project
+        from its start (`project.use` as its initializer) and never another."""
+        project = project or current_project()
+        key = (project, files.fingerprint(sorted(project.charts.glob("_*.py"))))
         if self.executor is None or key != self.key:
             self.close()
-            self.executor = new_executor(self.workers)
+            self.executor = new_executor(self.workers, project)
             self.key = key
             for _ in range(self.workers):
                 self.executor.submit(warm_up)
@@ -800,7 +819,10 @@ def run(
     error=None,
     pool: Pool | None = None,
     first: bool = False,
+    project: Project | None = None,
 ) -> list[Outcome]:
+    """Build the charts whose inputs changed (or `ids`) of `project` (else the process's)."""
+    project = project or current_project()
     known = discover()
     wanted = ids or known
     cache = _read_cache()
@@ -818,12 +840,12 @@ def run(
                     )
                 ],
             )
-        elif not force and is_fresh(chart_id, cache, first):
+        elif not force and is_fresh(chart_id, cache, first, project):
             outcomes[chart_id] = Outcome(chart_id, "unchanged", 0.0)
         else:
             todo.append(chart_id)
 
-    results = _execute(todo, str(settings.data_dir()), first, pool)
+    results = _execute(todo, project, first, pool)
     steps: dict[str, float] = {}
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":
@@ -874,25 +896,26 @@ def run(
     return ordered
 
 
-def _execute(todo: list[str], data_dir: str, first: bool, pool: Pool | None) -> dict[str, tuple]:
+def _execute(todo: list[str], project: Project, first: bool, pool: Pool | None) -> dict[str, tuple]:
     """Build the charts in `todo`: in the warm pool (serve), in worker processes (several charts),
-    or here. A progress bar counts them in a terminal (never in CI or in quiet mode)."""
+    or here (when `project` is this process's: chart modules read it). A progress bar counts them
+    in a terminal (never in CI or in quiet mode)."""
     from concurrent.futures import as_completed
 
     if not todo:
         return {}
     workers = _workers(len(todo))
-    if pool is None and workers == 1:
+    if pool is None and workers == 1 and project == current_project():
         write_shared()
-        return {cid: _build_safely(cid, data_dir, first) for cid in todo}
+        return {cid: _build_safely(cid, first) for cid in todo}
     own = None
     if pool is not None:
-        executor = pool.get()
+        executor = pool.get(project)
     else:
-        executor = own = new_executor(workers)
+        executor = own = new_executor(workers, project)
     try:
         shared = executor.submit(write_shared)
-        futures = {executor.submit(_build_safely, cid, data_dir, first): cid for cid in todo}
+        futures = {executor.submit(_build_safely, cid, first): cid for cid in todo}
         results = {}
         with _progress(len(todo)) as advance:
             for future in as_completed(futures):

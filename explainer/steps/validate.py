@@ -23,6 +23,7 @@ from explainer.core import chart_contract, files, provenance, settings
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core.problems import ROOT_CAUSES, Problem
+from explainer.core.project import Project, current_project
 from explainer.core.records import Claim, Source
 from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import SAFE_LOADER, error_place, load_with_lines, strip_lines
@@ -37,8 +38,9 @@ def _quote(v: Any) -> str:
 # --- the registry -----------------------------------------------------------------
 
 
-def check_registry(path: Path) -> tuple[list[Problem], list[dict]]:
-    f = settings.rel(path)
+def check_registry(path: Path, project: Project | None = None) -> tuple[list[Problem], list[dict]]:
+    project = project or current_project()
+    f = project.rel(path)
     problems: list[Problem] = []
     if not path.exists():
         return [Problem(f, None, "", "the source registry is missing", "required-file")], []
@@ -85,9 +87,10 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 # --- whose page was read: producers' own sites -------------------------------------
 
 
-def check_producers(path: Path) -> tuple[list[Problem], dict[str, dict]]:
+def check_producers(path: Path, project: Project | None = None) -> tuple[list[Problem], dict[str, dict]]:
     """producers.yaml: each organisation's own sites, declared once (a missing file declares none)."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     if not path.exists():
         return [], {}
     try:
@@ -129,10 +132,13 @@ def check_producers(path: Path) -> tuple[list[Problem], dict[str, dict]]:
     return problems, out
 
 
-def provenance_problems(registry_file: Path, entries: list[dict], producers: dict[str, dict]) -> list[Problem]:
+def provenance_problems(
+    registry_file: Path, entries: list[dict], producers: dict[str, dict], project: Project | None = None
+) -> list[Problem]:
     """A page on someone else's site is labelled as what it is: not a first-hand kind, not rated
     high, and with its publisher named. Sites are known from producers.yaml only."""
-    f = settings.rel(registry_file)
+    project = project or current_project()
+    f = project.rel(registry_file)
     declared = settings.PRODUCERS_FILE
     out = []
     named: set[str] = set()
@@ -202,7 +208,7 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
         if name not in named:
             out.append(
                 Problem(
-                    settings.rel(path),
+                    project.rel(path),
                     item.get("__line__"),
                     f"producer {_quote(name)}",
                     f"no entry of {settings.REGISTRY_FILE} names it as producer or publisher",
@@ -216,9 +222,10 @@ def provenance_problems(registry_file: Path, entries: list[dict], producers: dic
 _FILE_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9_-]+(?:\.schema)?\.(?:csv|yaml))\b")
 
 
-def note_file_problems(data: Path) -> list[Problem]:
+def note_file_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """A dataset's cells, a schema or the claims ledger that names a file of data/ that does not
     exist (a note pointing readers to "model_alt.csv" that was never written)."""
+    project = project or current_project()
     out = []
     texts = sorted(data.glob("*.csv")) + sorted(data.glob(f"*{settings.SCHEMA_SUFFIX}")) + [data / settings.CLAIMS_FILE]
     for path in texts:
@@ -229,18 +236,19 @@ def note_file_problems(data: Path) -> list[Problem]:
                 if not (data / name).exists():
                     out.append(
                         Problem(
-                            settings.rel(path), lineno, "", f"names {name}, which is not a file in data/", "note-file"
+                            project.rel(path), lineno, "", f"names {name}, which is not a file in data/", "note-file"
                         )
                     )
     return out
 
 
-def row_note_claim_problems(data: Path) -> list[Problem]:
+def row_note_claim_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """A dataset row's note that names a claim (an id shaped like the ledger's) names one that exists."""
+    project = project or current_project()
     import csv as _csv
     import io
 
-    ids = {c.id for c in D.claims()}
+    ids = {c.id for c in D.claims(project)}
     prefixes = sorted({m.group(0) for cid in ids if (m := re.match(r"[A-Za-z]+(?=\d)", cid))})
     if not prefixes:
         return []
@@ -256,7 +264,7 @@ def row_note_claim_problems(data: Path) -> list[Problem]:
                     if cid not in ids:
                         out.append(
                             Problem(
-                                settings.rel(path),
+                                project.rel(path),
                                 reader.line_num,
                                 f"column '{header[i]}'",
                                 f"names claim {cid}, which is not in the ledger",
@@ -276,22 +284,32 @@ def _line_of_byte(path: Path, offset: int) -> int:
 _DATASET_CACHE: dict[tuple, tuple[list[Problem], dict[str, tuple[str, int]]]] = {}
 
 
-def check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+def check_dataset(
+    name: str, data: Path, project: Project | None = None
+) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
     """Problems in one dataset, and where each source id it cites first appears. A dataset whose
     files have not changed since it was last checked (in this process) is not checked again."""
-    key = (files.stat_key(D.dataset_path(name, data)), files.stat_key(D.schema_path(name, data)))
+    project = project or current_project()
+    key = (
+        str(project.root),
+        files.stat_key(data / f"{name}.csv"),
+        files.stat_key(data / f"{name}{settings.SCHEMA_SUFFIX}"),
+    )
     if key not in _DATASET_CACHE:
         if len(_DATASET_CACHE) > 256:
             _DATASET_CACHE.clear()
-        _DATASET_CACHE[key] = _check_dataset(name, data)
+        _DATASET_CACHE[key] = _check_dataset(name, data, project)
     problems, used = _DATASET_CACHE[key]
     return list(problems), dict(used)
 
 
-def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
-    csv = D.dataset_path(name, data)
-    schema_file = D.schema_path(name, data)
-    f = settings.rel(csv)
+def _check_dataset(
+    name: str, data: Path, project: Project | None = None
+) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+    project = project or current_project()
+    csv = data / f"{name}.csv"
+    schema_file = data / f"{name}{settings.SCHEMA_SUFFIX}"
+    f = project.rel(csv)
     problems: list[Problem] = []
     used: dict[str, tuple[str, int]] = {}
     if not csv.exists():
@@ -312,20 +330,20 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
             {k: v for k, v in descriptor.items() if k in ("fields", "primaryKey", "missingValues")}
         )
     except Exception as e:  # noqa: BLE001 - any schema fault is reported, not raised
-        return [Problem(settings.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
+        return [Problem(project.rel(schema_file), None, "", f"not a valid Table Schema: {e}", "schema")], used
     names = [fd["name"] for fd in descriptor.get("fields", [])]
     for required in ("source", "status"):
         if required not in names:
             problems.append(
                 Problem(
-                    settings.rel(schema_file),
+                    project.rel(schema_file),
                     None,
                     "",
                     f"every dataset needs a '{required}' column",
                     "provenance-columns",
                 )
             )
-    problems += vocabulary_problems(settings.rel(schema_file), schema_file.read_text(encoding="utf-8"))
+    problems += vocabulary_problems(project.rel(schema_file), schema_file.read_text(encoding="utf-8"))
     cause = _csv_cause(f, raw.decode("utf-8"), names)
     if cause:  # the file cannot be read as its schema says: report why, not every row that follows
         return problems + [cause], used
@@ -348,7 +366,7 @@ def _check_dataset(name: str, data: Path) -> tuple[list[Problem], dict[str, tupl
         if rec.get("source"):
             used.setdefault(rec["source"], (f, lineno))
     if not problems:
-        problems += edition_problems(f, settings.rel(schema_file), descriptor, raw.decode("utf-8"))
+        problems += edition_problems(f, project.rel(schema_file), descriptor, raw.decode("utf-8"))
     return problems, used
 
 
@@ -557,16 +575,19 @@ def _frictionless_problem(f: str, err: Any) -> Problem:
 # --- chart modules: held to the chart contract, read without importing them -------------
 
 
-def check_charts(charts: Path, registry_ids: set[str] | None) -> tuple[list[Problem], set[str]]:
+def check_charts(
+    charts: Path, registry_ids: set[str] | None, project: Project | None = None
+) -> tuple[list[Problem], set[str]]:
     """Each chart module held to the chart contract (explainer/core/chart_contract.py) from its
     source, never run, and the registry ids their SOURCES name. `registry_ids` None: the registry
     could not be read (no id is called unknown)."""
+    project = project or current_project()
     problems: list[Problem] = []
     used: set[str] = set()
     for py in sorted(charts.glob("*.py")):
         if py.name.startswith("_"):
             continue
-        f = settings.rel(py)
+        f = project.rel(py)
         text = py.read_text(encoding="utf-8")
         try:
             tree = ast.parse(text)
@@ -583,10 +604,11 @@ def check_charts(charts: Path, registry_ids: set[str] | None) -> tuple[list[Prob
 
 
 def check_claims(
-    path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset()
+    path: Path, registry_ids: set[str], docs: Path, broken: set[str] = frozenset(), project: Project | None = None
 ) -> tuple[list[Problem], set[str]]:
     """Problems in the ledger; evidence in datasets that have problems of their own is not evaluated."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     used: set[str] = set()
     if not path.exists():
         return [Problem(f, None, "", "the claims ledger is missing", "required-file")], used
@@ -611,7 +633,7 @@ def check_claims(
         elif isinstance(cid, str):
             seen[cid] = line
         used |= set(item.get("sources") or [])
-        for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken):
+        for field, msg, rule in _claim_problems(item, validator, registry_ids, sections, broken, project):
             at = item.get(field.split(".")[0]) if field else None
             at_line = at.get("__line__", line) if isinstance(at, dict) else line
             problems.append(Problem(f, at_line, f"{place} field '{field}'" if field else place, msg, rule))
@@ -646,8 +668,11 @@ def _year_slip_problems(f: str, items: list[dict]) -> list[Problem]:
     return out
 
 
-def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str]):
+def _claim_problems(
+    item: dict, validator, registry_ids: set[str], sections: set[str], broken: set[str], project: Project | None = None
+):
     """(field or "", message, rule) for each problem of one claim."""
+    project = project or current_project()
     errors = list(validator.iter_errors(strip_lines(item)))
     for err in errors:
         field = ".".join(str(p) for p in err.path)
@@ -672,7 +697,7 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
     if not claim.computed or C.datasets_of(claim) & broken:
         return
     try:
-        result = C.evaluate(claim)
+        result = C.evaluate(claim, project)
         if item.get("year_slip") and result.verdict != "different year":
             yield (
                 "year_slip",
@@ -693,11 +718,14 @@ CORRECTION_REQUIRED = ("date", "page", "before", "after", "why")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def check_corrections(path: Path, claim_ids: set[str] | None, docs: Path) -> list[Problem]:
+def check_corrections(
+    path: Path, claim_ids: set[str] | None, docs: Path, project: Project | None = None
+) -> list[Problem]:
     """Each correction names a date (quoted, not in the future), a page that exists, a claim that
     exists (when it names one) and says what the page said, says now, and why. The file is
     optional, and may hold no entries yet. `claim_ids` None: the ledger could not be read."""
-    f = settings.rel(path)
+    project = project or current_project()
+    f = project.rel(path)
     if not path.exists():
         return []
     try:
@@ -766,23 +794,27 @@ def _claim_ids(path: Path) -> set[str] | None:
 # --- everything ----------------------------------------------------------------------
 
 
-def _label_problems(data: Path, entries: list[dict], registry_read: bool) -> list[Problem]:
+def _label_problems(
+    data: Path, entries: list[dict], registry_read: bool, project: Project | None = None
+) -> list[Problem]:
     """producers.yaml, the registry's labels against it, and files named in our data's words."""
-    problems, producers = check_producers(data / settings.PRODUCERS_FILE)
+    project = project or current_project()
+    problems, producers = check_producers(data / settings.PRODUCERS_FILE, project)
     if registry_read and not problems:
-        problems += provenance_problems(data / settings.REGISTRY_FILE, entries, producers)
-    return problems + note_file_problems(data)
+        problems += provenance_problems(data / settings.REGISTRY_FILE, entries, producers, project)
+    return problems + note_file_problems(data, project)
 
 
-def check_all(data: Path | None = None, charts: Path | None = None, docs: Path | None = None) -> list[Problem]:
-    data = data or settings.data_dir()
-    charts = charts or settings.charts_dir()
-    docs = docs or settings.docs_dir()
-    problems, entries = check_registry(data / settings.REGISTRY_FILE)
+def check_all(project: Project | None = None) -> list[Problem]:
+    """Every problem of `project` (else the process's project): its data folder, chart modules and
+    pages, in one run, with file names as its author sees them."""
+    project = project or current_project()
+    data, charts, docs = project.data, project.charts, project.docs
+    problems, entries = check_registry(data / settings.REGISTRY_FILE, project)
     registry_ids = {e["id"] for e in entries if isinstance(e.get("id"), str)}
     # A registry that cannot be read makes every source look unknown: report the cause alone.
     registry_read = not any(p.rule in ROOT_CAUSES for p in problems)
-    problems += _label_problems(data, entries, registry_read)
+    problems += _label_problems(data, entries, registry_read, project)
     used: set[str] = set()
 
     schemas = {p.name[: -len(settings.SCHEMA_SUFFIX)] for p in data.glob(f"*{settings.SCHEMA_SUFFIX}")}
@@ -790,7 +822,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     for orphan in sorted(csvs - schemas):
         problems.append(
             Problem(
-                settings.rel(D.dataset_path(orphan, data)),
+                project.rel(data / f"{orphan}.csv"),
                 None,
                 "",
                 f"no schema: add {orphan}{settings.SCHEMA_SUFFIX}",
@@ -800,7 +832,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     cited: dict[str, tuple[str, int]] = {}
     broken: set[str] = set(schemas - csvs)
     for name in sorted(schemas):
-        found, srcs = check_dataset(name, data)
+        found, srcs = check_dataset(name, data, project)
         problems += found
         if found:
             broken.add(name)
@@ -819,29 +851,32 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                 )
             )
 
-    found, srcs = check_charts(charts, registry_ids if registry_read else None)
+    found, srcs = check_charts(charts, registry_ids if registry_read else None, project)
     problems += found
     used |= srcs
 
     if registry_read:
-        found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken)
+        found, srcs = check_claims(data / settings.CLAIMS_FILE, registry_ids, docs, broken, project)
         problems += found
         used |= srcs
 
-    problems += check_corrections(data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs)
+    problems += check_corrections(
+        data / settings.CORRECTIONS_FILE, _claim_ids(data / settings.CLAIMS_FILE), docs, project
+    )
 
     if not problems:  # checks that only make sense once everything else holds
         problems += (
-            note_claim_problems(data / settings.REGISTRY_FILE, entries) + row_note_claim_problems(data)
-            or dictionary_problems(data)
-            or essay_problems()
+            note_claim_problems(data / settings.REGISTRY_FILE, entries, project)
+            + row_note_claim_problems(data, project)
+            or dictionary_problems(data, project)
+            or essay_problems(project)
         )
     # A dataset that cannot be read cites nothing: its sources would all look unused.
     for e in entries if registry_read and not broken else []:
         if isinstance(e.get("id"), str) and e["id"] not in used:
             problems.append(
                 Problem(
-                    settings.rel(data / settings.REGISTRY_FILE),
+                    project.rel(data / settings.REGISTRY_FILE),
                     e.get("__line__"),
                     f"entry '{e['id']}'",
                     "not used by any dataset, chart or claim",
@@ -851,15 +886,16 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
     return problems
 
 
-def dictionary_problems(data: Path) -> list[Problem]:
+def dictionary_problems(data: Path, project: Project | None = None) -> list[Problem]:
     """data/README.md is generated from the schemas and vocabularies; a stale one says how to fix it."""
+    project = project or current_project()
     from explainer.steps import datadict
 
-    if datadict.check(data):
+    if datadict.check(project):
         return []
     return [
         Problem(
-            settings.rel(data / settings.DATA_DICTIONARY),
+            project.rel(data / settings.DATA_DICTIONARY),
             None,
             "",
             "the data dictionary is out of date with the schemas: run `python -m explainer datadict --write`",
@@ -868,18 +904,20 @@ def dictionary_problems(data: Path) -> list[Problem]:
     ]
 
 
-def essay_problems() -> list[Problem]:
+def essay_problems(project: Project | None = None) -> list[Problem]:
     """The annotated essay's, if the project has one: every claim's quote in its text, and every
     sentence no claim checks sorted in the file `extra.essay.sentences` names."""
+    project = project or current_project()
     from explainer.content import essay  # imports the page-building modules: only once the data hold
 
-    return essay.check(D.claims())
+    return essay.check(D.claims(project), project)
 
 
-def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Problem]:
+def note_claim_problems(registry_file: Path, entries: list[dict], project: Project | None = None) -> list[Problem]:
     """A registry note that names a claim (an id shaped like the ledger's: a prefix and digits)
     must name one that exists and cites the entry, or the note has gone stale."""
-    claims = {c.id: c for c in D.claims()}
+    project = project or current_project()
+    claims = {c.id: c for c in D.claims(project)}
     prefixes = sorted({re.match(r"[A-Za-z]+", cid).group(0) for cid in claims if re.match(r"[A-Za-z]+\d", cid)})
     if not prefixes:
         return []
@@ -887,10 +925,10 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
     out = []
     for e in entries:
         for cid in sorted(set(ref.findall(str(e.get("notes") or "")))):
-            where = (settings.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
+            where = (project.rel(registry_file), e.get("__line__"), f"entry '{e.get('id')}' field 'notes'")
             if cid not in claims:
                 out.append(Problem(*where, f"names claim {cid}, which is not in the ledger", "note-claim"))
-            elif e.get("id") not in C.sources_of(claims[cid]):
+            elif e.get("id") not in C.sources_of(claims[cid], project):
                 out.append(Problem(*where, f"names claim {cid}, which does not cite this entry", "note-claim"))
     return out
 
@@ -898,8 +936,9 @@ def note_claim_problems(registry_file: Path, entries: list[dict]) -> list[Proble
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer check-data", description=__doc__.splitlines()[0])
     ap.parse_args(argv)
+    project = current_project()
     try:
-        problems = check_all()
+        problems = check_all(project)
     except Exception as e:  # noqa: BLE001 - an author sees one line, never a traceback
         print(f"check-data: could not finish: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
@@ -909,6 +948,6 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"check-data: {len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    n = len(list(settings.data_dir().glob(f"*{settings.SCHEMA_SUFFIX}")))
+    n = len(list(project.data.glob(f"*{settings.SCHEMA_SUFFIX}")))
     print(f"check-data: {n} datasets, the registry and the claims ledger are valid")
     return 0
