@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import inspect
@@ -104,12 +106,36 @@ def artifact(chart_id: str, kind: str) -> Path:
     return out_dir() / f"{chart_id}.{kind}"
 
 
+def charts_package() -> str:
+    """The project's chart folder as a package, under a name of its own (never `charts`, which
+    another project's folder or an installed package could answer): chart modules import their
+    shared helpers relatively (`from ._common import ...`). Registered with importlib, no path
+    edit; its helper modules are imported again when one of them changes."""
+    cdir = settings.charts_dir().resolve()
+    name = f"explainer_project_charts_{files.fingerprint([], str(cdir))[:12]}"
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(cdir.glob("_*.py")))
+    package = sys.modules.get(name)
+    if package is None or getattr(package, "__explainer_stamp__", None) != stamp:
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(cdir)]
+        package = importlib.util.module_from_spec(spec)
+        package.__explainer_stamp__ = stamp
+        sys.modules[name] = package
+    return name
+
+
 def load_module(chart_id: str):
-    """Import a chart module afresh, so edits show up in a long-running `make serve`."""
+    """Import a chart module afresh, so edits show up in a long-running `make serve`. A name
+    starting with `_` gives one of the project's chart helpers (`_common`)."""
     path = settings.charts_dir() / f"{chart_id}.py"
     # No bytecode files beside the author's charts: under serve they would look like edits.
     sys.dont_write_bytecode = True
-    spec = importlib.util.spec_from_file_location(f"{path.parent.name}.{chart_id}", path)
+    package = charts_package()
+    if chart_id.startswith("_"):
+        return importlib.import_module(f"{package}.{chart_id}")
+    spec = importlib.util.spec_from_file_location(f"{package}.{chart_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
