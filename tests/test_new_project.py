@@ -4,6 +4,8 @@ once, looks like this site, and is written to, and only to, its own folder."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +105,22 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path):
     assert proc.returncode != 0
     assert "is not empty" in proc.stderr and "notes.txt" in proc.stderr, proc.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_misspelt_claim_id_names_the_nearest_one(made, tmp_path):
+    project = tmp_path / "copy"
+    shutil.copytree(made["project"], project, ignore=shutil.ignore_patterns("site", "build", ".*"))
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("{{ essay C1 }}", "{{ essay c1 }}"), encoding="utf-8")
+    proc = run_explainer("--project", str(project), "expand", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode != 0
+    assert re.search(r"docs/index\.md:\d+: unknown claim id 'c1' \(did you mean 'C1'\?\)", proc.stdout + proc.stderr), (
+        proc.stdout + proc.stderr
+    )
+
+
+def test_the_data_dictionary_documents_every_field_of_the_claims_ledger(made):
+    text = (made["project"] / "data" / "README.md").read_text(encoding="utf-8")
+    assert "## The claims ledger (`claims.yaml`)" in text
+    for field in ("id", "section", "quote", "figure.value", "figure.reading", "compare.op", "compare.of", "verdict"):
+        assert f"| `{field}` |" in text, field

@@ -28,6 +28,7 @@ from typing import Any
 
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.problems import did_you_mean
 from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
 
 YEAR_KEYS = ("year", "period", "date")
@@ -115,7 +116,8 @@ def capped(verdict: str, cap: str | None) -> str:
 def _resolve(sel: dict[str, Any]) -> float:
     name = sel["dataset"]
     if name not in D.dataset_names():
-        raise EvidenceError(f"evidence names dataset '{name}', which does not exist")
+        known = did_you_mean(name, D.dataset_names())
+        raise EvidenceError(f"evidence names dataset '{name}', which does not exist{known}")
     try:
         return D.value(name, sel["where"], sel["column"])
     except KeyError as e:

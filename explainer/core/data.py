@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from explainer.core import settings
+from explainer.core.problems import did_you_mean
 
 _PANDAS_TYPES = {
     "integer": "Int64",
@@ -68,7 +69,10 @@ def _read_csv(path: str, _size: int, _mtime: int, dtypes: tuple[tuple[str, str],
 def _cached(name: str) -> tuple[tuple, pd.DataFrame]:
     """(the key it was read under, the shared parsed frame): never hand the frame out unchanged."""
     path = dataset_path(name)
-    fields = schema(name)["fields"]
+    try:
+        fields = schema(name)["fields"]
+    except FileNotFoundError:
+        raise KeyError(f"unknown dataset '{name}'{did_you_mean(name, dataset_names())}") from None
     dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
     _reads.append(path)
     key = (*_stamp(path), dtypes)
@@ -107,7 +111,7 @@ def _select(key: tuple, where: tuple[tuple[str, str], ...], name: str) -> pd.Dat
     mask = pd.Series(True, index=df.index)
     for col, value in where:
         if col not in df.columns:
-            raise KeyError(f"dataset '{name}' has no column '{col}'")
+            raise KeyError(f"dataset '{name}' has no column '{col}'{did_you_mean(col, df.columns)}")
         mask &= _text_column(key, col) == value
     return df[mask]
 
@@ -121,6 +125,8 @@ def _text_column(key: tuple, col: str) -> pd.Series:
 def value(name: str, where: dict[str, Any], column: str) -> float:
     """The one value a selector picks out; an error unless exactly one row matches."""
     rows = select(name, where)
+    if column not in rows.columns:
+        raise KeyError(f"dataset '{name}' has no column '{column}'{did_you_mean(column, rows.columns)}")
     if len(rows) != 1:
         raise LookupError(f"{name} {where}: {len(rows)} rows match, expected exactly 1")
     v = rows.iloc[0][column]

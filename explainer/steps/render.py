@@ -30,7 +30,7 @@ import pandas as pd
 
 from explainer.core import data as D
 from explainer.core import files, settings, theme
-from explainer.core.problems import Problem
+from explainer.core.problems import Problem, did_you_mean
 from explainer.steps import cards
 
 MAX_SOURCE_LINKS = 3  # a chart's source line, as Our World in Data gives it: producers named, few links
@@ -299,7 +299,9 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
         raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
     unknown = [s for s in declared if s not in registry]
     if unknown:
-        raise ChartError(f"SOURCES names unknown registry ids: {', '.join(unknown)}")
+        raise ChartError(
+            "SOURCES names unknown registry ids: " + ", ".join(u + did_you_mean(u, registry) for u in unknown)
+        )
     if not hasattr(module, "build"):
         raise ChartError("the module has no build() function")
     return module, declared
@@ -486,7 +488,7 @@ def _row_sources(frames: list[pd.DataFrame], registry: dict[str, dict]) -> list[
     }
     bad = sorted(cited - set(registry))
     if bad:
-        raise ChartError(f"the data cite unknown registry ids: {', '.join(bad)}")
+        raise ChartError("the data cite unknown registry ids: " + ", ".join(b + did_you_mean(b, registry) for b in bad))
     return sorted(cited)
 
 
@@ -502,7 +504,9 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
     columns = set().union(*(set(f.columns) for f in frames))
     missing = sorted(_encoded_fields(spec) - columns - _derived_fields(spec))
     if missing:
-        raise ChartError(f"the chart encodes column(s) its data lack: {', '.join(missing)}")
+        raise ChartError(
+            "the chart encodes column(s) its data lack: " + ", ".join(m + did_you_mean(m, columns) for m in missing)
+        )
     theme.rewrap_title(spec, theme.WIDE["width"])  # the live view's title, wrapped for the wide size
     return spec
 

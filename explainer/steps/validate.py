@@ -21,92 +21,12 @@ import yaml
 
 from explainer.core import claims as claims_mod
 from explainer.core import provenance, settings
-from explainer.core.problems import ROOT_CAUSES, Problem
-from explainer.core.schemas import PRODUCERS_SCHEMA, REGISTRY_SCHEMA
+from explainer.core.problems import ROOT_CAUSES, Problem, did_you_mean
+from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
 from explainer.core.yamlines import error_place, load_with_lines, strip_lines
 
 VERDICTS = settings.names(settings.VERDICTS)
 MAX_QUOTE_WORDS = settings.MAX_QUOTE_WORDS
-ID = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
-
-_SELECTOR = {
-    "type": "object",
-    "required": ["dataset", "where", "column"],
-    "additionalProperties": False,
-    "properties": {
-        "dataset": {"type": "string"},
-        "where": {"type": "object", "minProperties": 1},
-        "column": {"type": "string"},
-    },
-}
-
-CLAIM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "section", "quote"],
-    "additionalProperties": False,
-    "properties": {
-        "__line__": {"type": "integer"},
-        "id": {"type": "string", "pattern": ID},
-        "section": {"type": "string"},
-        "quote": {"type": "string", "minLength": 3},
-        "figure": {
-            "type": "object",
-            "required": ["value", "unit"],
-            "additionalProperties": False,
-            "properties": {
-                "value": {"type": ["number", "string"]},
-                "unit": {"type": "string"},
-                "year": {"type": ["integer", "string", "null"]},
-                # How the essay words it: "about X" (as written), "over X" (a floor), "under X" (a ceiling).
-                "reading": {"enum": settings.names(settings.READINGS)},
-            },
-        },
-        # A written claim's figure from the sources, which the rules compare with the essay's.
-        "found": {
-            "type": "object",
-            "required": ["value"],
-            "additionalProperties": False,
-            "properties": {
-                "value": {"type": "number"},
-                "year": {"type": ["integer", "string", "null"]},
-                "cap": {"enum": settings.CAPS},
-                "cap_reason": {"type": "string"},
-            },
-        },
-        "compare": {
-            "type": "object",
-            "required": ["op", "of"],
-            "additionalProperties": False,
-            "properties": {
-                "op": {"enum": settings.NUMBER_OPS + settings.names(settings.WORDED_OPS)},
-                "of": {"type": "array", "items": _SELECTOR, "minItems": 1},
-                "tolerance": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
-                "tolerance_reason": {"type": "string"},
-                "year": {"type": ["integer", "string"]},
-                "cap": {"enum": settings.CAPS},
-                "cap_reason": {"type": "string"},
-                "threshold": {"type": "number"},  # 'below': the share (in percent) the card calls small
-                "to": {"type": ["integer", "string"]},  # 'rose_every_year': the last year read
-            },
-        },
-        "verdict": {"enum": VERDICTS},
-        "finding": {"type": "string", "minLength": 3},
-        "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "note": {"type": "string"},
-        # The same slip of year as another claim: the figure is judged on its own and the slip is
-        # counted once, on that claim's card.
-        "year_slip": {"type": "string", "pattern": ID},
-    },
-    "allOf": [
-        # A computed claim carries no typed verdict; any other carries one.
-        # Its sources come from the evidence rows (plus any listed); a written claim lists them.
-        {
-            "if": {"required": ["compare"]},
-            "then": {"not": {"required": ["verdict"]}},
-            "else": {"required": ["verdict", "finding", "sources"]},
-        },
-    ],
-}
 
 
 def _quote(v: Any) -> str:
@@ -691,7 +611,7 @@ def _claim_problems(item: dict, validator, registry_ids: set[str], sections: set
         yield "", f"section {_quote(item.get('section'))} is not a page in docs/", "claim-section"
     for sid in item.get("sources") or []:
         if sid not in registry_ids:
-            yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
+            yield "", f"source {_quote(sid)} is not in the registry{did_you_mean(sid, registry_ids)}", "unknown-source"
     if errors:
         return
     for msg, rule in claims_mod.written_problems(strip_lines(item)):
@@ -779,7 +699,8 @@ def _correction_problems(item: dict, pages: set[str], claim_ids: set[str] | None
         yield "page", message, "corrections-page"
     claim = item.get("claim")
     if claim is not None and claim_ids is not None and str(claim) not in claim_ids:
-        yield "claim", f"{_quote(claim)} is not a claim in {settings.CLAIMS_FILE}", "corrections-claim"
+        known = did_you_mean(claim, claim_ids)
+        yield "claim", f"{_quote(claim)} is not a claim in {settings.CLAIMS_FILE}{known}", "corrections-claim"
 
 
 def _claim_ids(path: Path) -> set[str] | None:
@@ -838,7 +759,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                     f,
                     line,
                     "column 'source'",
-                    f"{_quote(sid)} is not in the registry ({settings.REGISTRY_FILE})",
+                    f"{_quote(sid)} is not in the registry ({settings.REGISTRY_FILE}){did_you_mean(sid, registry_ids)}",
                     "unknown-source",
                 )
             )
@@ -858,7 +779,7 @@ def check_all(data: Path | None = None, charts: Path | None = None, docs: Path |
                         settings.rel(charts / f"{chart}.py"),
                         line,
                         f"chart '{chart}'",
-                        f"source {_quote(sid)} is not in the registry",
+                        f"source {_quote(sid)} is not in the registry{did_you_mean(sid, registry_ids)}",
                         "unknown-source",
                     )
                 )
