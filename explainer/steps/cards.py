@@ -15,7 +15,7 @@ from explainer.core import files, settings, theme
 
 WIDTH, HEIGHT = 1200, 630
 CARDS = "assets/cards"
-ACCENT = "#1d4e89"  # the site's primary colour (docs/assets/css/site.css)
+ACCENT = "#1d4e89"  # the site's primary colour (explainer/mkdocs/theme/assets/css/site.css)
 
 
 def _wrap(text: str, width: int, max_lines: int) -> list[str]:
