@@ -25,23 +25,23 @@ TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".txt", ".py", ".csv", ""}
 
 
 def engine_requirement() -> str:
-    """How the project's Makefile installs this engine: as it was installed here (from a git
-    address at its commit, a folder of its source, or a wheel), else by name and version."""
-    try:
-        dist = importlib.metadata.distribution(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        return str(Path(__file__).resolve().parents[1])  # run from a source checkout
-    text = dist.read_text("direct_url.json")
-    if not text:
-        return f"{DISTRIBUTION}=={dist.version}"
-    origin = json.loads(text)
-    url = origin.get("url", "")
-    if "vcs_info" in origin:
-        vcs = origin["vcs_info"]
-        return f"{DISTRIBUTION} @ {vcs.get('vcs', 'git')}+{url}@{vcs.get('commit_id', '')}".rstrip("@")
-    if url.startswith("file://"):
-        return unquote(urlparse(url).path)
-    return f"{DISTRIBUTION} @ {url}"
+    """How the project's Makefile installs this engine: from the folder of its source when it runs
+    from one (an editable install), else as it was installed (from a git address at its commit or a
+    wheel), else by name and version."""
+    source = Path(__file__).resolve().parents[1]
+    if (source / "pyproject.toml").is_file():
+        return str(source)
+    for dist in importlib.metadata.distributions(name=DISTRIBUTION):
+        text = dist.read_text("direct_url.json")
+        if not text:
+            continue
+        origin = json.loads(text)
+        url = origin.get("url", "")
+        if "vcs_info" in origin:
+            vcs = origin["vcs_info"]
+            return f"{DISTRIBUTION} @ {vcs.get('vcs', 'git')}+{url}@{vcs.get('commit_id', '')}".rstrip("@")
+        return unquote(urlparse(url).path) if url.startswith("file://") else f"{DISTRIBUTION} @ {url}"
+    return f"{DISTRIBUTION}=={importlib.metadata.version(DISTRIBUTION)}"
 
 
 def _title(folder: Path) -> str:
@@ -113,4 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"new: wrote {len(written) + 1} files into {args.dir}/ (its figures are made-up examples: replace them)")
     print(f"  cd {args.dir}\n  make serve     # http://127.0.0.1:8000, reloads on every save\n  make test")
+    engine = args.engine or engine_requirement()
+    if Path(engine.split(" @ ")[-1]).is_absolute():
+        print(
+            f"new: the Makefile installs the engine from {engine}, a path on this machine; before publishing, set "
+            "ENGINE to something GitHub's runners can install (README: Publish it on GitHub Pages)"
+        )
     return 0
