@@ -20,7 +20,7 @@ SITE_DIR ?= $(if $(PROJECT),$(PROJECT)/site,site)
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Reproducible builds: dates in the site come from the last commit, not the clock.
-export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH ?= $(shell git -C $(or $(PROJECT),.) log -1 --format=%ct 2>/dev/null || echo 0)
 
 EXPLAINER := $(PY) -m explainer $(if $(PROJECT),--project $(PROJECT))
 RUN_STAMP := $(VENV)/.installed-main

@@ -293,7 +293,11 @@ def _checked_module(chart_id: str, registry: dict[str, dict]) -> tuple[Any, list
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
-        raise _failure("the module does not import", e, chart_id) from e
+        what = "the module does not import"
+        if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "charts":
+            # The chart folder is loaded as a package of its own name, never as `charts`.
+            what += " (import the project's chart helpers relatively: `from ._common import ...`)"
+        raise _failure(what, e, chart_id) from e
     declared = list(getattr(module, "SOURCES", []) or [])
     if not declared:
         raise ChartError("SOURCES is missing or empty: declare the registry ids the chart draws on")
