@@ -72,9 +72,12 @@ def test_commands_pointed_at_a_project_write_only_inside_it(made):
     assert list(made["elsewhere"].iterdir()) == [], "a command wrote into the folder it was run from"
 
 
-def test_make_with_project_validates_that_project(made):
+def test_make_with_project_validates_and_builds_that_project_inside_it(made):
+    project = made["project"]
+    ours = ROOT / "site" / "index.html"
+    before = ours.stat().st_mtime_ns if ours.exists() else None
     proc = subprocess.run(
-        ["make", "--no-print-directory", "check-data", f"PROJECT={made['project']}"],
+        ["make", "--no-print-directory", "check-data", "build", f"PROJECT={project}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -83,6 +86,8 @@ def test_make_with_project_validates_that_project(made):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "check-data: 1 datasets" in proc.stdout, proc.stdout
+    assert f"--site-dir {project}/site" in proc.stdout and (project / "site" / "index.html").is_file()
+    assert (ours.stat().st_mtime_ns if ours.exists() else None) == before, "this essay's site/ was rewritten"
 
 
 def test_its_own_make_test_passes(made):
