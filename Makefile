@@ -12,13 +12,16 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-SITE_DIR ?= site
+# PROJECT=dir points every target at another explainer (a folder with its own mkdocs.yml): it is
+# validated, built and served, and its site/ and build/ are written inside it.
+PROJECT ?=
+SITE_DIR ?= $(if $(PROJECT),$(PROJECT)/site,site)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Reproducible builds: dates in the site come from the last commit, not the clock.
-export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH ?= $(shell git -C $(or $(PROJECT),.) log -1 --format=%ct 2>/dev/null || echo 0)
 
-EXPLAINER := $(PY) -m explainer
+EXPLAINER := $(PY) -m explainer $(if $(PROJECT),--project $(PROJECT))
 RUN_STAMP := $(VENV)/.installed-main
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
@@ -29,24 +32,29 @@ CHROMIUM ?= /usr/bin/chromium
 help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127.0.0.1:8000 with live reload
+serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127.0.0.1:8000 with live reload; PROJECT=dir serves another
 	$(EXPLAINER) serve --dev-addr $(HOST):$(PORT)
 
-build: $(RUN_STAMP) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer
-	$(EXPLAINER) $(if $(PROJECT),--project $(PROJECT)) build --site-dir $(SITE_DIR)
+build: $(RUN_STAMP) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer into dir/site
+	$(EXPLAINER) build --site-dir $(SITE_DIR)
 
 charts: $(RUN_STAMP) ## Build all charts, or the named ones: make charts IDS="robot_installations"
 	$(EXPLAINER) charts $(IDS)
 
-check-data: $(RUN_STAMP) ## Validate every dataset, the source registry and the claims ledger
+check-data: $(RUN_STAMP) ## Validate every dataset, the source registry and the claims ledger (PROJECT=dir: another's)
 	$(EXPLAINER) check-data
 
 ##@ Checks
 
-test: $(TEST_STAMP) $(NODE_STAMP) chromium ## Set up everything and run the whole test suite (offline), lint included
+ifdef PROJECT
+test: $(TEST_STAMP)
+	$(MAKE) --no-print-directory -C $(PROJECT) test VENV=$(abspath $(VENV))
+else
+test: $(TEST_STAMP) $(NODE_STAMP) chromium ## Set up everything and run the whole test suite (offline), lint included; PROJECT=dir runs that explainer's own tests
 	$(EXPLAINER) check-data
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
+endif
 
 lint: $(TEST_STAMP) ## Check the code's style and format with ruff (`.venv/bin/ruff format .` fixes the format)
 	$(BIN)/ruff check .
@@ -57,7 +65,7 @@ check-links: $(TEST_STAMP) ## Check every internal link and anchor of the built 
 
 linkcheck: $(TEST_STAMP) ## Check every external link of the site and the registry (network; CI schedule)
 	@test -d $(SITE_DIR) || $(MAKE) --no-print-directory build
-	$(EXPLAINER) linkcheck $(SITE_DIR) --report linkcheck-report.md
+	$(EXPLAINER) linkcheck $(SITE_DIR) --report $(or $(PROJECT),.)/linkcheck-report.md
 
 # The author's edit `make bench` times: China's 2024 robot installations, shown on this page.
 BENCH_EDIT ?= --edit-page two-different-roads/ --edit-file robot_installations.csv --edit-row '^(2024,China,)(\d+)(,)'
@@ -84,12 +92,14 @@ lock: ## Re-resolve requirements/*.txt from requirements/*.in (needs uv; network
 	cd requirements && uv pip compile test.in --generate-hashes --python-version 3.11 --no-header -o test.txt
 
 clean: ## Remove generated files (site/, build/, caches); keeps .venv
-	rm -rf site build .pytest_cache linkcheck-report.md .lycheecache bench-loop-report.md
+	rm -rf $(SITE_DIR) $(or $(PROJECT),.)/build .pytest_cache linkcheck-report.md .lycheecache bench-loop-report.md
 
 $(RUN_STAMP): requirements/main.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/main.txt
-	@# The engine (explainer/) and the chart modules, importable without path edits; nothing is downloaded.
+	@# The engine (explainer/), importable without path edits; nothing is downloaded. (A venv made
+	@# before the engine had its own name holds it as ai-roads: that copy is removed first.)
+	@$(PY) -m pip uninstall --quiet --yes ai-roads > /dev/null 2>&1 || true
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	$(PY) -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
 	@touch $@

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, entity_color, fmt_power, models_by_year, powers_of_ten, year_x
+from ._common import end_labels, entity_color, fmt_power, models_by_year, powers_of_ten, year_x
 
 SOURCES = ["epoch-open-model-trends-orgview"]
 CREDIT = "Epoch AI, database of AI models (snapshot of August 2024); training compute as Epoch estimates it"

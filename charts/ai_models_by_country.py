@@ -6,7 +6,7 @@ since 2014, and about three times as many in 2023.
 import altair as alt
 import pandas as pd
 
-from charts._common import entity_color, models_by_year
+from ._common import entity_color, models_by_year
 
 SOURCES = ["epoch-open-model-trends-orgview"]
 CREDIT = "Epoch AI, database of AI models (snapshot of August 2024)"

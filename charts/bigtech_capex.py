@@ -5,8 +5,9 @@ Alphabet, Amazon and Meta have guided to capital spending well above their lates
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, fmt_int, neutral_color
 from explainer.core.data import load
+
+from ._common import end_labels, fmt_int, neutral_color
 
 SOURCES = ["anchor-research-msft-10k-fy2025", "apresai-amazon-q4-2025-release"]
 CREDIT = "Alphabet, Amazon, Meta and Microsoft: annual reports, results releases and calls"

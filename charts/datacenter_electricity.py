@@ -6,8 +6,9 @@ double to more than triple again by 2028; other estimates differ.
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, fmt_int, neutral_color
 from explainer.core.data import load
+
+from ._common import end_labels, fmt_int, neutral_color
 
 SOURCES = ["lbnl-2024-miragenews", "rystad-2025-datacenters-globalenergyprize"]
 CREDIT = (

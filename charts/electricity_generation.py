@@ -6,8 +6,9 @@ States' in 2010; US generation grew by 15%.
 import altair as alt
 import pandas as pd
 
-from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
 from explainer.core.data import load
+
+from ._common import axis_words, end_labels, entity_color, fmt_int, year_x
 
 SOURCES = ["owid-energy-data-e7897ae"]
 CREDIT = "Our World in Data, based on Ember and the Energy Institute Statistical Review of World Energy"

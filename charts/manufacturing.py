@@ -6,8 +6,9 @@ dollars. US manufacturing still grew in dollars while its share of the US econom
 import altair as alt
 import pandas as pd
 
-from charts._common import axis_words, end_labels, entity_color, fmt_int, year_x
 from explainer.core.data import load
+
+from ._common import axis_words, end_labels, entity_color, fmt_int, year_x
 
 SOURCES = ["worldbank-manf-cd-copy-riqard"]
 CREDIT = (

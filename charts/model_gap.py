@@ -6,8 +6,9 @@ AI Index 2026 say the lead then changed hands, and by March 2026 the US led agai
 import altair as alt
 import pandas as pd
 
-from charts._common import fmt_num, neutral_color
 from explainer.core.data import load
+
+from ._common import fmt_num, neutral_color
 
 SOURCES = ["tingwei-aiindex2025-performance", "tingwei-aiindex2026-performance"]
 CREDIT = (

@@ -8,8 +8,9 @@ import re
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, fmt_num, neutral_color, year_x
 from explainer.core.data import load, sources_by_id
+
+from ._common import end_labels, fmt_num, neutral_color, year_x
 
 SOURCES = ["ciol-friar-arr", "livemint-economist-openai-2026"]
 CREDIT = (

@@ -6,8 +6,9 @@ Each year's AI Index puts US private AI investment further ahead of China's: abo
 import altair as alt
 import pandas as pd
 
-from charts._common import end_labels, entity_color, fmt_num, year_x
 from explainer.core.data import load
+
+from ._common import end_labels, entity_color, fmt_num, year_x
 
 SOURCES = ["tingwei-aiindex2026-economy", "hai-aiindex2025-economy"]
 CREDIT = "Stanford HAI, AI Index Report 2022–2026 (Quid data)"

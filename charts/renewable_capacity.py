@@ -6,8 +6,9 @@ its solar.
 import altair as alt
 import pandas as pd
 
-from charts._common import entity_color, fmt_int
 from explainer.core.data import load
+
+from ._common import entity_color, fmt_int
 
 SOURCES = ["irena-2025-rcs-scantv"]
 CREDIT = "International Renewable Energy Agency (IRENA), Renewable Capacity Statistics 2025"

@@ -5,8 +5,9 @@ density of the United States.
 
 import altair as alt
 
-from charts._common import axis_words, end_labels, entity_color, year_x
 from explainer.core.data import load
+
+from ._common import axis_words, end_labels, entity_color, year_x
 
 SOURCES = ["ifr-density2023-koreaherald", "ifr-density2019-robohub"]
 CREDIT = "International Federation of Robotics, World Robotics 2020–2024 robot density releases, as reported"

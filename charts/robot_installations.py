@@ -4,8 +4,9 @@ China now installs more industrial robots each year than the other leading marke
 
 import altair as alt
 
-from charts._common import axis_words, end_labels, entity_color, fmt_int, series_break, year_x
 from explainer.core.data import load
+
+from ._common import axis_words, end_labels, entity_color, fmt_int, series_break, year_x
 
 SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
 CREDIT = (

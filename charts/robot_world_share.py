@@ -6,8 +6,9 @@ from about one in seven in 2012.
 import altair as alt
 import pandas as pd
 
-from charts._common import entity_color, fmt_int
 from explainer.core.data import load
+
+from ._common import entity_color, fmt_int
 
 SOURCES = ["owid-robots-installed-aiindex2025", "ifr-wr2025-finanznachrichten"]
 CREDIT = (

@@ -6,8 +6,9 @@ the count of advanced ones grew several times over during 2025.
 import altair as alt
 import pandas as pd
 
-from charts._common import axis_words, fmt_int
 from explainer.core.data import load
+
+from ._common import axis_words, fmt_int
 
 SOURCES = ["ceweekly-pioneer-factories-2026-02", "cns-hkcd-smart-factories-2025-02"]
 CREDIT = (

@@ -6,8 +6,9 @@ of public human text, and over a third of its low end.
 import altair as alt
 import pandas as pd
 
-from charts._common import axis_words, fmt_int, fmt_num, neutral_color
 from explainer.core.data import load
+
+from ._common import axis_words, fmt_int, fmt_num, neutral_color
 
 SOURCES = ["epoch-runoutofdata-2024-epochai", "deepseek-v3-techreport-scilynk"]
 CREDIT = (

@@ -9,8 +9,9 @@ import math
 import altair as alt
 import pandas as pd
 
-from charts._common import NARROW_BELOW, axis_words, fmt_int, fmt_num, neutral_color
 from explainer.core.data import load
+
+from ._common import NARROW_BELOW, axis_words, fmt_int, fmt_num, neutral_color
 
 SOURCES = ["epoch-data-stock-dataset-sizes", "epoch-runoutofdata-2024-epochai"]
 CREDIT = "Epoch AI, data for Will we run out of data? (2024); developers' model cards and technical reports"

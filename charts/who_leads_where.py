@@ -6,8 +6,9 @@ private AI investment was wider than any of them.
 import altair as alt
 import pandas as pd
 
-from charts._common import entity_color
 from explainer.core.data import load, schema
+
+from ._common import entity_color
 
 SOURCES = ["hai-aiindex2025-economy", "owid-energy-data-e7897ae"]
 CREDIT = (

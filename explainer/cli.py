@@ -17,6 +17,7 @@ from explainer.core import project, settings
 
 # command: (module, function, what it does)
 COMMANDS = {
+    "new": ("new", "main", "create a new explainer in an empty folder: a page, data, a source, a chart, a claim"),
     "build": ("mkdocs.build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
     "serve": ("mkdocs.build", "serve_main", "serve the site with live reload; problems show on the page"),
     "charts": ("steps.render", "main", "build the charts whose inputs changed (or the named ones)"),

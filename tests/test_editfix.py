@@ -168,6 +168,6 @@ def test_only_one_of_a_charts_two_pictures_is_shown_and_read_out_in_each_scheme(
     display:none, which also takes it out of what a screen reader reads."""
     from conftest import ROOT
 
-    css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    css = (ROOT / "explainer" / "mkdocs" / "theme" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert ".chart__pic--dark { display: none !important; }" in css
     assert '[data-md-color-scheme="slate"] .chart__pic--light { display: none !important; }' in css

@@ -47,7 +47,8 @@ def _third_party(path: Path) -> set[str]:
     return out - {"explainer"}
 
 
-MODULES = {_module(p): p for p in ENGINE.rglob("*.py")}
+# The engine's code; explainer/template/ is the starter project `explainer new` copies, not engine code.
+MODULES = {_module(p): p for p in ENGINE.rglob("*.py") if "template" not in p.relative_to(ENGINE).parts[:1]}
 
 
 GROUPS = {p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file()}

@@ -270,7 +270,7 @@ def test_table_figures_are_shown_as_precisely_as_they_are_known():
 
 
 def test_figures_in_tables_are_right_aligned_over_the_themes_rule():
-    css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    css = (ROOT / "explainer" / "mkdocs" / "theme" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
     assert ".md-typeset table:not([class]) td.num:not([align])" in css
 
 

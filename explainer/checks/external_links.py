@@ -516,8 +516,8 @@ def main_external(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m explainer linkcheck", description=__doc__.splitlines()[0])
-    p.add_argument("site_dir", nargs="?", default="site", help="the built site (default: site)")
-    p.add_argument("--report", default="linkcheck-report.md", help="Markdown report to write")
+    p.add_argument("site_dir", nargs="?", help="the built site (default: the project's site/)")
+    p.add_argument("--report", help="Markdown report to write (default: the project's linkcheck-report.md)")
     p.add_argument("--registry", help="source registry (default: the project's data/sources.yaml)")
     p.add_argument("--config", help="lychee config (default: lychee.toml in the project)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .lycheecache")
@@ -537,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
         help=f"seconds before the first re-check, doubling (default {RECHECK_WAIT:g})",
     )
     args = p.parse_args(argv)
+    args.site_dir = args.site_dir or str(current_project().site_dir)
+    args.report = args.report or str(current_project().root / "linkcheck-report.md")
     try:
         return main_external(args)
     except ToolError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from explainer.checks.lychee import ToolError, iter_results, run_lychee, show_path, site_or_fail
+from explainer.core.project import current_project
 from explainer.mkdocs import build
 
 
@@ -120,9 +121,10 @@ def main_internal(site_arg: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer check-links", description=__doc__.splitlines()[0])
-    ap.add_argument("site_dir", nargs="?", default="site", help="the built site (default: site)")
+    ap.add_argument("site_dir", nargs="?", help="the built site (default: the project's site/)")
     ap.add_argument("--no-build", action="store_true", help="check the site as it is, even when stale")
     args = ap.parse_args(argv)
+    args.site_dir = args.site_dir or str(current_project().site_dir)
     site = Path(args.site_dir)
     if not args.no_build and not build.is_current(site):
         print(f"check-links: {args.site_dir}/ is missing or older than its inputs; building it first")

@@ -22,7 +22,7 @@ from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, history, provenance, settings
 from explainer.core import source_quality as footing
-from explainer.core.problems import Problem
+from explainer.core.problems import Problem, did_you_mean
 from explainer.core.project import Project, current_project
 from explainer.core.records import ChartMeta, Claim, Source
 
@@ -311,7 +311,10 @@ def chart_figure(chart_id: str, page: Page, site: Site) -> str:
             else ""
         )
     if chart_id not in site.metas:
-        raise KeyError(f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)")
+        raise KeyError(
+            f"unknown chart id '{chart_id}' (no charts/{chart_id}.py, or it was not built)"
+            + did_you_mean(chart_id, site.metas)
+        )
     m = site.metas[chart_id]
     base = f"{page.root}{settings.SITE_CHARTS}/{chart_id}"
     alt = esc(m.description)
@@ -615,7 +618,7 @@ def claim_cards(ids: list[str], page: Page, site: Site, placed: set[str]) -> str
     title = page_title(page)
     for cid in ids:
         if cid not in site.results:
-            raise KeyError(f"unknown claim id '{cid}' (not in data/claims.yaml)")
+            raise KeyError(f"unknown claim id '{cid}' (not in data/claims.yaml){did_you_mean(cid, site.results)}")
         placed.add(cid)
         r = site.results[cid]
         c = r.claim
@@ -738,7 +741,7 @@ ARG_RE = re.compile(r"([\w]+)=(\"[^\"]*\"|[^\s}|]+)")
 def data_value(m: re.Match) -> str:
     name, column, args, spec = m.group(1), m.group(2), m.group(3) or "", m.group(4)
     if name not in D.dataset_names():
-        raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}")
+        raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}{did_you_mean(name, D.dataset_names())}")
     where = {k: v.strip('"') for k, v in ARG_RE.findall(args)}
     if not where:
         raise ValueError(f"{m.group(0)!r} needs at least one column=value selector")
@@ -753,7 +756,7 @@ def data_value(m: re.Match) -> str:
 
 def essay_value(cid: str, site: Site) -> str:
     if cid not in site.results:
-        raise KeyError(f"unknown claim id '{cid}'")
+        raise KeyError(f"unknown claim id '{cid}'{did_you_mean(cid, site.results)}")
     fig = site.results[cid].claim.figure
     if not fig:
         raise ValueError(f"claim {cid} records no figure from the essay")
@@ -766,7 +769,7 @@ def essay_value(cid: str, site: Site) -> str:
 
 def claim_value(cid: str, spec: str | None, site: Site) -> str:
     if cid not in site.results:
-        raise KeyError(f"unknown claim id '{cid}'")
+        raise KeyError(f"unknown claim id '{cid}'{did_you_mean(cid, site.results)}")
     r = site.results[cid]
     if not r.computed:
         raise ValueError(f"claim {cid} is not computed from data, so it has no value to insert")

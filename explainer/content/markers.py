@@ -127,7 +127,10 @@ def expand_forgiving(
     def unknown(m: re.Match) -> str:
         if "{{" not in m.group(0) or m.group(0).startswith("{{{"):
             return m.group(0)
-        problem = Problem(where, line_of_in(out, m), "", f"unrecognised marker {m.group(0)!r}", "marker")
+        message = f"unrecognised marker {m.group(0)!r}"
+        if re.search(r'=[^\s"}|]+ [^\s=}|]+(?:\s|}|$)', m.group(0)):  # a value with a space, unquoted
+            message += ' (write a value with a space in quotes: key="two words")'
+        problem = Problem(where, line_of_in(out, m), "", message, "marker")
         problems.append(problem)
         return fragments.marker_error(m.group(0), problem, True)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from explainer.core import data as D
 from explainer.core import settings
-from explainer.core.problems import Problem
+from explainer.core.problems import Problem, did_you_mean
 
 KINDS = ("change", "ratio", "sum", "led", "leadchanges")
 _SEL = r"(?:vs|[\w]+!?=(?:\"[^\"]*\"|[^\s}|]+))"
@@ -57,7 +57,7 @@ class Spec:
     def parse(cls, m: re.Match) -> "Spec":
         kind, name, column, args, fmt = m.group(1), m.group(2), m.group(3), m.group(4) or "", m.group(5)
         if name not in D.dataset_names():
-            raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}")
+            raise KeyError(f"unknown dataset '{name}' in {m.group(0)!r}{did_you_mean(name, D.dataset_names())}")
         a: dict[str, str] = {}
         b: dict[str, str] | None = None
         exclude: list[tuple[str, str]] = []
@@ -86,7 +86,7 @@ def time_column(name: str, by: str | None = None) -> str:
     columns = list(D.load(name).columns)
     if by:
         if by not in columns:
-            raise KeyError(f"dataset '{name}' has no column '{by}' (by=)")
+            raise KeyError(f"dataset '{name}' has no column '{by}' (by=){did_you_mean(by, columns)}")
         return by
     for col in settings.TIME_COLUMNS:
         if col in columns:
@@ -107,7 +107,7 @@ def series(
     rows = D.select(name, {k: v for k, v in where.items() if k != tcol})
     for col, value in exclude or []:
         if col not in rows.columns:
-            raise KeyError(f"dataset '{name}' has no column '{col}'")
+            raise KeyError(f"dataset '{name}' has no column '{col}'{did_you_mean(col, rows.columns)}")
         rows = rows[rows[col].astype("string") != value]
     rows = rows[rows[column].notna()]
     if rows.empty:
@@ -217,7 +217,7 @@ def _sum(spec: Spec, what: str) -> str:
     rows = D.select(spec.name, spec.a)
     for col, value in spec.exclude:
         if col not in rows.columns:
-            raise KeyError(f"dataset '{spec.name}' has no column '{col}'")
+            raise KeyError(f"dataset '{spec.name}' has no column '{col}'{did_you_mean(col, rows.columns)}")
         rows = rows[rows[col].astype("string") != value]
     if rows.empty:
         raise LookupError(f"{spec.name} {spec.a}: no rows match")

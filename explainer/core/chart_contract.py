@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer.core import settings
+from explainer.core.problems import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ def _sources_breaches(g: Given, registry_ids: set[str] | None) -> list[Breach]:
     out = []
     unknown = [s for s in g.value if registry_ids is not None and s not in registry_ids]
     if unknown:
-        out.append(Breach(f"SOURCES names unknown registry ids: {', '.join(unknown)}", "unknown-source", g.line))
+        named = ", ".join(u + did_you_mean(u, registry_ids or ()) for u in unknown)
+        out.append(Breach(f"SOURCES names unknown registry ids: {named}", "unknown-source", g.line))
     breach = links_breach(list(g.value), [])
     if breach:
         out.append(Breach(breach, "chart-sources", g.line))

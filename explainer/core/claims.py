@@ -29,6 +29,7 @@ from typing import Any
 
 from explainer.core import data as D
 from explainer.core import settings
+from explainer.core.problems import did_you_mean
 from explainer.core.project import Project
 from explainer.core.records import Claim, Compare, Selector
 from explainer.core.settings import CLOSE, DEFAULT_TOLERANCE
@@ -160,7 +161,8 @@ def capped(verdict: str, cap: str | None) -> str:
 def _resolve(sel: Selector, project: Project | None) -> float:
     name = sel.dataset
     if name not in D.dataset_names(project):
-        raise EvidenceError(f"evidence names dataset '{name}', which does not exist")
+        known = did_you_mean(name, D.dataset_names(project))
+        raise EvidenceError(f"evidence names dataset '{name}', which does not exist{known}")
     try:
         return D.value(name, sel.where, sel.column, project)
     except KeyError as e:

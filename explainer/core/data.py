@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from explainer.core import files, settings
+from explainer.core.problems import did_you_mean
 from explainer.core.project import Project, current_project
 from explainer.core.records import Claim, Source
 from explainer.core.yamlines import SAFE_LOADER
@@ -75,7 +76,10 @@ def _read_csv(path: str, _size: int, _mtime: int, dtypes: tuple[tuple[str, str],
 def _cached(name: str, project: Project | None = None) -> tuple[tuple, pd.DataFrame]:
     """(the key it was read under, the shared parsed frame): never hand the frame out unchanged."""
     path = dataset_path(name, project)
-    fields = schema(name, project)["fields"]
+    try:
+        fields = schema(name, project)["fields"]
+    except FileNotFoundError:
+        raise KeyError(f"unknown dataset '{name}'{did_you_mean(name, dataset_names(project))}") from None
     dtypes = tuple((f["name"], _PANDAS_TYPES.get(f.get("type", "string"), "string")) for f in fields)
     reads = _reads.get()
     if reads is not None:
@@ -126,7 +130,7 @@ def _select(key: tuple, where: tuple[tuple[str, str], ...], name: str) -> pd.Dat
     mask = pd.Series(True, index=df.index)
     for col, value in where:
         if col not in df.columns:
-            raise KeyError(f"dataset '{name}' has no column '{col}'")
+            raise KeyError(f"dataset '{name}' has no column '{col}'{did_you_mean(col, df.columns)}")
         mask &= _text_column(key, col) == value
     return df[mask]
 
@@ -140,6 +144,8 @@ def _text_column(key: tuple, col: str) -> pd.Series:
 def value(name: str, where: dict[str, Any], column: str, project: Project | None = None) -> float:
     """The one value a selector picks out; an error unless exactly one row matches."""
     rows = select(name, where, project)
+    if column not in rows.columns:
+        raise KeyError(f"dataset '{name}' has no column '{column}'{did_you_mean(column, rows.columns)}")
     if len(rows) != 1:
         raise LookupError(f"{name} {where}: {len(rows)} rows match, expected exactly 1")
     v = rows.iloc[0][column]

@@ -152,3 +152,40 @@ CLAIM_SCHEMA: dict[str, Any] = {
         },
     ],
 }
+
+
+# What each field of the ledger holds, in words, for the data dictionary (`datadict` lists every
+# field of CLAIM_SCHEMA with its meaning here; a test fails when one is missing).
+CLAIM_FIELD_MEANINGS = {
+    "id": "the claim's id: its card's anchor, and what `{{ claim ID }}` and `{{ essay ID }}` name",
+    "section": "the page whose `<!-- claims -->` shows its card: the page's file stem in docs/ (`index` for the home "
+    "page)",
+    "quote": f"the text's own words, at most {settings.MAX_QUOTE_WORDS} words",
+    "figure": "the figure the text gives",
+    "figure.value": "the figure as written (its precision counts: `6` is read as 5.5 to 6.5)",
+    "figure.unit": "its unit, as cards print it (`percent`, `times`, `US$ billion`, or a word such as `widgets`)",
+    "figure.year": "the year the text gives it for",
+    "figure.reading": "how the text words it (`about` when absent); see reading below",
+    "found": "a written claim's figure from the sources, which the rules compare with the text's",
+    "found.value": "the figure the sources give",
+    "found.year": "the year the sources give it for",
+    "found.cap": "a verdict the claim is held at although the number holds (see compare.cap)",
+    "found.cap_reason": "why, in words the card shows",
+    "compare": "how the data decide the claim: the verdict is computed, never typed",
+    "compare.op": "what is computed from the evidence rows; see op below",
+    "compare.of": "the evidence rows: each picks one value, `{dataset: NAME, where: {COLUMN: VALUE, ...}, "
+    "column: COLUMN}`",
+    "compare.tolerance": "a wider margin than the 2% the rules allow (a fraction, at most 0.5); needs "
+    "`tolerance_reason`",
+    "compare.tolerance_reason": "why the wider margin, in words the card shows",
+    "compare.year": "the year the data are read for, when the evidence rows do not name it",
+    "compare.cap": "a verdict the claim is held at when its number holds but its wording does not; needs `cap_reason`",
+    "compare.cap_reason": "why, in words the card shows",
+    "compare.threshold": "for `below`: the share, in percent, the card calls small",
+    "compare.to": "for `rose_every_year`: the last year read",
+    "verdict": "a written verdict (a claim without `compare`); see verdict above",
+    "finding": "what the sources show, in a sentence, for a written verdict",
+    "sources": "registry ids the claim rests on (a computed claim's come from its evidence rows; these are added)",
+    "note": "a sentence the card adds to what the data say",
+    "year_slip": "another claim's id whose slip of year this one repeats: the slip is counted once, on that card",
+}

@@ -20,7 +20,7 @@ Measures, in order:
    `mkdocs serve --livereload` on a free 127.0.0.1 port, with
    EXPLAINER_DATA_DIR pointing at a scratch copy of data/ (the build never writes into data/; the
    bench edits the copy, as an author would edit data/) and that copy added to the watched paths
-   with `--watch` (mkdocs.yml's `watch: [data, charts]` are the repository's folders, which this
+   with `--watch` (the plugin also watches the repository's own data/ and charts/, which this
    edit does not touch). Chromium holds the page named by --edit-page open. Two times from the
    saved edit of the number in --edit-file that --edit-row's second group matches (the
    project's Makefile names one): until the served page (fetched over HTTP)

@@ -100,12 +100,12 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explainer build", description=__doc__.splitlines()[0])
-    ap.add_argument("--site-dir", default="site", type=Path, help="where the site goes (default: site)")
+    ap.add_argument("--site-dir", type=Path, help="where the site goes (default: the project's site/)")
     ap.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     ap.add_argument("--config-file", type=Path, help="another MkDocs config (default: the project's mkdocs.yml)")
     ap.add_argument("--force", action="store_true", help="build even when nothing the site is built from changed")
     args = ap.parse_args(argv)
-    return build(args.site_dir, args.quiet, args.config_file, args.force)
+    return build(args.site_dir or current_project().site_dir, args.quiet, args.config_file, args.force)
 
 
 def serve_main(argv: list[str] | None = None) -> int:

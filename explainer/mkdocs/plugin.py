@@ -32,6 +32,30 @@ log = logging.getLogger("mkdocs.plugins.explainer")
 # "mkdocs" family, which strict mode would otherwise count and abort on.
 serve_log = logging.getLogger("explainer.serve")
 
+# The house theme every explainer gets: Material's templates with the engine's overrides (the lazy
+# search index, the search dialog's name), the site's stylesheet and chart script, the notebook
+# page's stylesheet. A project's own `custom_dir` and `docs/` files still win over these.
+THEME_DIR = Path(__file__).parent / "theme"
+THEME_CSS = ["assets/css/site.css"]
+THEME_JS = ["assets/js/charts.js"]
+
+
+def _add_theme(config) -> None:
+    """Put the engine's theme between the project's own overrides and Material's, and link its
+    stylesheet and script on every page (after any the project lists, unless it lists them)."""
+    from mkdocs.config.config_options import ExtraScriptValue
+
+    if config.theme.name != "material":
+        return
+    if str(THEME_DIR) not in config.theme.dirs:
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+    for css in THEME_CSS:
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+    for js in THEME_JS:
+        if js not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(ExtraScriptValue(js))
+
 
 def _serve_logger() -> logging.Logger:
     if not serve_log.handlers:
@@ -96,6 +120,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         projects.use(self.project)
 
     def on_config(self, config):
+        _add_theme(config)
         if self.serve:
             # Under serve nothing may stop a rebuild: with strict mode on, one MkDocs warning (a
             # link to a missing page, say) aborts it and the server stalls. Link and nav checks

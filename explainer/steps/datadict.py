@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections import Counter
 
+from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core.project import Project, current_project
@@ -65,8 +66,58 @@ def vocabularies() -> list[str]:
     return out
 
 
+def _kind(spec: dict) -> str:
+    """A schema field's type in words: text, number, a list of ..., or its values."""
+    if "enum" in spec:
+        return "one of " + ", ".join(f"`{v}`" for v in spec["enum"])
+    words = {"string": "text", "number": "number", "integer": "whole number", "null": "empty", "object": "mapping"}
+    kinds = spec.get("type", "string")
+    if kinds == "array":
+        return "list of " + ("mappings" if spec.get("items", {}).get("type") == "object" else "texts")
+    return " or ".join(words.get(k, k) for k in ([kinds] if isinstance(kinds, str) else kinds))
+
+
+def claim_fields() -> list[str]:
+    """The claims ledger's fields, from its JSON Schema, each with what it holds."""
+    from explainer.core.schemas import CLAIM_FIELD_MEANINGS, CLAIM_SCHEMA
+
+    rows = []
+
+    def walk(schema: dict, prefix: str) -> None:
+        for name, spec in schema["properties"].items():
+            if name == "__line__":
+                continue
+            field = prefix + name
+            need = "yes" if name in schema.get("required", ()) else ""
+            if prefix and need:
+                need = f"with `{prefix[:-1]}`"
+            meaning = CLAIM_FIELD_MEANINGS.get(field)
+            if meaning is None:
+                raise KeyError(f"the claims ledger's field '{field}' has no meaning in CLAIM_FIELD_MEANINGS")
+            rows.append(f"| `{field}` | {_kind(spec)} | {need} | {meaning.replace('|', '/')} |")
+            if spec.get("type") == "object" and "properties" in spec:
+                walk(spec, field + ".")
+
+    walk(CLAIM_SCHEMA, "")
+    out = [
+        f"\n## The claims ledger (`{settings.CLAIMS_FILE}`)\n",
+        "Each item is one claim of the text. A claim with `compare` is decided from the data by the verdict rules "
+        "(its card says how); any other carries a written `verdict` with its `finding` and `sources`, which the "
+        "rules still hold to its figures. Fields, from the ledger's JSON Schema (`check-data` enforces it):\n",
+        "| field | type | required | what it holds |\n|---|---|---|---|",
+        *rows,
+    ]
+    out += _terms("op", "What `compare.op` computes from the evidence rows:", _ops())
+    out += _terms("reading", "How the text words its figure (`figure.reading`):", settings.READINGS)
+    return out
+
+
+def _ops() -> list[settings.Term]:
+    return [settings.Term(name, op.meaning) for name, op in C.OPS.items()]
+
+
 def render(project: Project | None = None) -> str:
-    parts = [HEADER, *vocabularies()]
+    parts = [HEADER, *vocabularies(), *claim_fields()]
     for name in D.dataset_names(project):
         s = D.schema(name, project)
         df = D.load(name, project)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import contextvars
 import functools
+import importlib
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import inspect
@@ -29,7 +31,7 @@ import pandas as pd
 
 from explainer.core import chart_contract, files, settings, theme
 from explainer.core import data as D
-from explainer.core.problems import Problem
+from explainer.core.problems import Problem, did_you_mean
 from explainer.core.project import Project, current_project
 from explainer.core.project import use as use_project
 from explainer.core.records import ChartMeta, Column, Size, Source, Table
@@ -108,12 +110,36 @@ def artifact(chart_id: str, kind: str, project: Project | None = None) -> Path:
     return out_dir(project) / f"{chart_id}.{kind}"
 
 
+def charts_package() -> str:
+    """The project's chart folder as a package, under a name of its own (never `charts`, which
+    another project's folder or an installed package could answer): chart modules import their
+    shared helpers relatively (`from ._common import ...`). Registered with importlib, no path
+    edit; its helper modules are imported again when one of them changes."""
+    cdir = current_project().charts.resolve()
+    name = f"explainer_project_charts_{files.fingerprint([], str(cdir))[:12]}"
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(cdir.glob("_*.py")))
+    package = sys.modules.get(name)
+    if package is None or getattr(package, "__explainer_stamp__", None) != stamp:
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(cdir)]
+        package = importlib.util.module_from_spec(spec)
+        package.__explainer_stamp__ = stamp
+        sys.modules[name] = package
+    return name
+
+
 def load_module(chart_id: str):
-    """Import a chart module afresh, so edits show up in a long-running `make serve`."""
+    """Import a chart module afresh, so edits show up in a long-running `make serve`. A name
+    starting with `_` gives one of the project's chart helpers (`_common`)."""
     path = current_project().charts / f"{chart_id}.py"
     # No bytecode files beside the author's charts: under serve they would look like edits.
     sys.dont_write_bytecode = True
-    spec = importlib.util.spec_from_file_location(f"{path.parent.name}.{chart_id}", path)
+    package = charts_package()
+    if chart_id.startswith("_"):
+        return importlib.import_module(f"{package}.{chart_id}")
+    spec = importlib.util.spec_from_file_location(f"{package}.{chart_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -262,7 +288,11 @@ def _checked_module(chart_id: str, registry: dict[str, Source]) -> tuple[Any, li
     try:
         module = load_module(chart_id)
     except Exception as e:  # noqa: BLE001 - a broken module is reported, not raised
-        raise _failure("the module does not import", e, chart_id) from e
+        what = "the module does not import"
+        if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "charts":
+            # The chart folder is loaded as a package of its own name, never as `charts`.
+            what += " (import the project's chart helpers relatively: `from ._common import ...`)"
+        raise _failure(what, e, chart_id) from e
     breaches = chart_contract.breaches_in_module(module, set(registry))
     if breaches:
         raise ChartError("; ".join(b.message for b in breaches), breaches[0].line)
@@ -442,7 +472,7 @@ def _row_sources(frames: list[pd.DataFrame], registry: dict[str, Source]) -> lis
     cited = {s for f in frames for c in f.columns if D.is_source_column(c) for s in f[c].dropna().astype(str)}
     bad = sorted(cited - set(registry))
     if bad:
-        raise ChartError(f"the data cite unknown registry ids: {', '.join(bad)}")
+        raise ChartError("the data cite unknown registry ids: " + ", ".join(b + did_you_mean(b, registry) for b in bad))
     return sorted(cited)
 
 
@@ -458,7 +488,9 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
     columns = set().union(*(set(f.columns) for f in frames))
     missing = sorted(_encoded_fields(spec) - columns - _derived_fields(spec))
     if missing:
-        raise ChartError(f"the chart encodes column(s) its data lack: {', '.join(missing)}")
+        raise ChartError(
+            "the chart encodes column(s) its data lack: " + ", ".join(m + did_you_mean(m, columns) for m in missing)
+        )
     theme.rewrap_title(spec, theme.WIDE["width"])  # the live view's title, wrapped for the wide size
     return spec
 

@@ -22,7 +22,7 @@ import yaml
 from explainer.core import chart_contract, files, provenance, settings
 from explainer.core import claims as C
 from explainer.core import data as D
-from explainer.core.problems import ROOT_CAUSES, Problem
+from explainer.core.problems import ROOT_CAUSES, Problem, did_you_mean
 from explainer.core.project import Project, current_project
 from explainer.core.records import Claim, Source
 from explainer.core.schemas import CLAIM_SCHEMA, PRODUCERS_SCHEMA, REGISTRY_SCHEMA
@@ -687,7 +687,7 @@ def _claim_problems(
         yield "", f"section {_quote(item.get('section'))} is not a page in docs/", "claim-section"
     for sid in item.get("sources") or []:
         if sid not in registry_ids:
-            yield "", f"source {_quote(sid)} is not in the registry", "unknown-source"
+            yield "", f"source {_quote(sid)} is not in the registry{did_you_mean(sid, registry_ids)}", "unknown-source"
     if errors:
         return
     claim = Claim.from_dict(strip_lines(item))  # the schema holds: the record the engine reads
@@ -779,7 +779,8 @@ def _correction_problems(item: dict, pages: set[str], claim_ids: set[str] | None
         yield "page", message, "corrections-page"
     claim = item.get("claim")
     if claim is not None and claim_ids is not None and str(claim) not in claim_ids:
-        yield "claim", f"{_quote(claim)} is not a claim in {settings.CLAIMS_FILE}", "corrections-claim"
+        known = did_you_mean(claim, claim_ids)
+        yield "claim", f"{_quote(claim)} is not a claim in {settings.CLAIMS_FILE}{known}", "corrections-claim"
 
 
 def _claim_ids(path: Path) -> set[str] | None:
@@ -846,7 +847,7 @@ def check_all(project: Project | None = None) -> list[Problem]:
                     f,
                     line,
                     "column 'source'",
-                    f"{_quote(sid)} is not in the registry ({settings.REGISTRY_FILE})",
+                    f"{_quote(sid)} is not in the registry ({settings.REGISTRY_FILE}){did_you_mean(sid, registry_ids)}",
                     "unknown-source",
                 )
             )
