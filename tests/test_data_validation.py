@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, tree_digest
 
 from explainer.core import data as D
+from explainer.core.project import Project
 from explainer.steps import validate
 
 
@@ -324,11 +325,11 @@ def test_a_schema_status_enum_that_differs_from_the_settings_is_reported(tmp_pat
     does not know, one it lost) fails check-data at the enum's line."""
     project = tmp_path / "mini"
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", project, ignore=shutil.ignore_patterns("site", "build"))
-    monkeypatch.setenv("EXPLAINER_PROJECT", str(project))
-    monkeypatch.delenv("EXPLAINER_DATA_DIR", raising=False)
+    for var in ("EXPLAINER_DATA_DIR", "EXPLAINER_PROJECT", "EXPLAINER_CHARTS_DIR"):
+        monkeypatch.delenv(var, raising=False)
     schema = project / "data" / "widgets.schema.yaml"
     edit(schema, "revised, projected, estimated]", "revised, projected, guessed]")
-    problems = [str(p) for p in validate.check_all(project / "data", project / "charts", project / "docs")]
+    problems = [str(p) for p in validate.check_all(Project.load(project))]
     line = line_of(schema, "guessed")
     assert (
         f"data/widgets.schema.yaml:{line}: column 'status': the enum must list the engine's status vocabulary, "
