@@ -22,6 +22,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 
 EXPLAINER := $(PY) -m explainer
 RUN_STAMP := $(VENV)/.installed-main
 TEST_STAMP := $(VENV)/.installed-test
+ZENSICAL_STAMP := $(VENV)/.installed-zensical
 NODE_STAMP := node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 
@@ -33,8 +34,9 @@ help: ## List every target with what it does
 serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127.0.0.1:8000 with live reload
 	$(EXPLAINER) serve --dev-addr $(HOST):$(PORT)
 
-build: $(RUN_STAMP) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer
-	$(EXPLAINER) $(if $(PROJECT),--project $(PROJECT)) build --site-dir $(SITE_DIR)
+build: $(RUN_STAMP) $(if $(filter zensical,$(ENGINE)),$(ZENSICAL_STAMP)) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer, ENGINE=zensical builds with Zensical
+	@$(if $(filter-out mkdocs zensical,$(ENGINE)),echo "ENGINE=$(ENGINE): mkdocs (the default) or zensical" >&2; exit 2)
+	$(EXPLAINER) $(if $(PROJECT),--project $(PROJECT)) $(if $(filter zensical,$(ENGINE)),build-zensical,build) --site-dir $(SITE_DIR)
 
 charts: $(RUN_STAMP) ## Build all charts, or the named ones: make charts IDS="robot_installations"
 	$(EXPLAINER) charts $(IDS)
@@ -83,6 +85,7 @@ setup: $(TEST_STAMP) $(NODE_STAMP) chromium ## Install everything the targets ne
 lock: ## Re-resolve requirements/*.txt from requirements/*.in (needs uv; network)
 	cd requirements && uv pip compile main.in --generate-hashes --python-version 3.11 --no-header -o main.txt
 	cd requirements && uv pip compile test.in --generate-hashes --python-version 3.11 --no-header -o test.txt
+	cd requirements && uv pip compile zensical.in --generate-hashes --python-version 3.11 --no-header -o zensical.txt
 
 clean: ## Remove generated files (site/, build/, caches); keeps .venv
 	rm -rf site build .pytest_cache linkcheck-report.md .lycheecache bench-loop-report.md
@@ -95,8 +98,14 @@ $(RUN_STAMP): requirements/main.txt pyproject.toml
 	$(PY) -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
 	@touch $@
 
-$(TEST_STAMP): $(RUN_STAMP) requirements/test.txt
+# The test suite compares the Zensical build with the MkDocs one, so it installs Zensical too.
+$(TEST_STAMP): $(RUN_STAMP) $(ZENSICAL_STAMP) requirements/test.txt
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/test.txt
+	@touch $@
+
+# Zensical (Material for MkDocs' successor), for `make build ENGINE=zensical` and the tests only.
+$(ZENSICAL_STAMP): $(RUN_STAMP) requirements/zensical.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/zensical.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json

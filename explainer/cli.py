@@ -18,6 +18,11 @@ from explainer.core import settings
 # command: (module, function, what it does)
 COMMANDS = {
     "build": ("mkdocs.build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
+    "build-zensical": (
+        "zensical.build",
+        "main",
+        "build the site with Zensical (Material's successor) into site/, swapped in only when it succeeds",
+    ),
     "serve": ("mkdocs.build", "serve_main", "serve the site with live reload; problems show on the page"),
     "charts": ("steps.render", "main", "build the charts whose inputs changed (or the named ones)"),
     "check-data": ("steps.validate", "main", "validate every dataset, the source registry and the claims ledger"),

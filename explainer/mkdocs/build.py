@@ -46,8 +46,7 @@ def _head(root: Path) -> str:
 
 
 def _stamp(site_dir: Path) -> Path:
-    key = files.fingerprint([], str(site_dir.resolve()))[:16]
-    return settings.out_dir() / "site-inputs" / key
+    return files.site_stamp(site_dir, settings.out_dir())
 
 
 def is_current(site_dir: Path) -> bool:

@@ -1,0 +1,246 @@
+"""`make build ENGINE=zensical`: the whole site built with Zensical, Material for MkDocs' successor.
+
+Zensical reads mkdocs.yml and runs Python-Markdown extensions, but no MkDocs plugin or hook. So
+the pages are first written as `python -m explainer expand` writes them (every marker expanded,
+the chart pages and embeds, the generated files) into a staging folder, beside a copy of the
+project's mkdocs.yml without the plugins Zensical cannot run; Zensical builds that strictly; a
+pass over the built pages then does what the MkDocs plugin does after rendering (structured data
+into <head>, share cards, the Content-Security-Policy) and the local-address guard runs; the site
+replaces the site folder only when all of it succeeded. What it still lacks is `MISSING`
+(ARCHITECTURE.md, "Moving off MkDocs"; tests/test_zensical.py compares both builds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from explainer.content import chartpages, csp, guards
+from explainer.content import fragments as pages
+from explainer.content.markers import split_front_matter
+from explainer.core import files, settings
+from explainer.steps import cards, export
+
+# Plugins of mkdocs.yml this build does in its own way (the engine's, by expanding the pages first)
+# or not at all (the notebook pages).
+DROPPED_PLUGINS = ("explainer", "mkdocs-jupyter")
+NOTEBOOK_SUFFIX = ".py"  # a notebook page's source (mkdocs-jupyter); Zensical has no notebook pages
+
+# What the MkDocs build makes and this one does not, in one place: ARCHITECTURE.md repeats it, and
+# the test comparing both builds lets exactly these pages be missing.
+MISSING = {
+    "notebook pages": "no page is made from a notebook (docs/*.py, mkdocs-jupyter's); its source is "
+    "copied as a file, so links to it open the Python source",
+    "serve": "no live-reload server: `make serve` stays MkDocs'",
+    "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
+    "runs only in the MkDocs build (the comparison test checks the Zensical pages against it)",
+    "search index": "Zensical writes its own search index (search.json), not Material's "
+    "search/search_index.json, and no sitemap.xml.gz",
+}
+
+
+def version() -> str | None:
+    try:
+        return importlib.metadata.version("zensical")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def not_built_pages(docs: Path) -> list[str]:
+    """The pages of the MkDocs build this one does not make (relative paths of their index.html)."""
+    notebooks = [p.relative_to(docs).with_suffix("").as_posix() for p in files.tree(docs) if _is_notebook(p, docs)]
+    return sorted(f"{n}/index.html" for n in notebooks)
+
+
+def _is_notebook(path: Path, docs: Path) -> bool:
+    notebooks = _notebook_sources()
+    rel = path.relative_to(docs).as_posix()
+    return path.suffix == NOTEBOOK_SUFFIX and any(rel == n or Path(rel).match(n) for n in notebooks)
+
+
+def _notebook_sources() -> list[str]:
+    """The notebook pages mkdocs.yml names (mkdocs-jupyter's `include` patterns)."""
+    for entry in settings.site_config().get("plugins") or []:
+        if isinstance(entry, dict) and "mkdocs-jupyter" in entry:
+            return list((entry["mkdocs-jupyter"] or {}).get("include") or [])
+    return []
+
+
+def _nav_without_notebooks(nav: list) -> list:
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            title, target = next(iter(item.items()))
+            if isinstance(target, list):
+                out.append({title: _nav_without_notebooks(target)})
+            elif not str(target).endswith(NOTEBOOK_SUFFIX):
+                out.append(item)
+        elif not str(item).endswith(NOTEBOOK_SUFFIX):
+            out.append(item)
+    return out
+
+
+def nav_titles(nav: list) -> dict[str, str]:
+    """Each page of the nav and its title there."""
+    out: dict[str, str] = {}
+    for item in nav or []:
+        if isinstance(item, dict):
+            title, target = next(iter(item.items()))
+            out.update(nav_titles(target) if isinstance(target, list) else {str(target): str(title)})
+    return out
+
+
+def config(stage: Path) -> dict:
+    """The project's mkdocs.yml as Zensical is to read it: the pages from `stage/docs`, into
+    `stage/site`; no plugin but those Zensical runs; the site and repository addresses settled as
+    the MkDocs plugin settles them; Material's look (Zensical's `classic` variant)."""
+    root = settings.project_root()
+    cfg = copy.deepcopy(settings.site_config())
+    plugins = cfg.get("plugins") or []
+    cfg["plugins"] = [p for p in plugins if (p if isinstance(p, str) else next(iter(p))) not in DROPPED_PLUGINS]
+    cfg["nav"] = _nav_without_notebooks(cfg.get("nav") or [])
+    cfg["docs_dir"], cfg["site_dir"], cfg["strict"] = "docs", "site", True
+    theme = cfg.setdefault("theme", {})
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+    theme.setdefault("variant", "classic")
+    cfg["site_url"] = settings.site_url()[0]
+    repo = settings.repo_url()
+    if repo and not cfg.get("repo_url"):
+        cfg["repo_url"] = repo
+        cfg["repo_name"] = cfg.get("repo_name") or "/".join(repo.split("/")[-2:])
+    return cfg
+
+
+def _page_url(src: str) -> str:
+    stem = src[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def finish_pages(stage: Path, site: pages.Site) -> int:
+    """What the MkDocs plugin does to each page after the theme wrote it: structured data into
+    <head>, the share card and its tags, the Content-Security-Policy. Returns the pages done."""
+    cfg = settings.site_config()
+    titles = nav_titles(cfg.get("nav") or [])
+    site_dir = stage / "site"
+    chart_pages = chartpages.markdown_pages(site)
+    done = 0
+    for md in sorted(p for p in files.tree(stage / "docs") if p.suffix == ".md"):
+        src = md.relative_to(stage / "docs").as_posix()
+        url = _page_url(src)
+        target = site_dir / url / "index.html"
+        if not target.is_file():
+            continue
+        front, _ = split_front_matter(md.read_text(encoding="utf-8"))
+        meta = (yaml.safe_load(front.strip().strip("-")) if front else None) or {}
+        own = settings.docs_dir() / src
+        chart_id = src[len(pages.CHART_PAGES) + 1 : -len(".md")] if src.startswith(f"{pages.CHART_PAGES}/") else ""
+        raw = own.read_text(encoding="utf-8") if own.is_file() else chart_pages.get(chart_id, "")
+        lead = pages.CHART_RE.search(raw)
+        title = str(meta.get("title") or titles.get(src) or cfg.get("site_name") or "")
+        description = str(meta.get("description") or cfg.get("site_description") or "").strip()
+        output = pages.structured_data_to_head(target.read_text(encoding="utf-8"))
+        # The header's repository link stays a plain link, as in the MkDocs build (no request to api.github.com).
+        output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
+        output = _with_share_card(output, site_dir, url, title, description, lead.group(1) if lead else None)
+        files.write_atomic(target, csp.apply(output))
+        done += 1
+    return done
+
+
+def _with_share_card(output: str, site_dir: Path, url: str, title: str, description: str, chart: str | None) -> str:
+    """The page's share card (its lead chart's, or its title card, written into the site) and its tags."""
+    if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
+        image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
+    else:
+        png = cards.title_card(cards.slug(url), title, description)
+        image = f"{cards.CARDS}/{png.name}"
+        (site_dir / image).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, site_dir / image)
+    return output.replace("</head>", cards.meta_tags(title, description, url, image) + "</head>", 1)
+
+
+def build(site_dir: Path, quiet: bool = False) -> int:
+    site_dir = site_dir.resolve()
+    zensical = version()
+    if zensical is None:
+        print(
+            "build: Zensical is not installed; `make build ENGINE=zensical` installs it (requirements/zensical.txt)",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.perf_counter()
+    out = settings.out_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="zensical-", dir=out))
+    try:
+        rc = export.main([str(stage / "docs")])
+        if rc != 0:
+            print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
+            return rc
+        (stage / settings.CONFIG_FILE).write_text(
+            yaml.safe_dump(config(stage), sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(stage / settings.CONFIG_FILE)]
+        done = subprocess.run(cmd, cwd=str(stage), capture_output=quiet, text=True)
+        zensical_s = time.perf_counter() - t0
+        if done.returncode != 0 or not (stage / "site" / "index.html").is_file():
+            if quiet:
+                print(done.stdout + done.stderr, file=sys.stderr)
+            print(f"build: Zensical failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
+            return done.returncode or 1
+        site = pages.Site.load()
+        finished = finish_pages(stage, site)
+        sources = [str(e.get(k) or "") for e in site.registry.values() for k in ("url_main", "primary_url")]
+        problems = guards.local_addresses(stage / "site", sources)
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
+            return 1
+        _swap_in(stage / "site", site_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    print(
+        f"build: site written to {settings.rel(site_dir)}/ by Zensical {zensical} in "
+        f"{time.perf_counter() - started:.2f} s (Zensical {zensical_s:.2f} s, {finished} pages finished)"
+    )
+    return 0
+
+
+def _swap_in(built: Path, site_dir: Path) -> None:
+    """The built site replaces `site_dir` in one rename (a failed build never reaches here)."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    tmp.rmdir()
+    shutil.move(str(built), str(tmp))  # a rename when the build folder and the site share a disk
+    old = site_dir.with_name(f".{site_dir.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        os.replace(site_dir, old)
+    os.replace(tmp, site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    os.chmod(site_dir, 0o755)
+    # Not MkDocs' site any more: a check of the site (check-links) must not take it for a current MkDocs build.
+    files.site_stamp(site_dir, settings.out_dir()).unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m explainer build-zensical", description=__doc__.splitlines()[0])
+    ap.add_argument("--site-dir", default="site", type=Path, help="where the site goes (default: site)")
+    ap.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    args = ap.parse_args(argv)
+    return build(args.site_dir, args.quiet)

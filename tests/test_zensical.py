@@ -1,0 +1,145 @@
+"""The site built with Zensical (`make build ENGINE=zensical`) reads as the MkDocs build does.
+
+Every page's article (its words and figures, in order) must be the same in both builds; the pages
+the Zensical build does not make are exactly those `explainer.zensical.build` declares (with what
+else it lacks, in `MISSING`, which ARCHITECTURE.md repeats). Zensical is installed by `make test`
+(requirements/zensical.txt); without it these tests are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, html_pages
+
+from explainer.zensical import build as zbuild
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("zensical") is None,
+        reason="Zensical is not installed (make test and make build ENGINE=zensical install requirements/zensical.txt)",
+    ),
+]
+
+
+class _Article(HTMLParser):
+    """The words of a page's <article> (or of the element `root` names; scripts and styles aside)
+    and its figures (each image's file name, each inline SVG), in order."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, root: str = "article") -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = root
+        self.depth = self.hidden = 0
+        self.words: list[str] = []
+        self.figures: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if not self.depth:
+            self.depth = int(tag == self.root)
+            return
+        if tag == "img":
+            self.figures.append("img " + (dict(attrs).get("src") or "").rsplit("/", 1)[-1])
+        if tag in self.VOID:
+            return
+        self.depth += 1
+        self.hidden += tag in ("script", "style")
+        if tag == "svg":
+            self.figures.append("svg")
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in self.VOID:
+            self.depth -= 1
+            self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if self.depth and not self.hidden:
+            self.words += data.split()
+
+
+def article(page: Path) -> tuple[list[str], list[str]]:
+    """The article's words and figures; a page without one (a chart's embed page): its body's."""
+    html = page.read_text(encoding="utf-8")
+    root = "article" if "<article" in html else "body"
+    parser = _Article(root)
+    parser.feed(html)
+    return parser.words, parser.figures
+
+
+@pytest.fixture(scope="module")
+def zensical_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("zensical") / "site"
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def _pages(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in html_pages(site)}
+
+
+def test_zensical_makes_every_page_but_the_declared_ones(site, zensical_site):
+    missing = sorted(_pages(site) - _pages(zensical_site))
+    assert missing == zbuild.not_built_pages(ROOT / "docs"), "pages the Zensical build does not make"
+    assert missing, "the notebook page is declared missing: say so no more once Zensical builds it"
+    assert not _pages(zensical_site) - _pages(site), "pages only the Zensical build makes"
+
+
+def test_every_page_reads_the_same_in_both_builds(site, zensical_site):
+    differ = []
+    for rel in sorted(_pages(site) & _pages(zensical_site)):
+        (words, figures), (z_words, z_figures) = article(site / rel), article(zensical_site / rel)
+        assert words, f"{rel}: no article text found in the MkDocs build"
+        if words != z_words:
+            at = next((i for i, (a, b) in enumerate(zip(words, z_words)) if a != b), min(len(words), len(z_words)))
+            mk, zn = " ".join(words[at : at + 8]), " ".join(z_words[at : at + 8])
+            differ.append(f"{rel}: words differ at word {at}: MkDocs {mk!r}, Zensical {zn!r}")
+        if figures != z_figures:
+            differ.append(f"{rel}: figures differ: {figures} / {z_figures}")
+    assert not differ, "pages whose article differs between MkDocs and Zensical:\n" + "\n".join(differ)
+
+
+def test_zensical_pages_carry_the_policy_the_share_tags_and_structured_data_in_head(site, zensical_site):
+    for rel in sorted(_pages(site) & _pages(zensical_site)):
+        if rel == "404.html" or "/embed/" in rel:  # neither build finishes these: the embeds carry their own
+            continue
+        page = (zensical_site / rel).read_text(encoding="utf-8")
+        head, _, body = page.partition("</head>")
+        assert head.split("<head>", 1)[1].lstrip().startswith('<meta http-equiv="Content-Security-Policy"'), rel
+        assert '<meta property="og:title"' in head, f"{rel}: no share tags"
+        assert "application/ld+json" not in body, f"{rel}: structured data left in the body"
+        mkdocs_head = (site / rel).read_text(encoding="utf-8").partition("</head>")[0]
+        assert head.count("application/ld+json") == mkdocs_head.count("application/ld+json"), rel
+        image = [t for t in head.split("<meta ") if 'property="og:image"' in t]
+        assert image == [t for t in mkdocs_head.split("<meta ") if 'property="og:image"' in t], f"{rel}: share card"
+
+
+def test_a_failed_zensical_build_leaves_the_site_as_it_was(tmp_path, data_copy):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the last good site")
+    claims = data_copy / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "\n- id: [unclosed\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode != 0
+    assert "was left as it was" in proc.stderr
+    assert (site / "index.html").read_text() == "the last good site"
