@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, html_pages
 
+from explainer.core import files
 from explainer.zensical import build as zbuild
 
 pytestmark = [
@@ -76,6 +77,8 @@ def article(page: Path) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def zensical_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("zensical") / "site"
+    # As if a MkDocs build had been there: the Zensical build must drop its fingerprint.
+    files.write_atomic(files.site_stamp(out, ROOT / "build"), "a MkDocs build's inputs")
     proc = subprocess.run(
         [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(out)],
         cwd=ROOT,
@@ -96,6 +99,10 @@ def test_zensical_makes_every_page_but_the_declared_ones(site, zensical_site):
     assert missing == zbuild.not_built_pages(ROOT / "docs"), "pages the Zensical build does not make"
     assert missing, "the notebook page is declared missing: say so no more once Zensical builds it"
     assert not _pages(zensical_site) - _pages(site), "pages only the Zensical build makes"
+
+
+def test_a_zensical_site_is_never_taken_for_a_current_mkdocs_build(zensical_site):
+    assert not files.site_stamp(zensical_site, ROOT / "build").exists()
 
 
 def test_every_page_reads_the_same_in_both_builds(site, zensical_site):
