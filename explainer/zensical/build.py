@@ -43,7 +43,7 @@ MISSING = {
     "copied as a file, so links to it open the Python source",
     "serve": "no live-reload server: `make serve` stays MkDocs'",
     "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
-    "runs only in the MkDocs build (the comparison test checks the Zensical pages against it)",
+    "runs only in the MkDocs build (the comparison test holds the Zensical pages to the MkDocs pages it checked)",
     "search": "Zensical writes its own index (search.json, not Material's search/search_index.json) for its own "
     "search box; a Material search partial in the theme's custom_dir leaves that box at 'Initializing search'",
     "sitemap.xml.gz": "only sitemap.xml is written",
@@ -145,7 +145,7 @@ def finish_pages(stage: Path, site: pages.Site) -> int:
         if not target.is_file():
             continue
         front, _ = split_front_matter(md.read_text(encoding="utf-8"))
-        meta = (yaml.safe_load(front.strip().strip("-")) if front else None) or {}
+        meta = (yaml.safe_load(front.split("\n", 1)[1].rsplit("---", 1)[0]) if front else None) or {}
         own = settings.docs_dir() / src
         chart_id = src[len(pages.CHART_PAGES) + 1 : -len(".md")] if src.startswith(f"{pages.CHART_PAGES}/") else ""
         raw = own.read_text(encoding="utf-8") if own.is_file() else chart_pages.get(chart_id, "")
