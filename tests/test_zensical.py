@@ -15,9 +15,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, html_pages
+from conftest import ROOT, html_pages, nav
 
 from explainer.core import files
+from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
+from explainer.devtools import serving
 from explainer.zensical import build as zbuild
 
 pytestmark = [
@@ -150,3 +152,32 @@ def test_a_failed_zensical_build_leaves_the_site_as_it_was(tmp_path, data_copy):
     assert proc.returncode != 0
     assert "was left as it was" in proc.stderr
     assert (site / "index.html").read_text() == "the last good site"
+
+
+@pytest.mark.browser
+def test_zensical_search_finds_a_page_by_its_title_and_the_pages_raise_no_errors(zensical_site):
+    """Zensical's own search box (the project's override of Material's is left out of its theme)
+    finds a page, under the Content-Security-Policy, with no script error on the way."""
+    from playwright.sync_api import sync_playwright
+
+    title = nav()[1][0]
+    errors: list[str] = []
+    with serving.serve(zensical_site) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(srv.url(""))
+            page.locator(".md-search__button").first.click()
+            page.keyboard.type(title)
+            # Zensical draws the results in a shadow root of its own.
+            page.wait_for_function(
+                """title => [...document.querySelectorAll('*')].some(e => e.shadowRoot
+                    && /\\d+ results?/.test(e.shadowRoot.textContent) && e.shadowRoot.textContent.includes(title))""",
+                arg=title,
+                timeout=15_000,
+            )
+        finally:
+            browser.close()
+    assert not errors, errors

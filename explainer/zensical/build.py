@@ -36,6 +36,12 @@ from explainer.steps import cards, export
 DROPPED_PLUGINS = ("explainer", "mkdocs-jupyter")
 NOTEBOOK_SUFFIX = ".py"  # a notebook page's source (mkdocs-jupyter); Zensical has no notebook pages
 
+# Template overrides of Material partials whose markup Zensical's scripts replace: Zensical's search
+# box is a button its bundle opens (results in its own dialog, named for assistive technology), and
+# with Material's form in its place it stays at "Initializing search". They are left out of the
+# theme folder Zensical is given.
+MATERIAL_ONLY_PARTIALS = ("partials/search.html",)
+
 # What the MkDocs build makes and this one does not, in one place: ARCHITECTURE.md repeats it, and
 # the test comparing both builds lets exactly these pages be missing.
 MISSING = {
@@ -44,8 +50,8 @@ MISSING = {
     "serve": "no live-reload server: `make serve` stays MkDocs'",
     "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
     "runs only in the MkDocs build (the comparison test holds the Zensical pages to the MkDocs pages it checked)",
-    "search": "Zensical writes its own index (search.json, not Material's search/search_index.json) for its own "
-    "search box; a Material search partial in the theme's custom_dir leaves that box at 'Initializing search'",
+    "search index": "Zensical's own search (search.json, not Material's search/search_index.json), so an "
+    "override that holds Material's index back until the reader searches does not hold this one",
     "sitemap.xml.gz": "only sitemap.xml is written",
 }
 
@@ -104,7 +110,8 @@ def nav_titles(nav: list) -> dict[str, str]:
 def config(stage: Path) -> dict:
     """The project's mkdocs.yml as Zensical is to read it: the pages from `stage/docs`, into
     `stage/site`; no plugin but those Zensical runs; the site and repository addresses settled as
-    the MkDocs plugin settles them; Material's look (Zensical's `classic` variant)."""
+    the MkDocs plugin settles them; Material's look (Zensical's `classic` variant); the template
+    overrides less `MATERIAL_ONLY_PARTIALS` (a copy in `stage` when it has one)."""
     root = settings.project_root()
     cfg = copy.deepcopy(settings.site_config())
     plugins = cfg.get("plugins") or []
@@ -113,7 +120,7 @@ def config(stage: Path) -> dict:
     cfg["docs_dir"], cfg["site_dir"], cfg["strict"] = "docs", "site", True
     theme = cfg.setdefault("theme", {})
     if theme.get("custom_dir"):
-        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+        theme["custom_dir"] = str(_theme_folder((root / theme["custom_dir"]).resolve(), stage / "overrides"))
     theme.setdefault("variant", "classic")
     cfg["site_url"] = settings.site_url()[0]
     repo = settings.repo_url()
@@ -121,6 +128,17 @@ def config(stage: Path) -> dict:
         cfg["repo_url"] = repo
         cfg["repo_name"] = cfg.get("repo_name") or "/".join(repo.split("/")[-2:])
     return cfg
+
+
+def _theme_folder(custom_dir: Path, copy_to: Path) -> Path:
+    """The project's template overrides, less those of `MATERIAL_ONLY_PARTIALS` (copied without
+    them when it has any)."""
+    if not any((custom_dir / p).is_file() for p in MATERIAL_ONLY_PARTIALS):
+        return custom_dir
+    shutil.copytree(custom_dir, copy_to)
+    for p in MATERIAL_ONLY_PARTIALS:
+        (copy_to / p).unlink(missing_ok=True)
+    return copy_to
 
 
 def _page_url(src: str) -> str:
