@@ -6,7 +6,8 @@ the chart pages and embeds, the generated files) into a staging folder, beside a
 project's mkdocs.yml without the plugins Zensical cannot run; Zensical builds that strictly; a
 pass over the built pages then does what the MkDocs plugin does after rendering (structured data
 into <head>, share cards, the Content-Security-Policy) and the local-address guard runs; the site
-replaces the site folder only when all of it succeeded. What it still lacks is `MISSING`
+replaces the site folder only when all of it succeeded. Notebook pages (mkdocs-jupyter's in the
+MkDocs build) are run and written as Markdown pages first (notebook.py). What it still lacks is `MISSING`
 (ARCHITECTURE.md, "Moving off MkDocs"; tests/test_zensical.py compares both builds).
 """
 
@@ -30,11 +31,11 @@ from explainer.content import fragments as pages
 from explainer.content.markers import split_front_matter
 from explainer.core import files, settings
 from explainer.steps import cards, export
+from explainer.zensical import notebook
 
-# Plugins of mkdocs.yml this build does in its own way (the engine's, by expanding the pages first)
-# or not at all (the notebook pages).
-DROPPED_PLUGINS = ("explainer", "mkdocs-jupyter")
-NOTEBOOK_SUFFIX = ".py"  # a notebook page's source (mkdocs-jupyter); Zensical has no notebook pages
+# Plugins of mkdocs.yml this build does in its own way: the engine's by expanding the pages first,
+# the notebook pages' by running each notebook into a Markdown page (notebook.py).
+DROPPED_PLUGINS = ("explainer", notebook.PLUGIN)
 
 # Template overrides of Material partials whose markup Zensical's scripts replace: Zensical's search
 # box is a button its bundle opens (results in its own dialog, named for assistive technology), and
@@ -42,11 +43,15 @@ NOTEBOOK_SUFFIX = ".py"  # a notebook page's source (mkdocs-jupyter); Zensical h
 # theme folder Zensical is given.
 MATERIAL_ONLY_PARTIALS = ("partials/search.html",)
 
-# What the MkDocs build makes and this one does not, in one place: ARCHITECTURE.md repeats it, and
-# the test comparing both builds lets exactly these pages be missing.
+# mkdocs-jupyter's own elements on a notebook page (its cells' prompts, its copy buttons and the
+# code they copy): the Zensical build's notebook pages have none, and the comparison skips them.
+NOTEBOOK_CHROME = ("jp-InputPrompt", "jp-OutputPrompt", "zeroclipboard-container", "clipboard-copy-txt")
+
+# What the MkDocs build does and this one does not, in one place (ARCHITECTURE.md repeats it).
 MISSING = {
-    "notebook pages": "no page is made from a notebook (docs/*.py, mkdocs-jupyter's); its source is "
-    "copied as a file, so links to it open the Python source",
+    "notebook pages": "a notebook page is run by jupytext and written by nbconvert, not mkdocs-jupyter: its code "
+    "cells are the theme's code blocks, without prompts or copy buttons, and its tables take the theme's style, "
+    "not the notebook stylesheet's (the words of its prose, code, tables and output are the same)",
     "serve": "no live-reload server: `make serve` stays MkDocs'",
     "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
     "runs only in the MkDocs build (the comparison test holds the Zensical pages to the MkDocs pages it checked)",
@@ -63,38 +68,23 @@ def version() -> str | None:
         return None
 
 
-def not_built_pages(docs: Path) -> list[str]:
-    """The pages of the MkDocs build this one does not make (relative paths of their index.html)."""
-    notebooks = [p.relative_to(docs).with_suffix("").as_posix() for p in files.tree(docs) if _is_notebook(p, docs)]
-    return sorted(f"{n}/index.html" for n in notebooks)
-
-
-def _is_notebook(path: Path, docs: Path) -> bool:
-    notebooks = _notebook_sources()
-    rel = path.relative_to(docs).as_posix()
-    return path.suffix == NOTEBOOK_SUFFIX and any(rel == n or Path(rel).match(n) for n in notebooks)
-
-
-def _notebook_sources() -> list[str]:
-    """The notebook pages mkdocs.yml names (mkdocs-jupyter's `include` patterns)."""
-    for entry in settings.site_config().get("plugins") or []:
-        if isinstance(entry, dict) and "mkdocs-jupyter" in entry:
-            return list((entry["mkdocs-jupyter"] or {}).get("include") or [])
-    return []
-
-
-def _nav_without_notebooks(nav: list) -> list:
+def _nav_with_notebook_pages(nav: list, notebooks: set[str]) -> list:
+    """The nav with each notebook's entry pointing at the Markdown page made of it."""
     out = []
     for item in nav:
         if isinstance(item, dict):
             title, target = next(iter(item.items()))
             if isinstance(target, list):
-                out.append({title: _nav_without_notebooks(target)})
-            elif not str(target).endswith(NOTEBOOK_SUFFIX):
-                out.append(item)
-        elif not str(item).endswith(NOTEBOOK_SUFFIX):
-            out.append(item)
+                out.append({title: _nav_with_notebook_pages(target, notebooks)})
+            else:
+                out.append({title: _as_md(str(target)) if target in notebooks else target})
+        else:
+            out.append(_as_md(str(item)) if item in notebooks else item)
     return out
+
+
+def _as_md(src: str) -> str:
+    return src[: -len(notebook.SUFFIX)] + ".md"
 
 
 def nav_titles(nav: list) -> dict[str, str]:
@@ -107,7 +97,7 @@ def nav_titles(nav: list) -> dict[str, str]:
     return out
 
 
-def config(stage: Path) -> dict:
+def config(stage: Path, notebooks: list[str] = ()) -> dict:
     """The project's mkdocs.yml as Zensical is to read it: the pages from `stage/docs`, into
     `stage/site`; no plugin but those Zensical runs; the site and repository addresses settled as
     the MkDocs plugin settles them; Material's look (Zensical's `classic` variant); the template
@@ -116,7 +106,7 @@ def config(stage: Path) -> dict:
     cfg = copy.deepcopy(settings.site_config())
     plugins = cfg.get("plugins") or []
     cfg["plugins"] = [p for p in plugins if (p if isinstance(p, str) else next(iter(p))) not in DROPPED_PLUGINS]
-    cfg["nav"] = _nav_without_notebooks(cfg.get("nav") or [])
+    cfg["nav"] = _nav_with_notebook_pages(cfg.get("nav") or [], set(notebooks))
     cfg["docs_dir"], cfg["site_dir"], cfg["strict"] = "docs", "site", True
     theme = cfg.setdefault("theme", {})
     if theme.get("custom_dir"):
@@ -209,11 +199,18 @@ def build(site_dir: Path, quiet: bool = False) -> int:
         if rc != 0:
             print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
             return rc
-        (stage / settings.CONFIG_FILE).write_text(
-            yaml.safe_dump(config(stage), sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
         t0 = time.perf_counter()
         expanded_s = t0 - started
+        notebooks = notebook.sources(stage / "docs")
+        try:
+            _notebook_pages(stage / "docs", notebooks)
+        except RuntimeError as e:
+            print(f"{e}\nbuild: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
+            return 1
+        (stage / settings.CONFIG_FILE).write_text(
+            yaml.safe_dump(config(stage, notebooks), sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        t0, notebooks_s = time.perf_counter(), time.perf_counter() - t0
         cmd = [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(stage / settings.CONFIG_FILE)]
         done = subprocess.run(cmd, cwd=str(stage), capture_output=quiet, text=True)
         zensical_s = time.perf_counter() - t0
@@ -238,10 +235,29 @@ def build(site_dir: Path, quiet: bool = False) -> int:
         shutil.rmtree(stage, ignore_errors=True)
     print(
         f"build: site written to {settings.rel(site_dir)}/ by Zensical {zensical} in "
-        f"{time.perf_counter() - started:.2f} s: pages expanded {expanded_s:.2f} s, Zensical {zensical_s:.2f} s, "
+        f"{time.perf_counter() - started:.2f} s: pages expanded {expanded_s:.2f} s, "
+        + (f"{len(notebooks)} notebook(s) {notebooks_s:.2f} s, " if notebooks else "")
+        + f"Zensical {zensical_s:.2f} s, "
         f"{finished} pages finished {finishing_s:.2f} s"
     )
     return 0
+
+
+def _notebook_pages(docs: Path, found: list[str]) -> None:
+    """Each notebook among the staged pages replaced by the Markdown page made of it, and links to
+    it pointed there."""
+    titles = nav_titles(settings.site_config().get("nav") or [])
+    for src in found:
+        title = titles.get(src) or Path(src).stem
+        files.write_atomic(docs / _as_md(src), notebook.markdown_page(src, title))
+        (docs / src).unlink()
+    for md in (p for p in files.tree(docs) if p.suffix == ".md" and found):
+        text = md.read_text(encoding="utf-8")
+        linked = text
+        for src in found:
+            linked = notebook.relink(linked, src)
+        if linked != text:
+            files.write_atomic(md, linked)
 
 
 def _swap_in(built: Path, site_dir: Path) -> None:
