@@ -7,8 +7,8 @@ project's mkdocs.yml without the plugins Zensical cannot run; Zensical builds th
 pass over the built pages then does what the MkDocs plugin does after rendering (structured data
 into <head>, share cards, the Content-Security-Policy) and the local-address guard runs; the site
 replaces the site folder only when all of it succeeded. Notebook pages (mkdocs-jupyter's in the
-MkDocs build) are run and written as Markdown pages first (notebook.py). What it still lacks is `MISSING`
-(ARCHITECTURE.md, "Moving off MkDocs"; tests/test_zensical.py compares both builds).
+MkDocs build) are run and written as Markdown pages first (notebook.py). What it still lacks is
+`MISSING` (ARCHITECTURE.md, "Moving off MkDocs"; tests/test_zensical.py compares both builds).
 """
 
 from __future__ import annotations
