@@ -14,6 +14,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from conftest import ROOT, html_pages, nav
@@ -45,11 +46,15 @@ class _Article(HTMLParser):
         self.depth = self.hidden = 0
         self.words: list[str] = []
         self.figures: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if not self.depth:
             self.depth = int(tag == self.root)
             return
+        if not self.hidden:  # where links lead and images come from
+            a = dict(attrs)
+            self.links += [a[k] for k in ("href", "src", "srcset") if a.get(k) and tag in ("a", "img", "source")]
         if tag == "img" and not self.hidden:
             self.figures.append("img " + (dict(attrs).get("src") or "").rsplit("/", 1)[-1])
         if tag in self.VOID:
@@ -70,6 +75,15 @@ class _Article(HTMLParser):
     def handle_data(self, data):
         if self.depth and not self.hidden:
             self.words += data.split()
+
+
+def links(page: Path, site: Path) -> list[str]:
+    """Where the article's links lead and its images come from, the site served under a path (as on
+    GitHub Pages), so that a link climbing above the site's root shows."""
+    parser = _Article("article" if "<article" in page.read_text(encoding="utf-8") else "body", zbuild.NOTEBOOK_CHROME)
+    parser.feed(page.read_text(encoding="utf-8"))
+    base = "https://site.invalid/under/" + page.relative_to(site).as_posix()
+    return [urljoin(base, href).removeprefix("https://site.invalid") for href in parser.links]
 
 
 def article(page: Path) -> tuple[list[str], list[str]]:
@@ -123,6 +137,11 @@ def test_every_page_reads_the_same_in_both_builds(site, zensical_site):
             differ.append(f"{rel}: words differ at word {at}: MkDocs {mk!r}, Zensical {zn!r}")
         if figures != z_figures:
             differ.append(f"{rel}: figures differ: {figures} / {z_figures}")
+        mk_links, z_links = links(site / rel, site), links(zensical_site / rel, zensical_site)
+        if mk_links != z_links:
+            wrong = [f"{a} / {b}" for a, b in zip(mk_links, z_links) if a != b][:3]
+            counts = (len(mk_links), len(z_links))
+            differ.append(f"{rel}: links or images lead elsewhere (MkDocs / Zensical): {wrong or counts}")
     assert not differ, "pages whose article differs between MkDocs and Zensical:\n" + "\n".join(differ)
 
 

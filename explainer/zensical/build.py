@@ -31,7 +31,7 @@ from explainer.content import fragments as pages
 from explainer.content.markers import split_front_matter
 from explainer.core import files, settings
 from explainer.steps import cards, export
-from explainer.zensical import notebook
+from explainer.zensical import links, notebook
 
 # Plugins of mkdocs.yml this build does in its own way: the engine's by expanding the pages first,
 # the notebook pages' by running each notebook into a Markdown page (notebook.py).
@@ -131,13 +131,6 @@ def _theme_folder(custom_dir: Path, copy_to: Path) -> Path:
     return copy_to
 
 
-def _page_url(src: str) -> str:
-    stem = src[: -len(".md")]
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
 def finish_pages(stage: Path, site: pages.Site) -> int:
     """What the MkDocs plugin does to each page after the theme wrote it: structured data into
     <head>, the share card and its tags, the Content-Security-Policy. Returns the pages done."""
@@ -148,7 +141,7 @@ def finish_pages(stage: Path, site: pages.Site) -> int:
     done = 0
     for md in sorted(p for p in files.tree(stage / "docs") if p.suffix == ".md"):
         src = md.relative_to(stage / "docs").as_posix()
-        url = _page_url(src)
+        url = links.page_url(src)
         target = site_dir / url / "index.html"
         if not target.is_file():
             continue
@@ -203,7 +196,7 @@ def build(site_dir: Path, quiet: bool = False) -> int:
         expanded_s = t0 - started
         notebooks = notebook.sources(stage / "docs")
         try:
-            _notebook_pages(stage / "docs", notebooks)
+            _stage_pages(stage / "docs", notebooks)
         except RuntimeError as e:
             print(f"{e}\nbuild: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
             return 1
@@ -243,21 +236,22 @@ def build(site_dir: Path, quiet: bool = False) -> int:
     return 0
 
 
-def _notebook_pages(docs: Path, found: list[str]) -> None:
-    """Each notebook among the staged pages replaced by the Markdown page made of it, and links to
-    it pointed there."""
+def _stage_pages(docs: Path, found: list[str]) -> None:
+    """Each notebook among the staged pages replaced by the Markdown page made of it, links to it
+    pointed there, and every page's raw HTML links made relative to its file, as Zensical reads
+    them (links.py)."""
     titles = nav_titles(settings.site_config().get("nav") or [])
     for src in found:
         title = titles.get(src) or Path(src).stem
         files.write_atomic(docs / _as_md(src), notebook.markdown_page(src, title))
         (docs / src).unlink()
-    for md in (p for p in files.tree(docs) if p.suffix == ".md" and found):
+    for md in (p for p in files.tree(docs) if p.suffix == ".md"):
         text = md.read_text(encoding="utf-8")
-        linked = text
+        staged = links.html_links(text, md.relative_to(docs).as_posix())
         for src in found:
-            linked = notebook.relink(linked, src)
-        if linked != text:
-            files.write_atomic(md, linked)
+            staged = notebook.relink(staged, src)
+        if staged != text:
+            files.write_atomic(md, staged)
 
 
 def _swap_in(built: Path, site_dir: Path) -> None:

@@ -22,6 +22,7 @@ import yaml
 from explainer.content import fragments as pages
 from explainer.core import files, settings
 from explainer.steps import prepare
+from explainer.zensical import links
 
 PLUGIN = "mkdocs-jupyter"
 SUFFIX = ".py"  # a notebook page's source, in jupytext's percent format
@@ -54,8 +55,8 @@ def sources(docs: Path) -> list[str]:
 def markdown_page(src: str, title: str) -> str:
     """The notebook `src` (relative to docs/) run and written as a Markdown page with its title in
     front matter and, under its heading, the link to report an error (as the MkDocs build adds)."""
-    body = _run(src)
-    page = pages.Page(src, src[: -len(SUFFIX)] + "/")
+    page = pages.Page(src, links.page_url(src))
+    body = links.markdown_links(_run(src), src)
     link = pages.report_link(page, title)
     if link:
         lines = body.split("\n")
