@@ -2,7 +2,7 @@
 
 MkDocs rewrites only Markdown links (relative to the page's file) and leaves raw HTML as written,
 so the engine writes the HTML it generates (bylines, figures, cards, source links) with addresses
-relative to the page's address (`../about/` from `two-different-roads/`). Zensical 0.0.73
+relative to the page's address (`../other-page/` from `a-page/`). Zensical 0.0.73
 rewrites `href`, `src` and `srcset` in raw HTML too, as if relative to the file: left alone, such
 a link climbs one folder too many, which a site at a domain's root hides and a site under a path
 (GitHub Pages' `/repository/`) does not. So the staged pages' raw HTML is made relative to the
