@@ -56,7 +56,8 @@ MISSING = {
     "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
     "runs only in the MkDocs build (the comparison test holds the Zensical pages to the MkDocs pages it checked)",
     "search index": "Zensical's own search (search.json, not Material's search/search_index.json), so an "
-    "override that holds Material's index back until the reader searches does not hold this one",
+    "override that holds Material's index back until the reader searches does not hold this one: every page "
+    "loads it at once",
     "sitemap.xml.gz": "only sitemap.xml is written",
 }
 
