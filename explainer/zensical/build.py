@@ -5,10 +5,11 @@ the pages are first written as `python -m explainer expand` writes them (every m
 the chart pages and embeds, the generated files) into a staging folder, beside a copy of the
 project's mkdocs.yml without the plugins Zensical cannot run; Zensical builds that strictly; a
 pass over the built pages then does what the MkDocs plugin does after rendering (structured data
-into <head>, share cards, the Content-Security-Policy) and the local-address guard runs; the site
-replaces the site folder only when all of it succeeded. Notebook pages (mkdocs-jupyter's in the
-MkDocs build) are run and written as Markdown pages first (notebook.py). What it still lacks is
-`MISSING` (ARCHITECTURE.md, "Moving off MkDocs"; tests/test_zensical.py compares both builds).
+into <head>, share cards, the Content-Security-Policy, the rendered-text guard) and the
+local-address guard runs; the site replaces the site folder only when all of it succeeded.
+Notebook pages (mkdocs-jupyter's in the MkDocs build) are run and written as Markdown pages first
+(notebook.py). What it still lacks is `MISSING` (ARCHITECTURE.md, "Moving off MkDocs";
+tests/test_zensical.py compares both builds).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import copy
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,10 +28,11 @@ from pathlib import Path
 
 import yaml
 
-from explainer.content import chartpages, csp, guards
+from explainer.content import chartpages, csp, guards, markers
 from explainer.content import fragments as pages
 from explainer.content.markers import split_front_matter
 from explainer.core import files, settings
+from explainer.core.problems import Problem, ProblemsError
 from explainer.steps import cards, export
 from explainer.zensical import links, notebook
 
@@ -53,8 +56,6 @@ MISSING = {
     "cells are the theme's code blocks, without prompts or copy buttons, and its tables take the theme's style, "
     "not the notebook stylesheet's (the words of its prose, code, tables and output are the same)",
     "serve": "no live-reload server: `make serve` stays MkDocs'",
-    "rendered-text guard": "the check that each page's HTML carries the words of its expanded Markdown "
-    "runs only in the MkDocs build (the comparison test holds the Zensical pages to the MkDocs pages it checked)",
     "search index": "Zensical's own search (search.json, not Material's search/search_index.json), so an "
     "override that holds Material's index back until the reader searches does not hold this one: every page "
     "loads it at once",
@@ -132,9 +133,14 @@ def _theme_folder(custom_dir: Path, copy_to: Path) -> Path:
     return copy_to
 
 
-def finish_pages(stage: Path, site: pages.Site) -> int:
+ARTICLE_RE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
+
+
+def finish_pages(stage: Path, site: pages.Site) -> tuple[int, list[Problem]]:
     """What the MkDocs plugin does to each page after the theme wrote it: structured data into
-    <head>, the share card and its tags, the Content-Security-Policy. Returns the pages done."""
+    <head>, the share card and its tags, the Content-Security-Policy; and its check that the page
+    shows the words of its Markdown. Returns the pages done and the problems found."""
+    problems: list[Problem] = []
     cfg = settings.site_config()
     titles = nav_titles(cfg.get("nav") or [])
     site_dir = stage / "site"
@@ -146,7 +152,8 @@ def finish_pages(stage: Path, site: pages.Site) -> int:
         target = site_dir / url / "index.html"
         if not target.is_file():
             continue
-        front, _ = split_front_matter(md.read_text(encoding="utf-8"))
+        staged = md.read_text(encoding="utf-8")
+        front, expanded = split_front_matter(staged)
         meta = (yaml.safe_load(front.split("\n", 1)[1].rsplit("---", 1)[0]) if front else None) or {}
         own = settings.docs_dir() / src
         chart_id = src[len(pages.CHART_PAGES) + 1 : -len(".md")] if src.startswith(f"{pages.CHART_PAGES}/") else ""
@@ -154,13 +161,26 @@ def finish_pages(stage: Path, site: pages.Site) -> int:
         lead = pages.CHART_RE.search(raw)
         title = str(meta.get("title") or titles.get(src) or cfg.get("site_name") or "")
         description = str(meta.get("description") or cfg.get("site_description") or "").strip()
-        output = pages.structured_data_to_head(target.read_text(encoding="utf-8"))
+        output = target.read_text(encoding="utf-8")
+        if raw:  # a written or a chart page (a notebook page has no Markdown of its own to hold it to)
+            problems += _rendered_text(raw, expanded, output, src if own.is_file() else None, src)
+        output = pages.structured_data_to_head(output)
         # The header's repository link stays a plain link, as in the MkDocs build (no request to api.github.com).
         output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
         output = _with_share_card(output, site_dir, url, title, description, lead.group(1) if lead else None)
         files.write_atomic(target, csp.apply(output))
         done += 1
-    return done
+    return done, problems
+
+
+def _rendered_text(raw: str, expanded: str, output: str, written: str | None, src: str) -> list[Problem]:
+    """The rendered-text guard, as the MkDocs plugin runs it, on the page's article."""
+    front, original = split_front_matter(raw)
+    file = f"docs/{written}" if written else f"(generated) {src}"
+    m = ARTICLE_RE.search(output)
+    if not m:
+        return [Problem(file, 1, "", "the built page has no article element to check its words in", "rendered-text")]
+    return guards.rendered_text(original, expanded, m.group(1), file, markers.first_line_of(original, raw))
 
 
 def _with_share_card(output: str, site_dir: Path, url: str, title: str, description: str, chart: str | None) -> str:
@@ -215,12 +235,11 @@ def build(site_dir: Path, quiet: bool = False) -> int:
             return done.returncode or 1
         t0 = time.perf_counter()
         site = pages.Site.load()
-        finished = finish_pages(stage, site)
+        finished, problems = finish_pages(stage, site)
         sources = [str(e.get(k) or "") for e in site.registry.values() for k in ("url_main", "primary_url")]
-        problems = guards.local_addresses(stage / "site", sources)
+        problems += guards.local_addresses(stage / "site", sources)
         if problems:
-            for p in problems:
-                print(p, file=sys.stderr)
+            print(ProblemsError(problems, "problem(s) in the pages"), file=sys.stderr)
             print(f"build: failed; {settings.rel(site_dir)}/ was left as it was", file=sys.stderr)
             return 1
         finishing_s = time.perf_counter() - t0
