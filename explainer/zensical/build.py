@@ -54,7 +54,8 @@ NOTEBOOK_CHROME = ("jp-InputPrompt", "jp-OutputPrompt", "zeroclipboard-container
 MISSING = {
     "notebook pages": "a notebook page is run by jupytext and written by nbconvert, not mkdocs-jupyter: its code "
     "cells are the theme's code blocks, without prompts or copy buttons, and its tables take the theme's style, "
-    "not the notebook stylesheet's (the words of its prose, code, tables and output are the same)",
+    "not the notebook stylesheet's (the words of its prose, code, tables and output are the same); a notebook "
+    "whose output is an image file (a plot) stops the build, as such files are not placed yet",
     "serve": "no live-reload server: `make serve` stays MkDocs'",
     "search index": "Zensical's own search (search.json, not Material's search/search_index.json), so an "
     "override that holds Material's index back until the reader searches does not hold this one: every page "

@@ -3,9 +3,9 @@ names (mkdocs-jupyter's `include`) is run with jupytext and written as a Markdow
 nbconvert, before Zensical builds. A run is kept for the notebook's text and the inputs it ran on
 (the data and the chart modules, as the MkDocs build keys mkdocs-jupyter's runs).
 
-Its code cells come out as plain code blocks: no prompts ("In [1]:") and no copy buttons, so
-their page's words differ from mkdocs-jupyter's there; its prose, tables and printed output
-are the same.
+Its code cells come out as the theme's code blocks, without mkdocs-jupyter's prompts ("In [1]:")
+and copy buttons; its prose, code, tables and printed output read the same. An output that is an
+image file (a plot) stops the build with a message: this build does not place such files yet.
 """
 
 from __future__ import annotations
