@@ -100,7 +100,7 @@ def nav_titles(nav: list) -> dict[str, str]:
     return out
 
 
-def config(stage: Path, notebooks: list[str] = ()) -> dict:
+def config(stage: Path, notebooks: list[str] | tuple[str, ...] = ()) -> dict:
     """The project's mkdocs.yml as Zensical is to read it: the pages from `stage/docs`, into
     `stage/site`; no plugin but those Zensical runs; the site and repository addresses settled as
     the MkDocs plugin settles them; Material's look (Zensical's `classic` variant); the template
