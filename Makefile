@@ -24,6 +24,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git -C $(or $(PROJECT),.) log -1 --format=%c
 EXPLAINER := $(PY) -m explainer $(if $(PROJECT),--project $(PROJECT))
 RUN_STAMP := $(VENV)/.installed-main
 TEST_STAMP := $(VENV)/.installed-test
+ZENSICAL_STAMP := $(VENV)/.installed-zensical
 NODE_STAMP := node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 
@@ -35,8 +36,9 @@ help: ## List every target with what it does
 serve: $(RUN_STAMP) ## Set up, build the charts and serve the site at http://127.0.0.1:8000 with live reload; PROJECT=dir serves another
 	$(EXPLAINER) serve --dev-addr $(HOST):$(PORT)
 
-build: $(RUN_STAMP) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer into dir/site
-	$(EXPLAINER) build --site-dir $(SITE_DIR)
+build: $(RUN_STAMP) $(if $(filter zensical,$(ENGINE)),$(ZENSICAL_STAMP)) ## Build the site into site/ (strict, charts included); PROJECT=dir builds another explainer into dir/site; ENGINE=zensical builds with Zensical
+	@$(if $(filter-out mkdocs zensical,$(ENGINE)),echo "ENGINE=$(ENGINE): mkdocs (the default) or zensical" >&2; exit 2)
+	$(EXPLAINER) $(if $(filter zensical,$(ENGINE)),build-zensical,build) --site-dir $(SITE_DIR)
 
 charts: $(RUN_STAMP) ## Build all charts, or the named ones: make charts IDS="robot_installations"
 	$(EXPLAINER) charts $(IDS)
@@ -90,6 +92,7 @@ setup: $(TEST_STAMP) $(NODE_STAMP) chromium ## Install everything the targets ne
 lock: ## Re-resolve requirements/*.txt from requirements/*.in (needs uv; network)
 	cd requirements && uv pip compile main.in --generate-hashes --python-version 3.11 --no-header -o main.txt
 	cd requirements && uv pip compile test.in --generate-hashes --python-version 3.11 --no-header -o test.txt
+	cd requirements && uv pip compile zensical.in --generate-hashes --python-version 3.11 --no-header -o zensical.txt
 
 clean: ## Remove generated files (site/, build/, caches); keeps .venv
 	rm -rf $(SITE_DIR) $(or $(PROJECT),.)/build .pytest_cache linkcheck-report.md .lycheecache bench-loop-report.md
@@ -104,8 +107,14 @@ $(RUN_STAMP): requirements/main.txt pyproject.toml
 	$(PY) -m ipykernel install --prefix $(VENV) --name python3 > /dev/null
 	@touch $@
 
-$(TEST_STAMP): $(RUN_STAMP) requirements/test.txt
+# The test suite compares the Zensical build with the MkDocs one, so it installs Zensical too.
+$(TEST_STAMP): $(RUN_STAMP) $(ZENSICAL_STAMP) requirements/test.txt
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/test.txt
+	@touch $@
+
+# Zensical (Material for MkDocs' successor), for `make build ENGINE=zensical` and the tests only.
+$(ZENSICAL_STAMP): $(RUN_STAMP) requirements/zensical.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/zensical.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json

@@ -19,6 +19,11 @@ from explainer.core import project, settings
 COMMANDS = {
     "new": ("new", "main", "create a new explainer in an empty folder: a page, data, a source, a chart, a claim"),
     "build": ("mkdocs.build", "main", "build the site strictly into site/, swapped in only when the build succeeds"),
+    "build-zensical": (
+        "zensical.build",
+        "main",
+        "build the site with Zensical (Material's successor) into site/, swapped in only when it succeeds",
+    ),
     "serve": ("mkdocs.build", "serve_main", "serve the site with live reload; problems show on the page"),
     "charts": ("steps.render", "main", "build the charts whose inputs changed (or the named ones)"),
     "check-data": ("steps.validate", "main", "validate every dataset, the source registry and the claims ledger"),

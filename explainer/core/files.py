@@ -57,6 +57,11 @@ def stat_key(path: Path) -> tuple[str, int | None, int | None]:
     return (str(path), st.st_size, st.st_mtime_ns)
 
 
+def site_stamp(site_dir: Path, out_dir: Path) -> Path:
+    """Where the fingerprint of what a built site folder was built from is kept (in `out_dir`)."""
+    return out_dir / "site-inputs" / fingerprint([], str(Path(site_dir).resolve()))[:16]
+
+
 def tree(path: Path) -> list[Path]:
     """Every file below a folder, caches excluded."""
     return [p for p in Path(path).rglob("*") if p.is_file() and "__pycache__" not in p.parts]

@@ -43,8 +43,7 @@ def _head(root: Path) -> str:
 
 
 def _stamp_file(site_dir: Path) -> Path:
-    key = files.fingerprint([], str(site_dir.resolve()))[:16]
-    return current_project().out / "site-inputs" / key
+    return files.site_stamp(site_dir, current_project().out)
 
 
 def is_current(site_dir: Path) -> bool:
