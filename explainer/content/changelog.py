@@ -178,8 +178,19 @@ def changes(project: Project | None = None) -> list[Change]:
     data_rel = _data_rel(project)
     if data_rel is None:
         return []
-    # The first-parent line: a change merged from a branch is one entry (the merge), not two.
-    log = _git(project, "log", "--first-parent", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
+    # The first-parent line: a change merged from a branch is one entry (the merge), not two. The
+    # data dictionary is generated from the schemas: a commit that only regenerates it is no data change.
+    dictionary = f":(exclude){data_rel}/{settings.DATA_DICTIONARY}"
+    log = _git(
+        project,
+        "log",
+        "--first-parent",
+        f"-{MAX_ENTRIES}",
+        "--format=%H%x09%cs%x09%P%x09%s",
+        "--",
+        data_rel,
+        dictionary,
+    )
     cache_file = project.out / "changelog-v4.json"  # v4: a merge counted against its first parent
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
