@@ -151,15 +151,15 @@ def test_what_a_card_or_chart_says_of_its_footing_describes_its_own_figures(monk
 
 
 def test_the_link_to_a_chart_page_offers_an_embed_only_when_the_site_has_a_public_address(monkeypatch):
-    from explainer.core import settings
+    from explainer.core.project import Project
 
     site = pages.Site.load()
     chart = sorted(site.metas)[0]
     page = pages.Page.for_file("index.md")
-    monkeypatch.setattr(settings, "site_base", lambda: "")
+    monkeypatch.setattr(Project, "site_base", lambda self: "")
     html = pages.chart_figure(chart, page, site)
     assert "This chart's own page</a>" in html and "embed" not in html.split("chart__downloads")[1].lower()
-    monkeypatch.setattr(settings, "site_base", lambda: "https://example.org/")
+    monkeypatch.setattr(Project, "site_base", lambda self: "https://example.org/")
     assert "Share or embed this chart</a>" in pages.chart_figure(chart, page, site)
 
 
