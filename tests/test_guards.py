@@ -161,6 +161,7 @@ def _local_addresses(site: Path) -> list[str]:
         if p.is_file() and p.suffix not in (".png", ".zip", ".gz", ".map"):
             text = p.read_text("utf-8", "replace").replace("http://127.0.0.1:9/widget-census-2024", "")
             text = text.replace("(127.0.0.1:9)", "").replace("(127.0.0.1)", "")  # its label names its host
+            text = text.replace(">127.0.0.1:9</a>", "")  # and the Sources page's "Where we read it"
             found += [f"{p.relative_to(site)}: {m.group(0)}" for m in LOCAL.finditer(text)]
     return found
 
