@@ -20,6 +20,14 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 LOCAL = re.compile(r"127\.0\.0\.1|localhost")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _rendered_charts(mini_build, tmp_path_factory):
+    """The builds here share one build folder, seeded with the session's rendered charts."""
+    cache = tmp_path_factory.getbasetemp() / "charts-cache"
+    if not cache.exists():
+        shutil.copytree(mini_build[1], cache)
+
+
 def _project(tmp_path: Path, page_extra: str = "") -> Path:
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)
