@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from conftest import ROOT, nav, run_explainer
+from conftest import ROOT, check_data, nav, run_explainer
 
 from explainer.core import settings
 from explainer.devtools import serving
@@ -207,9 +207,8 @@ def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
     text = CORRECTION + '- date: "2026-01-01"\n  page: gone\n  before: a\n  after: b\n  why: c\n'
     (data / "corrections.yaml").write_text(text, encoding="utf-8")
     line = text.splitlines().index('- date: "2026-01-01"') + 1
-    proc = _explainer("--project", str(MINI), "check-data", EXPLAINER_DATA_DIR=str(data))
-    assert proc.returncode == 1
-    out = proc.stdout + proc.stderr
+    status, out = check_data(MINI, EXPLAINER_DATA_DIR=str(data))
+    assert status == 1
     assert f"corrections.yaml:{line}: correction 3 field 'page': 'gone' is not a page in docs/" in out, out
 
 

@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, run_explainer
+from conftest import ROOT, check_data, run_explainer
 
 from explainer.content import essay
 
@@ -96,12 +96,12 @@ def test_a_planted_unsorted_sentence_fails_check_data_naming_the_file(tmp_path):
     shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("site"))
     text = project / "data" / "essay.txt"
     text.write_text(text.read_text(encoding="utf-8").replace("the future!", "the future! Gadgets too."), "utf-8")
-    proc = _explainer("--project", str(project), "check-data")
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    status, out = check_data(project)
+    assert status == 1, out
     assert (
         "data/essay_sentences.yaml: no claim checks 'Gadgets too.' (paragraph 2 of the essay) and this file does "
-        "not sort it" in proc.stdout
-    ), proc.stdout
+        "not sort it" in out
+    ), out
 
 
 def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():
