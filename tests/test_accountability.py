@@ -67,15 +67,17 @@ def _mini_project(tmp_path: Path, corrections: str) -> Path:
     config = project / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            "  - Home: index.md\n", "  - Home: index.md\n  - About: about.md\n  - Corrections: corrections.md\n"
+            "  - About: about.md\n", "  - About: about.md\n  - Corrections: corrections.md\n"
         ),
         encoding="utf-8",
     )
     return project
 
 
-def _build(project: Path, tmp_path: Path, **env: str) -> Path:
+def _build(project: Path, tmp_path: Path, rendered: Path, **env: str) -> Path:
+    """The project built, starting from `rendered` (the session's build folder: charts rendered once)."""
     site = tmp_path / "site"
+    shutil.copytree(rendered, tmp_path / "b")
     proc = _explainer(
         "--project", str(project), "build", "--site-dir", str(site), EXPLAINER_BUILD_DIR=str(tmp_path / "b"), **env
     )
@@ -284,8 +286,8 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
 
 
 @pytest.mark.slow
-def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path):
-    site = _build(_mini_project(tmp_path, CORRECTION), tmp_path, REPO_URL=REPO)
+def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path, mini_build):
+    site = _build(_mini_project(tmp_path, CORRECTION), tmp_path, mini_build[1], REPO_URL=REPO)
     for page in site.rglob("index.html"):
         if "embed" not in page.parent.name:  # embed pages are made for an <iframe>
             assert 'class="report-error"' in page.read_text(encoding="utf-8"), page
@@ -330,8 +332,8 @@ def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path
 
 
 @pytest.mark.slow
-def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
-    site = _build(_mini_project(tmp_path, ""), tmp_path)
+def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path, mini_build):
+    site = _build(_mini_project(tmp_path, ""), tmp_path, mini_build[1])
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "issues/new" not in text and 'class="report-error"' not in text, page
@@ -342,12 +344,12 @@ def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_repository_link_asks_nothing_of_another_host(tmp_path, browser):
+def test_the_repository_link_asks_nothing_of_another_host(tmp_path, browser, mini_build):
     """The header's repository link is a plain link: the theme's script would otherwise ask GitHub's
     API for the repository's stars, a request off the site (and a console error under the CSP)."""
     from browser_support import open_page
 
-    site = _build(_mini_project(tmp_path, ""), tmp_path, REPO_URL=REPO)
+    site = _build(_mini_project(tmp_path, ""), tmp_path, mini_build[1], REPO_URL=REPO)
     with serving.serve(site) as srv, open_page(browser) as (page, rec):
         page.goto(srv.origin + "/")
         page.wait_for_load_state("networkidle")

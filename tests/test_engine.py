@@ -216,13 +216,14 @@ def test_the_command_line_lists_every_command_and_each_has_help():
 
 
 @pytest.mark.slow
-def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path):
+def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path, mini_build):
     """A link broken since the last build fails check-links, naming the page."""
     import shutil
 
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)
     env = {"EXPLAINER_BUILD_DIR": str(tmp_path / "b")}
+    shutil.copytree(mini_build[1], tmp_path / "b")  # the session's rendered charts
     site = str(project / "site")
     assert _explainer("--project", str(project), "check-links", site, **env).returncode == 0
     page = project / "docs" / "index.md"
