@@ -142,7 +142,7 @@ def problem_lines(text: str) -> list[str]:
 
 def copy_mini(dest: Path) -> Path:
     """A scratch copy of the fixture explainer (without its planted errors)."""
-    shutil.copytree(MINI, dest, ignore=shutil.ignore_patterns("planted", "site", "__pycache__"))
+    shutil.copytree(MINI, dest, ignore=shutil.ignore_patterns("planted", "site", "build", "__pycache__"))
     return dest
 
 
