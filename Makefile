@@ -58,6 +58,9 @@ test: $(TEST_STAMP) $(NODE_STAMP) chromium ## Set up everything and run the whol
 	$(PY) -m pytest
 endif
 
+test-fast: $(TEST_STAMP) ## The edit loop's tests: all but the browser and slow ones (serve sessions, cold builds); under 3 minutes
+	$(PY) -m pytest -q -m "not slow and not browser"
+
 lint: $(TEST_STAMP) ## Check the code's style and format with ruff (`.venv/bin/ruff format .` fixes the format)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -132,4 +135,4 @@ chromium:
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium > /dev/null; }
 
-.PHONY: help serve build charts check-data test lint check-links linkcheck bench bench-loop bench-scale audit setup lock clean chromium lighthouse
+.PHONY: help serve build charts check-data test test-fast lint check-links linkcheck bench bench-loop bench-scale audit setup lock clean chromium lighthouse

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from conftest import ROOT, nav, run_explainer
+from conftest import ROOT, check_data, nav, run_explainer
 
 from explainer.core import project as projects
 from explainer.core import settings
@@ -69,15 +69,17 @@ def _mini_project(tmp_path: Path, corrections: str) -> Path:
     config = project / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            "  - Home: index.md\n", "  - Home: index.md\n  - About: about.md\n  - Corrections: corrections.md\n"
+            "  - About: about.md\n", "  - About: about.md\n  - Corrections: corrections.md\n"
         ),
         encoding="utf-8",
     )
     return project
 
 
-def _build(project: Path, tmp_path: Path, **env: str) -> Path:
+def _build(project: Path, tmp_path: Path, rendered: Path, **env: str) -> Path:
+    """The project built, starting from `rendered` (the session's build folder: charts rendered once)."""
     site = tmp_path / "site"
+    shutil.copytree(rendered, tmp_path / "b")
     proc = _explainer(
         "--project", str(project), "build", "--site-dir", str(site), EXPLAINER_BUILD_DIR=str(tmp_path / "b"), **env
     )
@@ -210,9 +212,8 @@ def test_check_data_reads_the_ledger_and_names_file_and_line(tmp_path):
     text = CORRECTION + '- date: "2026-01-01"\n  page: gone\n  before: a\n  after: b\n  why: c\n'
     (data / "corrections.yaml").write_text(text, encoding="utf-8")
     line = text.splitlines().index('- date: "2026-01-01"') + 1
-    proc = _explainer("--project", str(MINI), "check-data", EXPLAINER_DATA_DIR=str(data))
-    assert proc.returncode == 1
-    out = proc.stdout + proc.stderr
+    status, out = check_data(MINI, EXPLAINER_DATA_DIR=str(data))
+    assert status == 1
     assert f"corrections.yaml:{line}: correction 3 field 'page': 'gone' is not a page in docs/" in out, out
 
 
@@ -343,8 +344,8 @@ def test_check_data_in_process_checks_the_project_it_is_given(tmp_path, monkeypa
 
 
 @pytest.mark.slow
-def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path):
-    site = _build(_mini_project(tmp_path, CORRECTION), tmp_path, REPO_URL=REPO)
+def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path, mini_build):
+    site = _build(_mini_project(tmp_path, CORRECTION), tmp_path, mini_build[1], REPO_URL=REPO)
     for page in site.rglob("index.html"):
         if "embed" not in page.parent.name:  # embed pages are made for an <iframe>
             assert 'class="report-error"' in page.read_text(encoding="utf-8"), page
@@ -389,8 +390,8 @@ def test_with_a_repository_every_page_and_card_links_a_prefilled_report(tmp_path
 
 
 @pytest.mark.slow
-def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
-    site = _build(_mini_project(tmp_path, ""), tmp_path)
+def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path, mini_build):
+    site = _build(_mini_project(tmp_path, ""), tmp_path, mini_build[1])
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "issues/new" not in text and 'class="report-error"' not in text, page
@@ -401,12 +402,12 @@ def test_without_a_repository_no_page_links_to_one_and_about_says_so(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_repository_link_asks_nothing_of_another_host(tmp_path, browser):
+def test_the_repository_link_asks_nothing_of_another_host(tmp_path, browser, mini_build):
     """The header's repository link is a plain link: the theme's script would otherwise ask GitHub's
     API for the repository's stars, a request off the site (and a console error under the CSP)."""
     from browser_support import open_page
 
-    site = _build(_mini_project(tmp_path, ""), tmp_path, REPO_URL=REPO)
+    site = _build(_mini_project(tmp_path, ""), tmp_path, mini_build[1], REPO_URL=REPO)
     with serving.serve(site) as srv, open_page(browser) as (page, rec):
         page.goto(srv.origin + "/")
         page.wait_for_load_state("networkidle")

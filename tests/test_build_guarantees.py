@@ -1,4 +1,4 @@
-"""What the build promises, checked end to end (offline, all on 127.0.0.1):
+"""What the build promises, checked end to end on the fixture explainer (offline, all on 127.0.0.1):
 
 (a) two builds of the same commit are byte-identical;
 (b) a failed build leaves the previous site untouched and no temporary folder behind;
@@ -6,9 +6,10 @@
     good data keep being served, and the page recovers when the edit is fixed;
 (d) the same for a bad edit to a chart module.
 
-Every build and serve here uses its own build folder (EXPLAINER_BUILD_DIR) and scratch copies of
-data/ and charts/ (EXPLAINER_DATA_DIR, EXPLAINER_CHARTS_DIR), so the repository is only read. Every wait
-is bounded.
+The explainer is tests/fixtures/mini, whose figures the tests control. Every build and serve here
+uses its own build folder (EXPLAINER_BUILD_DIR) and a scratch copy of the fixture or of its data/
+(EXPLAINER_DATA_DIR), so the repository is only read. Every wait is bounded. The server is the
+measuring tools' `mkdocs serve` harness (explainer/devtools/bench.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,9 +28,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, nav, tree_digest
+from conftest import MINI, copy_mini, mini_nav, tree_digest
 
-from explainer.devtools.processes import stop_process_group
+from explainer.devtools import bench
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +39,16 @@ BUILD_TIMEOUT = 300
 SERVE_START_TIMEOUT = 180
 REBUILD_TIMEOUT = 90
 REBUILD_FAILED = "An error happened during the rebuild"  # mkdocs serve's words when a rebuild aborts
-PAGE = "two-different-roads/"
-CHART = "robot_installations"
-CSV_ROW = re.compile(r"^2024,China,(\d+),", re.M)
-GOOD_VALUE = "295,000"  # China's 2024 installations as the page prints them
+PAGE, PAGE_FILE = "", "index.md"  # the fixture's home page
+CHART, OTHER_CHART = "widgets", "gadgets"
+CSV_ROW = re.compile(r"^2024,Atlantis,(\d+),", re.M)
+GOOD_VALUE = "The data say\n120."  # Atlantis's 2024 widgets as the page's prose prints them
+GOOD_CELL = '<td class="num">120</td>'  # and as the chart's table does
 
 
-def env(**extra: str) -> dict[str, str]:
+def env(project: Path = MINI, **extra: str) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-    e.update({"EXPLAINER_PROJECT": str(ROOT), "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH})
+    e.update({"EXPLAINER_PROJECT": str(project), "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH})
     e.update(extra)
     return e
 
@@ -56,7 +56,7 @@ def env(**extra: str) -> dict[str, str]:
 def build(site: Path, build_dir: Path, *extra: str, **environ: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "explainer", "build", "--site-dir", str(site), *extra],
-        cwd=ROOT,
+        cwd=MINI,
         env=env(EXPLAINER_BUILD_DIR=str(build_dir), **environ),
         capture_output=True,
         text=True,
@@ -88,16 +88,17 @@ def explain(rel: str, a: bytes, b: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
-    """The site built twice from cold, each with its own empty build folder, the same SOURCE_DATE_EPOCH."""
+    """The fixture built twice from cold (its charts rendered each time: determinism needs cold), each
+    with its own empty build folder, the same SOURCE_DATE_EPOCH."""
     base = tmp_path_factory.mktemp("builds")
-    data_before = tree_digest(ROOT / "data")
+    data_before = tree_digest(MINI / "data")
     out = []
     for name in ("first", "second"):
         site, cache = base / name / "site", base / name / "build"
         proc = build(site, cache)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         out.append((site, cache))
-    assert tree_digest(ROOT / "data") == data_before, "a build wrote into data/"
+    assert tree_digest(MINI / "data") == data_before, "a build wrote into data/"
     return out
 
 
@@ -118,11 +119,10 @@ def test_two_builds_of_the_same_commit_are_byte_identical(two_builds):
 
 def _bad_nav_config(tmp: Path) -> Path:
     """A copy of mkdocs.yml whose nav names a page that does not exist (strict mode fails on it)."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = re.sub(r"^watch:\n(  - .*\n)+", "", text, flags=re.M)
-    text = text.replace("  - Methods: methods.py", "  - Methods: methods.py\n  - Missing: no-such-page.md")
-    text += f"\ndocs_dir: {ROOT / 'docs'}\n"
+    text = (MINI / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("  - About: about.md\n", "  - About: about.md\n  - Missing: no-such-page.md\n")
+    assert "no-such-page.md" in text
+    text += f"\ndocs_dir: {MINI / 'docs'}\n"
     cfg = tmp / "config" / "mkdocs.yml"
     cfg.parent.mkdir()
     cfg.write_text(text, encoding="utf-8")
@@ -131,9 +131,9 @@ def _bad_nav_config(tmp: Path) -> Path:
 
 def _bad_data(tmp: Path) -> Path:
     data = tmp / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(MINI / "data", data)
     csv = data / f"{CHART}.csv"
-    csv.write_text(CSV_ROW.sub("2024,China,many,", csv.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    csv.write_text(CSV_ROW.sub("2024,Atlantis,many,", csv.read_text(encoding="utf-8"), count=1), encoding="utf-8")
     return data
 
 
@@ -167,12 +167,6 @@ def test_a_failed_build_leaves_the_previous_site_untouched(two_builds, tmp_path,
 # --- (c), (d) under serve -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
@@ -183,63 +177,32 @@ def _get(url: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-def _default_sigint() -> None:
-    """In the child: Ctrl-C's default action, so mkdocs serve shuts down cleanly on SIGINT even when
-    this process was started with SIGINT ignored (a background job)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 class Served:
-    """`mkdocs serve` on a free 127.0.0.1 port, with scratch copies of data/ and charts/ watched."""
+    """`mkdocs serve` (bench.Serve) on a free 127.0.0.1 port, on a scratch copy of the fixture whose
+    data/ and charts/ are watched."""
 
     def __init__(self, tmp: Path, warm_build: Path):
-        self.data = tmp / "data"
-        self.charts = tmp / "charts"
-        self.docs = tmp / "docs"
-        shutil.copytree(ROOT / "data", self.data)
-        shutil.copytree(ROOT / "charts", self.charts, ignore=shutil.ignore_patterns("__pycache__"))
-        # The pages and the config too, so a test can make an author's bad edit to a page.
-        shutil.copytree(ROOT / "docs", self.docs)
-        shutil.copytree(ROOT / "overrides", tmp / "overrides")
-        shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+        self.root = copy_mini(tmp / "mini")
+        config = self.root / "mkdocs.yml"  # with the site search, whose index serve keeps current
+        config.write_text(config.read_text(encoding="utf-8").replace("  - explainer\n", "  - search\n  - explainer\n"))
+        self.data, self.charts, self.docs = self.root / "data", self.root / "charts", self.root / "docs"
         build_dir = tmp / "build"
         shutil.copytree(warm_build, build_dir, ignore=shutil.ignore_patterns("last-good-data*"))
-        self.port = _free_port()
-        self.logfile = tmp / "serve.log"
-        self._log = open(self.logfile, "w")
-        cmd = [
-            str(Path(sys.executable).with_name("mkdocs")),
-            "serve",
-            "--config-file",
-            str(tmp / "mkdocs.yml"),
-            "--dev-addr",
-            f"127.0.0.1:{self.port}",
-            "--livereload",
-            "--watch",
-            str(self.data),
-            "--watch",
-            str(self.charts),
-        ]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_default_sigint,
-            env=env(
-                EXPLAINER_DATA_DIR=str(self.data),
-                EXPLAINER_CHARTS_DIR=str(self.charts),
-                EXPLAINER_BUILD_DIR=str(build_dir),
-            ),
+        self.server = bench.Serve(
+            bench.free_port(),
+            env(self.root, EXPLAINER_BUILD_DIR=str(build_dir)),
+            watch=[self.data, self.charts],
+            logfile=tmp / "serve.log",
+            config=self.root / "mkdocs.yml",
+            cwd=self.root,
         )
+        self.port, self.proc = self.server.port, self.server.proc
 
     def url(self, path: str = PAGE) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
 
     def log(self) -> str:
-        self._log.flush()
-        return self.logfile.read_text(errors="replace")
+        return self.server.log_text()
 
     def page(self) -> str:
         status, body = _get(self.url())
@@ -284,8 +247,7 @@ class Served:
         pytest.fail(f"mkdocs serve still rebuilding after {timeout} s:\n{self.log()[-3000:]}")
 
     def stop(self) -> None:
-        stop_process_group(self.proc)
-        self._log.close()
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +255,7 @@ def served(two_builds, tmp_path_factory):
     s = Served(tmp_path_factory.mktemp("serve"), two_builds[0][1])
     try:
         s.wait_for(lambda t: GOOD_VALUE in t and f'id="chart-{CHART}"' in t, "first build", SERVE_START_TIMEOUT)
+        s.settle()
         yield s
     finally:
         s.stop()
@@ -315,7 +278,7 @@ def test_serve_shows_a_bad_dataset_edit_and_keeps_the_last_good_data(served):
     _, good_svg = _get(svg)
     log_start = len(served.log())
     try:
-        csv.write_text(CSV_ROW.sub("2024,China,many,", good, count=1), encoding="utf-8")
+        csv.write_text(CSV_ROW.sub("2024,Atlantis,many,", good, count=1), encoding="utf-8")
         text = served.wait_for(lambda t: "build-error" in t, "error box after the bad edit", REBUILD_TIMEOUT, log_start)
         problem = f"{CHART}.csv:{line}: column 'units': 'many' is not a valid integer"
         assert problem in text, "the page does not name the file, line and column"
@@ -337,7 +300,7 @@ def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(ser
     served.settle()
     csv = served.data / f"{CHART}.csv"
     good = csv.read_text(encoding="utf-8")
-    own, other = f"charts/{CHART}/", "charts/model_gap/"
+    own, other = f"charts/{CHART}/", f"charts/{OTHER_CHART}/"
 
     # The server's live-reload script names the build it was served from; the rest must not change.
     def unchanged(url):
@@ -348,14 +311,14 @@ def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(ser
     good_figure = _figure(served.page())
     log_start = len(served.log())
     try:
-        csv.write_text(CSV_ROW.sub("2024,China,296789,", good, count=1), encoding="utf-8")
+        csv.write_text(CSV_ROW.sub("2024,Atlantis,296789,", good, count=1), encoding="utf-8")
         served.wait_for(lambda t: "296,789" in t, "the new value", REBUILD_TIMEOUT, log_start)
         # The chart's page follows once the chart is finished (its other images, after the reload).
         deadline = time.monotonic() + REBUILD_TIMEOUT
         while "296,789" not in (figure := _figure(html.unescape(_get(served.url(own))[1].decode()))):
             assert time.monotonic() < deadline, f"the chart's page never showed the new value:\n{figure[:300]}"
             time.sleep(0.3)
-        assert GOOD_VALUE not in figure
+        assert GOOD_CELL not in figure
         served.settle()
         assert unchanged(served.url(other)) == other_before and other_before[0] == 200
         # A reused page is still found by the site's search.
@@ -363,15 +326,15 @@ def test_serve_keeps_chart_pages_current_and_renders_only_those_that_changed(ser
         assert any(d["location"].startswith(other) for d in index["docs"]), "the reused page left the search index"
         rebuilt = re.findall(r"rebuilt in .*?, (\d+) pages", served.log()[log_start:])
         assert rebuilt, "no rebuild logged"
-        chart_count = len(list(served.charts.glob("[!_]*.py")))
-        assert int(rebuilt[0]) <= len(nav()) + chart_count // 2, f"rendered {rebuilt[0]} pages for one dataset"
+        # The nav's pages and the one chart page whose data changed; the other chart's page is reused.
+        assert int(rebuilt[0]) <= len(mini_nav()) + 1, f"rendered {rebuilt[0]} pages for one dataset"
     finally:
         csv.write_text(good, encoding="utf-8")
     # Restored and finished (the narrow images follow the first pass): as the next test expects it.
     served.wait_for(lambda t: _figure(t) == good_figure, "the value restored", REBUILD_TIMEOUT)
     served.settle()
     status, body = _get(served.url(own))
-    assert status == 200 and GOOD_VALUE in _figure(html.unescape(body.decode()))
+    assert status == 200 and GOOD_CELL in _figure(html.unescape(body.decode()))
 
 
 def test_serve_shows_a_bad_chart_edit_and_keeps_the_last_good_chart(served):
@@ -430,15 +393,15 @@ def _line(path: Path, needle: str) -> int:
 
 
 def test_serve_shows_a_bad_chart_marker_in_its_place_and_keeps_the_rest(served):
-    page = served.docs / PAGE.replace("/", ".md")
+    page = served.docs / PAGE_FILE
     needle = f"<!-- chart: {CHART} -->"
     line = _line(page, needle)
 
     def check(text, log):
         i = text.find("build-error")
-        assert f"docs/{PAGE[:-1]}.md:{line}: this marker failed" in text, text[i - 200 : i + 1500]
+        assert f"docs/{PAGE_FILE}:{line}: this marker failed" in text, text[i - 200 : i + 1500]
         assert "unknown chart id 'nope'" in text
-        assert 'id="claim-C04"' in text and GOOD_VALUE in text, "the rest of the page must still render"
+        assert 'id="claim-W1"' in text and GOOD_VALUE in text, "the rest of the page must still render"
         assert "unrecognised marker" not in text, "one error, reported once"
         assert log.count("unknown chart id 'nope'") == 1
 
@@ -446,13 +409,13 @@ def test_serve_shows_a_bad_chart_marker_in_its_place_and_keeps_the_rest(served):
 
 
 def test_serve_shows_a_data_marker_that_matches_no_row_in_its_place(served):
-    page = served.docs / PAGE.replace("/", ".md")
-    needle = "{{ data robot_installations.units year=2024 country=China }}"
+    page = served.docs / PAGE_FILE
+    needle = "{{ data widgets.units year=2024 place=Atlantis }}"
     line = _line(page, needle)
 
     def check(text, log):
         assert 'class="marker-error"' in text and "0 rows match" in text
-        assert f"docs/{PAGE[:-1]}.md:{line}:" in log, "the log does not name the line counted from the top"
+        assert f"docs/{PAGE_FILE}:{line}:" in log, "the log does not name the line counted from the top"
         assert _figure(text), "the charts must still render"
         content = re.sub(
             r'<mark class="marker-error".*?</mark>|<div class="admonition failure.*?</div>', "", text, flags=re.S
@@ -475,12 +438,12 @@ def test_serve_survives_a_syntax_error_in_a_chart_module(served):
 
 
 def test_serve_shows_a_broken_link_and_keeps_serving(served):
-    page = served.docs / PAGE.replace("/", ".md")
-    needle = "## What the data show"
+    page = served.docs / PAGE_FILE
+    needle = "A text claims that"
     line = _line(page, needle)
 
     def check(text, log):
-        assert f"docs/{PAGE[:-1]}.md:{line}: links to no-such-page.md" in text
+        assert f"docs/{PAGE_FILE}:{line}: links to no-such-page.md" in text
         assert _figure(text) and GOOD_VALUE in text
         status, _ = _get(served.url("sources/"))
         assert status == 200, "the rest of the site keeps serving"

@@ -1,14 +1,18 @@
-"""The chart pipeline: every chart builds, deterministically, cached on its inputs, and bad charts fail loudly."""
+"""The chart pipeline: every chart builds, deterministically, cached on its inputs, and bad charts fail loudly.
+
+On the fixture explainer (tests/fixtures/mini), whose charts the session renders once (conftest.mini_build);
+a test that renders again works in a copy of that build folder."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SECTION_PAGES, tree_digest
+from conftest import tree_digest
 
 from explainer.content import fragments as pages
 from explainer.content import markers
@@ -18,44 +22,14 @@ from explainer.steps import render
 
 
 @pytest.fixture
-def out(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty build folder for the test."""
-    monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "build"))
-    return tmp_path / "build"
+def charts_copy(mini) -> Path:
+    """The fixture explainer's chart modules, in its scratch copy, for adding broken ones."""
+    return mini / "charts"
 
 
-@pytest.fixture
-def charts_copy(tmp_path, monkeypatch) -> Path:
-    """A scratch copy of the chart modules, for adding broken ones."""
-    copy = tmp_path / "charts"
-    copy.mkdir()
-    for p in (ROOT / "charts").glob("*.py"):
-        shutil.copy(p, copy / p.name)
-    monkeypatch.setenv("EXPLAINER_CHARTS_DIR", str(copy))
-    return copy
-
-
-def test_there_are_the_charts_the_pages_need():
-    ids = render.discover()
-    assert len(ids) >= 10
-    for needed in (
-        "robot_installations",
-        "private_ai_investment",
-        "bigtech_capex",
-        "openai_finances",
-        "datacenter_electricity",
-        "electricity_generation",
-        "renewable_capacity",
-        "model_gap",
-        "text_stock",
-        "smart_factories",
-    ):
-        assert needed in ids
-
-
-def test_every_chart_builds_all_artifacts_then_nothing_on_a_second_run(out):
-    first = render.run(log=lambda *_: None)
-    assert {o.status for o in first} == {"built"}, [(o.chart_id, o.problems) for o in first if o.status != "built"]
+def test_every_chart_builds_all_artifacts_then_nothing_on_a_second_run(mini, mini_rendered):
+    """The session's build rendered every chart once (conftest.mini_build); run again, nothing is rendered."""
+    out = mini_rendered
     for cid in render.discover():
         for kind in render.ARTIFACTS:
             assert (out / "charts" / f"{cid}.{kind}").stat().st_size > 0, (cid, kind)
@@ -64,37 +38,34 @@ def test_every_chart_builds_all_artifacts_then_nothing_on_a_second_run(out):
     assert {o.status for o in second} == {"unchanged"}
 
 
-def test_output_is_deterministic(tmp_path, monkeypatch):
-    digests = []
-    for n in (1, 2):
-        monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / f"b{n}"))
-        render.run(["robot_installations", "model_gap"], log=lambda *_: None)
-        (tmp_path / f"b{n}" / "charts" / ".cache.json").unlink()
-        digests.append(tree_digest(tmp_path / f"b{n}" / "charts"))
-    assert digests[0] == digests[1]
+def test_output_is_deterministic(mini, mini_build, tmp_path):
+    """A second render from an empty folder gives the session's files byte for byte."""
+    os.environ["EXPLAINER_BUILD_DIR"] = str(tmp_path / "again")  # `mini` restores the environment
+    assert {o.status for o in render.run(log=lambda *_: None)} == {"built"}
+    ignore = shutil.ignore_patterns(".cache.json")
+    for name, folder in (("session", mini_build[1] / "charts"), ("again", tmp_path / "again" / "charts")):
+        shutil.copytree(folder, tmp_path / "compare" / name, ignore=ignore)
+    assert tree_digest(tmp_path / "compare" / "session") == tree_digest(tmp_path / "compare" / "again")
 
 
-def test_changing_a_dataset_rebuilds_only_the_charts_that_read_it(out, data_copy):
-    render.run(log=lambda *_: None)
-    csv = data_copy / "smart_factories.csv"
-    csv.write_text(csv.read_text().replace("2025,basic,35000", "2025,basic,36000"))
+def test_changing_a_dataset_rebuilds_only_the_charts_that_read_it(mini, mini_rendered):
+    csv = mini / "data" / "gadgets.csv"
+    csv.write_text(csv.read_text().replace("2022,Lemuria,65,", "2022,Lemuria,64,"))
     outcomes = {o.chart_id: o.status for o in render.run(log=lambda *_: None)}
-    assert outcomes["smart_factories"] == "built"
-    assert {c for c, s in outcomes.items() if s == "built"} == {"smart_factories"}
-    meta = json.loads((out / "charts" / "smart_factories.meta.json").read_text())
-    col = [c["name"] for c in meta["table"]["columns"]].index("factories")
-    assert 36000 in [r[col] for r in meta["table"]["rows"]]
+    assert outcomes == {"gadgets": "built", "widgets": "unchanged"}
+    meta = json.loads((mini_rendered / "charts" / "gadgets.meta.json").read_text())
+    col = [c["name"] for c in meta["table"]["columns"]].index("units")
+    assert 64 in [r[col] for r in meta["table"]["rows"]] and 65 not in [r[col] for r in meta["table"]["rows"]]
 
 
-def test_changing_a_chart_module_rebuilds_it(out, charts_copy):
-    render.run(["model_gap"], log=lambda *_: None)
-    p = charts_copy / "model_gap.py"
+def test_changing_a_chart_module_rebuilds_it(mini, mini_rendered):
+    p = mini / "charts" / "widgets.py"
     p.write_text(p.read_text() + "\n# an edit\n")
-    assert [o.status for o in render.run(["model_gap"], log=lambda *_: None)] == ["built"]
+    assert [o.status for o in render.run(["widgets"], log=lambda *_: None)] == ["built"]
 
 
-def test_every_chart_describes_itself_for_screen_readers(out):
-    render.run(log=lambda *_: None)
+def test_every_chart_describes_itself_for_screen_readers(mini, mini_rendered):
+    out = mini_rendered
     for cid in render.discover():
         meta = json.loads((out / "charts" / f"{cid}.meta.json").read_text())
         spec = json.loads((out / "charts" / f"{cid}.vl.json").read_text())
@@ -107,6 +78,9 @@ def test_every_chart_describes_itself_for_screen_readers(out):
         assert meta["declared_sources"], cid
         svg = (out / "charts" / f"{cid}.light.svg").read_text()
         assert "<svg" in svg and "http://" not in svg.replace("http://www.w3.org", "")
+    # key_numbers() ends the description, after the takeaway.
+    gadgets = json.loads((out / "charts" / "gadgets.meta.json").read_text())
+    assert gadgets["description"].endswith("In 2024 Atlantis made 80 gadgets and Lemuria 75.")
 
 
 def _write_chart(charts_dir: Path, name: str, body: str) -> None:
@@ -114,12 +88,12 @@ def _write_chart(charts_dir: Path, name: str, body: str) -> None:
 
 
 HEADER = '"""A broken chart\nIt exists to fail.\n"""\nimport altair as alt\nfrom explainer.core.data import load\n'
-SOURCE = 'SOURCES = ["ifr-wr2025-finanznachrichten"]\n'
-ROBOTS = 'alt.Chart(load("robot_installations"))'
+SOURCE = 'SOURCES = ["widget-census-2024"]\n'
+WIDGETS = 'alt.Chart(load("widgets"))'
 
 
 def _chart(sources: str, mark: str, y: str) -> str:
-    return f'{HEADER}{sources}def build():\n    return {ROBOTS}.{mark}.encode(x="year:O", y="{y}:Q")\n'
+    return f'{HEADER}{sources}def build():\n    return {WIDGETS}.{mark}.encode(x="year:O", y="{y}:Q")\n'
 
 
 @pytest.mark.parametrize(
@@ -140,36 +114,36 @@ def _chart(sources: str, mark: str, y: str) -> str:
         ("bad_schema", _chart(SOURCE, 'mark_line(interpolate="wobbly")', "units"), "fails the Vega-Lite schema"),
     ],
 )
-def test_a_bad_chart_fails_naming_the_chart_and_the_problem(out, charts_copy, name, body, message):
+def test_a_bad_chart_fails_naming_the_chart_and_the_problem(mini_rendered, charts_copy, name, body, message):
     _write_chart(charts_copy, name, body)
     lines = []
-    outcomes = {o.chart_id: o for o in render.run([name, "model_gap"], log=lines.append)}
-    assert outcomes[name].status == "failed" and outcomes["model_gap"].status == "built"
+    outcomes = {o.chart_id: o for o in render.run([name, "widgets"], log=lines.append)}
+    assert outcomes[name].status == "failed" and outcomes["widgets"].status == "unchanged"
     failed = [ln for ln in lines if "FAILED" in ln]
     assert failed and f"chart '{name}'" in failed[0] and message in failed[0], failed
     assert lines[-1].endswith("1 failed")
     assert render.main([name]) == 1
 
 
-def test_a_chart_names_only_sources_its_rows_come_from(out, charts_copy):
+def test_a_chart_names_only_sources_its_rows_come_from(mini_rendered, charts_copy):
     """A source line names pages the plotted values were read in: a SOURCES id that is the source of
     no row fails the chart, at the line of the chart file that names it."""
-    sources = 'SOURCES = [\n    "ifr-wr2025-finanznachrichten",\n    "hai-aiindex2025-economy",\n]\n'
+    sources = 'SOURCES = [\n    "widget-census-2024",\n    "gadget-blog-2024",\n]\n'
     _write_chart(charts_copy, "names_a_stranger", _chart(sources, "mark_line()", "units"))
     lines = []
     outcomes = {o.chart_id: o for o in render.run(["names_a_stranger"], log=lines.append)}
     assert outcomes["names_a_stranger"].status == "failed"
     failed = [ln for ln in lines if "FAILED" in ln]
     assert failed and "charts/names_a_stranger.py:8:" in failed[0], failed
-    assert "SOURCES names hai-aiindex2025-economy, the source of no row the chart plots" in failed[0], failed
+    assert "SOURCES names gadget-blog-2024, the source of no row the chart plots" in failed[0], failed
 
 
-def test_an_unknown_chart_id_in_a_page_fails_naming_page_and_id():
+def test_an_unknown_chart_id_in_a_page_fails_naming_page_and_id(mini):
     site = pages.Site.load()
-    page = pages.Page.for_file("two-different-roads.md")
+    page = pages.Page.for_file("gadgets.md")
     with pytest.raises(ProblemsError) as e:
         markers.expand("Intro\n\n<!-- chart: no_such_chart -->\n", page, site)
-    assert "docs/two-different-roads.md:3" in str(e.value) and "no_such_chart" in str(e.value)
+    assert "docs/gadgets.md:3" in str(e.value) and "no_such_chart" in str(e.value)
 
 
 def _contrast(a: str, b: str) -> float:
@@ -197,26 +171,23 @@ def test_the_theme_is_the_same_for_static_and_live_charts():
     assert "googleapis" not in json.dumps(browser) and "Helvetica" in theme.FONT and "googleapis" not in theme.FONT
 
 
-def test_every_section_page_embeds_a_chart_with_a_static_image(site):
-    for _, md in SECTION_PAGES:
-        html = (site / md[:-3] / "index.html").read_text(encoding="utf-8")
+def test_every_section_page_embeds_a_chart_with_a_static_image(mini_site):
+    for stem in ("index", "gadgets"):
+        html = (mini_site / ("index.html" if stem == "index" else f"{stem}/index.html")).read_text(encoding="utf-8")
         figures = re.findall(r'<figure class="chart" id="chart-([\w]+)"', html)
-        assert figures, md
+        assert figures, stem
         for cid in figures:
             assert f'assets/charts/{cid}.light.svg"' in html and f'assets/charts/{cid}.dark.svg"' in html
-            assert (site / "assets" / "charts" / f"{cid}.light.svg").exists()
-    china = (site / "why-china-went-the-other-way" / "index.html").read_text()
-    power = (site / "the-electricity-constraint" / "index.html").read_text()
-    assert china.count('<figure class="chart"') >= 2 and power.count('<figure class="chart"') >= 3
+            assert (mini_site / "assets" / "charts" / f"{cid}.light.svg").exists()
 
 
-def test_each_figure_links_its_sources_downloads_and_table(site):
-    html = (site / "two-different-roads" / "index.html").read_text(encoding="utf-8")
-    fig = html[html.index('id="chart-robot_installations"') :]
+def test_each_figure_links_its_sources_downloads_and_table(mini_site):
+    html = (mini_site / "gadgets" / "index.html").read_text(encoding="utf-8")
+    fig = html[html.index('id="chart-gadgets"') :]
     fig = fig[: fig.index("</figure>")]
     for kind in ("csv", "light.svg", "png", "vl.json"):
-        assert f'assets/charts/robot_installations.{kind}" download' in fig
-    assert '<a href="../sources/#ifr-wr2025-finanznachrichten">' in fig
+        assert f'assets/charts/gadgets.{kind}" download' in fig
+    assert '<a href="../sources/#gadget-blog-2024">' in fig
     assert '<details class="chart__table">' in fig
     # Headed by the schema's titles (not the column names), figures right-aligned.
-    assert '<th scope="col" class="num">Robots installed</th>' in fig and '<th scope="col">units</th>' not in fig
+    assert '<th scope="col" class="num">Gadgets made</th>' in fig and '<th scope="col">units</th>' not in fig

@@ -10,14 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, nav, run_explainer
+from conftest import MINI, ROOT, nav, run_explainer, use_project
 
 from explainer.content import fragments as pages
 from explainer.content import markers
 from explainer.core import settings
 
 ENGINE = ROOT / "explainer"
-MINI = ROOT / "tests" / "fixtures" / "mini"
 ARCHITECTURE = ROOT / "ARCHITECTURE.md"
 
 
@@ -154,38 +153,36 @@ def test_every_page_expands_without_mkdocs():
         assert not re.search(r"\{\{|<!--\s*(chart|claims?|sources|fact-check)\b", body), f"{src}: a marker is left"
 
 
-def test_a_bad_marker_names_the_line_counted_from_the_top_of_the_file(tmp_path):
-    text = (ROOT / "docs" / "two-different-roads.md").read_text(encoding="utf-8")
+def test_a_bad_marker_names_the_line_counted_from_the_top_of_the_file():
+    text = (MINI / "docs" / "gadgets.md").read_text(encoding="utf-8")
     front, body = markers.split_front_matter(text)
     bad_line = front.count("\n") + body.count("\n") + 2
-    with pytest.raises(Exception) as e:
+    with use_project(MINI), pytest.raises(Exception) as e:
         markers.expand(
             body + "\n{{ claim NOPE }}\n",
-            pages.Page.for_file("two-different-roads.md"),
+            pages.Page.for_file("gadgets.md"),
             pages.Site.load(),
             first_line=front.count("\n") + 1,
         )
-    assert f"docs/two-different-roads.md:{bad_line}:" in str(e.value)
+    assert f"docs/gadgets.md:{bad_line}:" in str(e.value)
 
 
 _explainer = run_explainer
 
 
-@pytest.mark.slow
-def test_another_explainer_builds_with_the_same_engine(tmp_path):
-    """tests/fixtures/mini: one page, one dataset, one chart, one source, one claim."""
-    site = tmp_path / "site"
-    proc = _explainer("--project", str(MINI), "build", "--site-dir", str(site), EXPLAINER_BUILD_DIR=str(tmp_path / "b"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    html = (site / "index.html").read_text(encoding="utf-8")
+def test_another_explainer_builds_with_the_same_engine(mini_site):
+    """tests/fixtures/mini, built once per session (conftest.mini_build): its pages, charts and claims."""
+    html = (mini_site / "index.html").read_text(encoding="utf-8")
     assert 'id="chart-widgets"' in html and "widgets.light.svg" in html
     assert 'id="claim-W1"' in html and "matches" in html
     assert "Atlantis made 120 widgets in 2024" in html and "{{" not in html
-    assert (site / "assets" / "charts" / "widgets.light.svg").is_file()
+    assert (mini_site / "assets" / "charts" / "widgets.light.svg").is_file()
+    assert (mini_site / "assets" / "charts" / "gadgets.light.svg").is_file()
 
 
-def test_an_unchanged_build_is_skipped_and_a_changed_input_rebuilds(tmp_path):
+def test_an_unchanged_build_is_skipped_and_a_changed_input_rebuilds(tmp_path, mini_build):
     site, cache = tmp_path / "site", str(tmp_path / "b")
+    shutil.copytree(mini_build[1], cache)  # the session's rendered charts
     data = tmp_path / "data"
     shutil.copytree(MINI / "data", data)
 
@@ -220,13 +217,14 @@ def test_the_command_line_lists_every_command_and_each_has_help():
 
 
 @pytest.mark.slow
-def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path):
+def test_check_links_rebuilds_a_stale_site_and_names_the_broken_page(tmp_path, mini_build):
     """A link broken since the last build fails check-links, naming the page."""
     import shutil
 
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)
     env = {"EXPLAINER_BUILD_DIR": str(tmp_path / "b")}
+    shutil.copytree(mini_build[1], tmp_path / "b")  # the session's rendered charts
     site = str(project / "site")
     assert _explainer("--project", str(project), "check-links", site, **env).returncode == 0
     page = project / "docs" / "index.md"

@@ -8,8 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-from conftest import ROOT, run_explainer
+from conftest import ROOT, check_data, run_explainer
 
 from explainer.content import essay
 from explainer.core.records import Claim
@@ -68,13 +67,11 @@ def test_an_unsorted_sentence_a_stale_entry_and_a_missing_quote_are_each_named()
     assert all(p.rule == "essay" for p in problems)
 
 
-@pytest.mark.slow
-def test_the_annotated_text_links_each_verdict_to_its_card_and_back(tmp_path):
-    """tests/fixtures/mini: the text page highlights W1 with its verdict in words, links to the card on
-    the home page, marks the unchecked fact, and the card links back to the passage."""
-    site = tmp_path / "site"
-    proc = _explainer("--project", str(MINI), "build", "--site-dir", str(site), EXPLAINER_BUILD_DIR=str(tmp_path / "b"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def test_the_annotated_text_links_each_verdict_to_its_card_and_back(mini_site):
+    """tests/fixtures/mini (built once per session): the text page highlights W1 with its verdict in
+    words, links to the card on the home page, marks the unchecked fact, and the card links back to
+    the passage."""
+    site = mini_site
     page = (site / "essay" / "index.html").read_text(encoding="utf-8")
     passage = re.search(
         r'<span id="essay-W1" class="essay__anchor"></span><mark class="essay-claim essay-claim--ok">'
@@ -100,12 +97,12 @@ def test_a_planted_unsorted_sentence_fails_check_data_naming_the_file(tmp_path):
     shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("site"))
     text = project / "data" / "essay.txt"
     text.write_text(text.read_text(encoding="utf-8").replace("the future!", "the future! Gadgets too."), "utf-8")
-    proc = _explainer("--project", str(project), "check-data")
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    status, out = check_data(project)
+    assert status == 1, out
     assert (
         "data/essay_sentences.yaml: no claim checks 'Gadgets too.' (paragraph 2 of the essay) and this file does "
-        "not sort it" in proc.stdout
-    ), proc.stdout
+        "not sort it" in out
+    ), out
 
 
 def test_the_site_shows_the_whole_essay_once_with_every_claim_placed():

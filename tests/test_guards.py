@@ -20,6 +20,14 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 LOCAL = re.compile(r"127\.0\.0\.1|localhost")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _rendered_charts(mini_build, tmp_path_factory):
+    """The builds here share one build folder, seeded with the session's rendered charts."""
+    cache = tmp_path_factory.getbasetemp() / "charts-cache"
+    if not cache.exists():
+        shutil.copytree(mini_build[1], cache)
+
+
 def _project(tmp_path: Path, page_extra: str = "") -> Path:
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)
@@ -161,6 +169,7 @@ def _local_addresses(site: Path) -> list[str]:
         if p.is_file() and p.suffix not in (".png", ".zip", ".gz", ".map"):
             text = p.read_text("utf-8", "replace").replace("http://127.0.0.1:9/widget-census-2024", "")
             text = text.replace("(127.0.0.1:9)", "").replace("(127.0.0.1)", "")  # its label names its host
+            text = text.replace(">127.0.0.1:9</a>", "")  # and the Sources page's "Where we read it"
             found += [f"{p.relative_to(site)}: {m.group(0)}" for m in LOCAL.finditer(text)]
     return found
 

@@ -1,83 +1,71 @@
-"""The explainer: claim cards and prose figures come from the data, and the generated pages are complete."""
+"""The pages: claim cards and prose figures come from the data, and the generated pages are complete.
+
+Engine behaviour on the fixture explainer (tests/fixtures/mini); what this essay's own pages must
+say is in tests/test_this_essay.py."""
 
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import pytest
-from conftest import ROOT, SECTION_PAGES
+from conftest import MINI, mini_nav, use_project
 
-from explainer.content import cite, markers
 from explainer.content import fragments as pages
+from explainer.content import markers
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import settings
 from explainer.core.problems import ProblemsError
 
-# Digits in prose that are names, not figures; each with its reason. A stale entry fails.
-NOT_FIGURES = {
-    "Llama 3": "the name of Meta's model",
-    "Llama 2": "the name of Meta's model",
-    "10,000 factory workers": "the definition of robot density, a unit",
-    '"1e+25" means a one': "how powers of ten are written, in the glossary",
-    "90% interval": "the name of a kind of range (Epoch AI's), explained in the glossary",
-}
-NUMBER = re.compile(r"(?<![\w.#/-])\$?\d[\d,]*(?:\.\d+)?%?")
+
+@pytest.fixture
+def fixture_project():
+    """The fixture explainer itself, read in-process (read-only)."""
+    with use_project(MINI):
+        yield MINI
 
 
-def prose(md: str) -> str:
-    text = cite.split_front_matter(md)[1]
-    text = re.sub(r"^\s*\d+\.\s", "", text, flags=re.M)  # list numbering is not a figure
-    for name in NOT_FIGURES:
-        text = text.replace(name, "")
-    return re.sub(r"<!--.*?-->|\{\{.*?\}\}", "", text, flags=re.S)
+def _page(site, stem: str) -> str:
+    return (site / ("index.html" if stem == "index" else f"{stem}/index.html")).read_text(encoding="utf-8")
 
 
-def test_prose_types_no_figures_every_number_comes_from_the_data():
-    """Years may be typed; any other figure must be a marker, so prose cannot contradict the data."""
-    for md in sorted((ROOT / "docs").glob("*.md")):
-        typed = [
-            n
-            for n in NUMBER.findall(prose(md.read_text(encoding="utf-8")))
-            if not re.fullmatch(r"(19|20)\d\d", n.rstrip(".,"))
-        ]
-        assert typed == [], f"{md.name} types figures instead of inserting them from the data: {typed}"
+def test_every_section_page_has_a_chart_and_a_claim_card(mini_site, fixture_project):
+    sections = {c.section for c in D.claims()}
+    assert sections == {"index", "gadgets"}
+    for stem in sections:
+        page = _page(mini_site, stem)
+        assert '<figure class="chart"' in page, stem
+        assert '<div class="claim claim--' in page, stem
 
 
-def test_the_not_a_figure_allowlist_has_no_stale_entries():
-    docs = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
-    assert [n for n in NOT_FIGURES if n not in docs] == []
-
-
-def test_every_section_page_has_a_chart_and_a_claim_card(site):
-    for _, md in SECTION_PAGES:
-        page = (site / md[:-3] / "index.html").read_text(encoding="utf-8")
-        assert '<figure class="chart"' in page, md
-        assert '<div class="claim claim--' in page, md
-
-
-def test_every_claim_is_shown_on_its_section_page(site):
+def test_every_claim_is_shown_on_its_section_page(mini_site, fixture_project):
     for r in C.evaluate_all():
-        page = site / pages.Page.for_file(f"{r.claim.section}.md").url / "index.html"
-        assert f'id="claim-{r.id}"' in page.read_text(encoding="utf-8"), r.id
+        assert f'id="claim-{r.id}"' in _page(mini_site, r.claim.section), r.id
 
 
-def test_the_fact_check_page_lists_every_claim_with_counts(site):
-    page = (site / "fact-check" / "index.html").read_text(encoding="utf-8")
+def test_a_claim_marker_shows_a_card_on_another_page(mini_site):
+    """`<!-- claim: W2 -->` on the gadgets page shows W2's card there too."""
+    assert 'id="claim-W2"' in _page(mini_site, "gadgets") and 'id="claim-W2"' in _page(mini_site, "index")
+
+
+def test_the_fact_check_page_lists_every_claim_with_counts(mini_site, fixture_project):
+    page = _page(mini_site, "fact-check")
     results = C.evaluate_all()
-    assert len(results) >= 30
-    rows = re.findall(r'<tr id="(c\d+)"[ >]', page)
+    rows = re.findall(r'<tr id="([a-z]+\d+)"[ >]', page)
     assert rows == [r.id.lower() for r in results]
     for v in {r.verdict for r in results}:
         n = sum(r.verdict == v for r in results)
         assert f'<span class="claim__verdict">{v}</span> {n}</li>' in page
     assert all(r.verdict in settings.names(settings.VERDICTS) for r in results)
-    assert 'href="fact-check/"' in (site / "index.html").read_text(encoding="utf-8")
+    # The fixture holds a computed claim, a written one and a slip of year.
+    assert {"matches", "different year", "not checkable"} <= {r.verdict for r in results}
+    assert 'href="fact-check/"' in _page(mini_site, "index"), "the home page's scorecard links the table"
 
 
-def test_the_sources_page_lists_every_entry_with_used_by_links(site):
-    page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+def test_the_sources_page_lists_every_entry_with_used_by_links(mini_site, fixture_project):
+    page = _page(mini_site, "sources")
     for e in D.registry():
         i = page.index(f'<section class="source" id="{e.id}"')
         entry = page[i : page.index("</section>", i)]
@@ -87,33 +75,46 @@ def test_the_sources_page_lists_every_entry_with_used_by_links(site):
         assert html.escape(e.citation_full) in entry
 
 
-def test_used_by_is_derived_from_what_cites_the_source(site):
-    page = (site / "sources" / "index.html").read_text(encoding="utf-8")
-    i = page.index('id="ifr-wr2025-finanznachrichten"')
+def test_used_by_is_derived_from_what_cites_the_source(mini_site):
+    page = _page(mini_site, "sources")
+    i = page.index('id="gadget-blog-2024"')
     entry = page[i : page.index("</section>", i)]
-    assert "two-different-roads/#chart-robot_installations" in entry
-    assert "claim C05" in entry and "robot_installations.csv" in entry
+    assert "gadgets/#chart-gadgets" in entry
+    assert "claim W21" in entry and "claim W22" in entry and "gadgets.csv" in entry
+    assert "claim W1<" not in entry and "widgets.csv" not in entry
 
 
-def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(data_copy):
-    page = pages.Page.for_file("two-different-roads.md")
-    md = (ROOT / "docs" / "two-different-roads.md").read_text(encoding="utf-8")
+def test_a_data_change_moves_both_the_verdict_and_the_prose_figure(mini, mini_rendered):
+    page = pages.Page.for_file("index.md")
+    md = (mini / "docs" / "index.md").read_text(encoding="utf-8")
 
     def flat(s: str) -> str:
         return " ".join(s.split())
 
-    before = flat(markers.expand(md, page, pages.Site.load()))
-    assert "installed 295,000 industrial robots, the United States" in before
-    assert C.evaluate(next(c for c in D.claims() if c.id == "C04")).verdict == "different year"
+    def w1():
+        return C.evaluate(next(c for c in D.claims() if c.id == "W1"))
 
-    csv = data_copy / "robot_installations.csv"
-    csv.write_text(csv.read_text().replace("2024,China,295000,", "2024,China,331000,"))
+    before = flat(markers.expand(md, page, pages.Site.load()))
+    assert "The data say 120." in before
+    assert w1().verdict == "matches"
+
+    csv = mini / "data" / "widgets.csv"
+    csv.write_text(csv.read_text().replace("2024,Atlantis,120,", "2024,Atlantis,150,"))
     after = flat(markers.expand(md, page, pages.Site.load()))
-    assert "installed 331,000 industrial robots, the United States" in after
-    assert "installed 295,000 industrial robots, the United States" not in after
-    c04 = C.evaluate(next(c for c in D.claims() if c.id == "C04"))
-    assert c04.verdict == "different figure" and c04.data_value == 331000
-    assert 'id="claim-C04"' in after and "different figure" in after
+    assert "The data say 150." in after and "The data say 120." not in after
+    assert w1().verdict == "different figure" and w1().data_value == 150
+    assert 'id="claim-W1"' in after and "different figure" in after
+
+
+def test_trend_markers_write_the_trend_from_the_data(mini, mini_rendered):
+    page = pages.Page.for_file("gadgets.md")
+    md = (mini / "docs" / "gadgets.md").read_text(encoding="utf-8")
+    out = " ".join(markers.expand(md, page, pages.Site.load()).split())
+    assert "gadget output rose 60%, from 50 to 80" in out
+    assert "it made 1.1× as many gadgets as Lemuria" in out and "the two made 155 together" in out
+    assert "Atlantis led in 2020 and 2023–2024" in out and "changed hands twice, in 2021, in 2023" in out
+    assert "The text says 80 gadgets; the blog's figures give 80 gadgets." in out
+    assert "{{" not in out
 
 
 @pytest.mark.parametrize(
@@ -133,51 +134,70 @@ def test_the_verdict_rule(essay, data, verdict):
 @pytest.mark.parametrize(
     "marker,message",
     [
-        ("{{ data robot_installations.units year=2031 country=China }}", "0 rows match"),
+        ("{{ data widgets.units year=2031 place=Atlantis }}", "0 rows match"),
         ("{{ data no_such_dataset.units year=2024 }}", "unknown dataset 'no_such_dataset'"),
-        ("{{ data robot_installations.units country=China }}", "rows match, expected exactly 1"),
-        ("{{ claim C99 }}", "unknown claim id 'C99'"),
-        ("{{ claim C09 }}", "not computed from data"),
-        ("<!-- claim: C77 -->", "unknown claim id 'C77'"),
-        ("{{ dat robot_installations.units year=2024 }}", "unrecognised marker"),
+        ("{{ data widgets.units place=Atlantis }}", "rows match, expected exactly 1"),
+        ("{{ claim W99 }}", "unknown claim id 'W99'"),
+        ("{{ claim W22 }}", "not computed from data"),
+        ("<!-- claim: W77 -->", "unknown claim id 'W77'"),
+        ("{{ dat widgets.units year=2024 }}", "unrecognised marker"),
     ],
 )
-def test_a_bad_marker_fails_naming_page_and_line(marker, message):
-    page = pages.Page.for_file("what-is-ai-for.md")
+def test_a_bad_marker_fails_naming_page_and_line(marker, message, fixture_project):
+    page = pages.Page.for_file("gadgets.md")
     with pytest.raises(ProblemsError) as e:
         markers.expand(f"# Title\n\nSome prose.\n\n{marker}\n", page, pages.Site.load())
-    assert "docs/what-is-ai-for.md:5" in str(e.value) and message in str(e.value)
+    assert "docs/gadgets.md:5" in str(e.value) and message in str(e.value)
 
 
-def test_registry_and_data_text_is_escaped_everywhere(tmp_path, data_copy):
+def test_registry_and_data_text_is_escaped_everywhere(mini, mini_build):
+    os.environ["EXPLAINER_BUILD_DIR"] = str(mini_build[1])  # the rendered charts, read only
     evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
-    src = data_copy / "sources.yaml"
+    src = mini / "data" / "sources.yaml"
     text = src.read_text(encoding="utf-8")
-    text = text.replace("producer: International Federation of Robotics\n", f"producer: '{evil}'\n", 1)
+    text = text.replace("producer: Lemuria Trade Board\n", f"producer: '{evil}'\n", 1)
     src.write_text(text, encoding="utf-8")
-    claims = data_copy / "claims.yaml"
+    claims = mini / "data" / "claims.yaml"
     claims.write_text(
         claims.read_text(encoding="utf-8").replace(
-            "finding: Facebook announced its new name, Meta, on 28 October 2021.", f"finding: '{evil}'"
+            "finding: An opinion about gadget makers; no survey of admiration was read.", f"finding: '{evil}'"
         ),
         encoding="utf-8",
     )
     site = pages.Site.load()
     m = next(iter(site.metas.values()))
     m.table.rows[0][0] = evil  # a data value as it would reach a chart's table
-    for stem in ("sources", "fact-check", "two-different-roads"):
-        md = (ROOT / "docs" / f"{stem}.md").read_text(encoding="utf-8")
-        out = markers.expand(md, pages.Page.for_file(f"{stem}.md"), site)
+    for stem, url in (("sources", "sources/"), ("fact-check", "fact-check/"), ("gadgets", "gadgets/")):
+        md = (mini / "docs" / f"{stem}.md").read_text(encoding="utf-8")
+        out = markers.expand(md, pages.Page(f"{stem}.md", url), site)
         assert "<script>alert" not in out and "<img src=x" not in out, stem
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages.data_table(m, pages.Page.for_file("x.md"), site)
 
 
-def test_a_claim_resting_on_a_weak_page_says_so(site):
+def test_a_claim_resting_on_a_weak_page_says_so(mini_site, fixture_project):
     low = {e.id for e in D.registry() if e.reliability == "low"}
     results = [r for r in C.evaluate_all() if set(pages.claim_sources(r)) & low]
-    assert results, "no claim cites a low-reliability page (then this test has nothing to check)"
-    r = results[0]
-    html_page = (site / pages.Page.for_file(f"{r.claim.section}.md").url / "index.html").read_text(encoding="utf-8")
-    card = html_page[html_page.index(f'id="claim-{r.id}"') :]
-    card = card[: card.index("</div>")]
-    assert "low-reliability page" in card
+    assert {r.id for r in results} == {"W21", "W22"}
+    for r in results:
+        html_page = _page(mini_site, r.claim.section)
+        card = html_page[html_page.index(f'id="claim-{r.id}"') :]
+        card = card[: card.index("</div>")]
+        assert "low-reliability page" in card, r.id
+
+
+def test_the_fixture_has_every_marker_kind():
+    """The fixture explainer exercises every marker the engine expands (so the tests above can)."""
+    docs = "".join((MINI / "docs" / f).read_text(encoding="utf-8") for _, f in mini_nav())
+    for marker in ("<!-- chart:", "<!-- claims -->", "<!-- claim:", "{{ data ", "{{ claim ", "{{ essay "):
+        assert marker in docs, marker
+    for trend in ("change", "ratio", "sum", "led", "leadchanges"):
+        assert "{{ " + trend + " " in docs, trend
+    for kind in _block_kinds():
+        assert f"<!-- {kind} -->" in docs, kind
+
+
+def _block_kinds() -> list[str]:
+    """The generated blocks `markers.block` knows."""
+    import inspect
+
+    return re.findall(r'^\s+"([\w-]+)": ', inspect.getsource(markers.block), re.M)

@@ -17,6 +17,7 @@ A4_PRINTABLE_PX = 1000  # an A4 page's height at 96 dpi less Chromium's default 
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_a_section_page_prints_with_whole_charts_and_every_source_line(browser, server):
     with open_page(browser) as (page, _):
         page.goto(server.url(PAGE), wait_until="load")

@@ -11,23 +11,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import copy_mini
 
-from explainer.devtools.processes import stop_process_group
+from explainer.devtools import bench
 
 pytestmark = pytest.mark.slow
 
-MINI = ROOT / "tests" / "fixtures" / "mini"
 START_TIMEOUT = 240
 TIMEOUT = 120
 ROW = re.compile(r"^2024,Atlantis,(\d+),", re.M)
@@ -51,56 +46,33 @@ print("units in 2024:", int(w[w.year == 2024].units.iloc[0]))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return ""
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return bench.fetch(url) or ""
 
 
 class Serve:
+    """`mkdocs serve` (the measuring tools' harness, bench.Serve) on a copy of the fixture with a
+    notebook page added."""
+
     def __init__(self, tmp: Path):
-        self.root = tmp / "mini"
-        shutil.copytree(MINI, self.root, ignore=shutil.ignore_patterns("planted"))
+        self.root = copy_mini(tmp / "mini")
         (self.root / "docs" / "notes.py").write_text(NOTEBOOK, encoding="utf-8")
         config = self.root / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
         jupyter = '  - mkdocs-jupyter:\n      include: ["notes.py"]\n      execute: true\n'
         text = text.replace("  - explainer\n", "  - explainer\n" + jupyter)
         config.write_text(text + "  - Notes: notes.py\n", encoding="utf-8")
-        self.port = _free_port()
         self.logfile = tmp / "serve.log"
-        self._log = open(self.logfile, "w")
         environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
         environ.update(EXPLAINER_BUILD_DIR=str(tmp / "build"))
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("mkdocs")), "serve", "--livereload"]
-            + ["--dev-addr", f"127.0.0.1:{self.port}", "--config-file", str(config)],
-            cwd=self.root,
-            env=environ,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_default_sigint,
-        )
+        self.server = bench.Serve(bench.free_port(), environ, [], self.logfile, config=config, cwd=self.root)
+        self.port, self.proc = self.server.port, self.server.proc
 
     def get(self, path: str = "") -> str:
         return _get(f"http://127.0.0.1:{self.port}/{path}")
 
     def log(self) -> str:
-        self._log.flush()
-        return self.logfile.read_text(errors="replace")
+        return self.server.log_text()
 
     def wait(self, ok, what: str, timeout: float = TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
@@ -121,8 +93,7 @@ class Serve:
                 size, since = len(self.log()), time.monotonic()
 
     def stop(self) -> None:
-        stop_process_group(self.proc)
-        self._log.close()
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -204,14 +175,13 @@ def test_the_served_folder_is_updated_in_place_and_a_removed_page_goes(served):
     assert theme_css and served.get(theme_css.group(1)), "the theme's files are no longer served"
 
 
-def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch):
+def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch, mini_build):
     """Under serve a saved value renders the wide images first and the rest after the reload, from
     the spec the first pass wrote: the result is byte for byte what a full render gives, and a
     second pass whose data changed meanwhile is left to the next rebuild."""
     from explainer.steps import render
 
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns("planted"))
+    project = copy_mini(tmp_path / "mini")
     for k in [k for k in os.environ if k.startswith("EXPLAINER_")]:
         monkeypatch.delenv(k)
     monkeypatch.setenv("EXPLAINER_PROJECT", str(project))
@@ -223,9 +193,11 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
         render.run(["widgets"], log=lambda *_: None)
         full = {k: render.artifact("widgets", k).read_bytes() for k in render.ARTIFACTS}
 
+        # The last build before the save: the session's (conftest.mini_build), copied.
+        shutil.copytree(mini_build[1], tmp_path / "served")
         monkeypatch.setenv("EXPLAINER_BUILD_DIR", str(tmp_path / "served"))
         csv.write_text(good, encoding="utf-8")
-        render.run(["widgets"], log=lambda *_: None)  # the last build before the save
+        assert render.run(["widgets"], log=lambda *_: None)[0].status == "unchanged"
         csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
         assert render.run(["widgets"], log=lambda *_: None, first=True)[0].status == "built"
         assert render.artifact("widgets", "light.svg").read_bytes() == full["light.svg"]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, check_data
 
 from explainer.content import fragments as pages
 from explainer.core import data as D
@@ -60,7 +60,9 @@ def explainer(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def check(project: Path) -> subprocess.CompletedProcess:
-    return explainer(project, "check-data")
+    """check-data on the copy, in-process (conftest.check_data)."""
+    status, out = check_data(project, EXPLAINER_BUILD_DIR=str(project / "build"))
+    return subprocess.CompletedProcess(["check-data"], status, out, "")
 
 
 def line_of(path: Path, needle: str) -> int:

@@ -86,7 +86,7 @@ def test_a_change_is_written_in_plain_words(first, last, options, phrase):
     [
         ("{{ change widgets.units place=Atlantis }}", "needs from= and to="),
         ("{{ change widgets.units place=Atlantis from=2019 to=2024 }}", "no reading for 2019"),
-        ("{{ change gadgets.units place=Atlantis from=2023 to=2024 }}", "unknown dataset 'gadgets'"),
+        ("{{ change sprockets.units place=Atlantis from=2023 to=2024 }}", "unknown dataset 'sprockets'"),
         ("{{ ratio widgets.units year=2024 place=Atlantis }}", "name the second after 'vs'"),
         ("{{ sum widgets.units year=2022 place!=Lemuria place!=Atlantis }}", "no rows match"),
         ("{{ sum widgets.units year=2022 colour!=red }}", "no column 'colour'"),

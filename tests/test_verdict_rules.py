@@ -4,15 +4,13 @@ the live ledger is only recomputed, never asserted figure by figure."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import check_data
 
 from explainer.core import claims as C
 from explainer.core import data as D
@@ -44,16 +42,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _check(data: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "explainer", "--project", str(MINI), "check-data"],
-        cwd=ROOT,
-        env={**env, "EXPLAINER_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    return proc.stdout.replace(str(data), "data")
+    """check-data on the fixture with a copy of its data, in-process (conftest.check_data)."""
+    status, out = check_data(MINI, EXPLAINER_DATA_DIR=str(data))
+    assert status == 1, out
+    return out.replace(str(data), "data")
 
 
 def _line(path: Path, needle: str, after: str = "") -> int:

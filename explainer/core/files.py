@@ -35,12 +35,18 @@ def write_if_changed(path: Path, content: bytes) -> None:
 def fingerprint(files: Iterable[Path], *extra: bytes | str, root: Path | None = None) -> str:
     """A SHA-256 of the files' names (relative to `root`, else bare) and bytes, plus any extra strings.
 
-    Missing files count as absent, so deleting an input changes the fingerprint too.
+    Missing files count as absent, so deleting an input changes the fingerprint too. Ordered by
+    the names hashed, so a copy of a project elsewhere (its chart modules now sorting before or
+    after the engine's files) keeps its fingerprints, and its build folder stays current.
     """
     h = hashlib.sha256()
-    for p in sorted(Path(f) for f in files):
+
+    def name(p: Path) -> str:
+        return p.relative_to(root).as_posix() if root else p.name
+
+    for p in sorted((Path(f) for f in files), key=lambda p: (name(p), str(p))):
         if p.is_file():
-            h.update((p.relative_to(root).as_posix() if root else p.name).encode() + b"\0")
+            h.update(name(p).encode() + b"\0")
             h.update(hashlib.sha256(p.read_bytes()).digest())
     for x in extra:
         h.update(x.encode() if isinstance(x, str) else x)

@@ -65,7 +65,8 @@ from explainer.devtools.serving import site_pages
 
 PY = sys.executable
 LOAD_AT_START = [0.0, 0.0, 0.0]
-MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
+# MkDocs run by this interpreter (not the `mkdocs` script, whose first line may name another venv's Python).
+MKDOCS = [sys.executable, "-m", "mkdocs"]
 VIEWPORT = {"width": 1280, "height": 800}
 
 BUILD_TIMEOUT = 600  # seconds, any one build
@@ -252,7 +253,7 @@ class Serve:
         self.port = port
         self.logfile = logfile
         if cmd is None:
-            cmd = [MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}", "--livereload"]
+            cmd = [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}", "--livereload"]
             if config is not None:
                 cmd += ["--config-file", str(config)]
             for w in watch:
@@ -472,7 +473,7 @@ def plain_copy(work: Path) -> Path:
 
 def floor_builds(floor: Path) -> tuple[float, float]:
     """(cold, unchanged) build of the plain site, each a new process as `make build` is."""
-    cmd = [MKDOCS, "build", "--config-file", str(floor / "mkdocs.yml"), "--site-dir", str(floor / "site")]
+    cmd = [*MKDOCS, "build", "--config-file", str(floor / "mkdocs.yml"), "--site-dir", str(floor / "site")]
     cold = timed(cmd, env(), "plain Material build")
     return cold, timed(cmd, env(), "plain Material rebuild")
 
