@@ -28,8 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from explainer.content import chartpages, csp, guards, markers
-from explainer.content import fragments as pages
+from explainer.content import chartpages, csp, fragments, guards, markers
 from explainer.content.markers import split_front_matter
 from explainer.core import files, settings
 from explainer.core import project as projects
@@ -139,7 +138,7 @@ def _theme_folder(custom_dir: Path, copy_to: Path) -> Path:
 ARTICLE_RE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
 
 
-def finish_pages(stage: Path, site: pages.Site) -> tuple[int, list[Problem]]:
+def finish_pages(stage: Path, site: fragments.Site) -> tuple[int, list[Problem]]:
     """What the MkDocs plugin does to each page after the theme wrote it: structured data into
     <head>, the share card and its tags, the Content-Security-Policy; and its check that the page
     shows the words of its Markdown. Returns the pages done and the problems found."""
@@ -159,15 +158,16 @@ def finish_pages(stage: Path, site: pages.Site) -> tuple[int, list[Problem]]:
         front, expanded = split_front_matter(staged)
         meta = (yaml.safe_load(front.split("\n", 1)[1].rsplit("---", 1)[0]) if front else None) or {}
         own = current_project().docs / src
-        chart_id = src[len(pages.CHART_PAGES) + 1 : -len(".md")] if src.startswith(f"{pages.CHART_PAGES}/") else ""
+        in_charts = src.startswith(f"{fragments.CHART_PAGES}/")
+        chart_id = src[len(fragments.CHART_PAGES) + 1 : -len(".md")] if in_charts else ""
         raw = own.read_text(encoding="utf-8") if own.is_file() else chart_pages.get(chart_id, "")
-        lead = pages.CHART_RE.search(raw)
+        lead = fragments.CHART_RE.search(raw)
         title = str(meta.get("title") or titles.get(src) or cfg.get("site_name") or "")
         description = str(meta.get("description") or cfg.get("site_description") or "").strip()
         output = target.read_text(encoding="utf-8")
         if raw:  # a written or a chart page (a notebook page has no Markdown of its own to hold it to)
             problems += _rendered_text(raw, expanded, output, src if own.is_file() else None, src)
-        output = pages.structured_data_to_head(output)
+        output = fragments.structured_data_to_head(output)
         # The header's repository link stays a plain link, as in the MkDocs build (no request to api.github.com).
         output = output.replace('class="md-source" data-md-component="source"', 'class="md-source"')
         output = _with_share_card(output, site_dir, url, title, description, lead.group(1) if lead else None)
@@ -237,7 +237,7 @@ def build(site_dir: Path, quiet: bool = False) -> int:
             print(f"build: Zensical failed; {current_project().rel(site_dir)}/ was left as it was", file=sys.stderr)
             return done.returncode or 1
         t0 = time.perf_counter()
-        site = pages.Site.load()
+        site = fragments.Site.load()
         finished, problems = finish_pages(stage, site)
         sources = [str(getattr(e, k) or "") for e in site.registry.values() for k in ("url_main", "primary_url")]
         problems += guards.local_addresses(stage / "site", sources)

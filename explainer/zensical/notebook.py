@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from explainer.content import fragments as pages
+from explainer.content import fragments
 from explainer.core import files, settings
 from explainer.core.project import current_project
 from explainer.steps import prepare
@@ -56,9 +56,9 @@ def sources(docs: Path) -> list[str]:
 def markdown_page(src: str, title: str) -> str:
     """The notebook `src` (relative to docs/) run and written as a Markdown page with its title in
     front matter and, under its heading, the link to report an error (as the MkDocs build adds)."""
-    page = pages.Page(src, links.page_url(src))
+    page = fragments.Page(src, links.page_url(src))
     body = links.markdown_links(_run(src), src)
-    link = pages.report_link(page, title)
+    link = fragments.report_link(page, title)
     if link:
         lines = body.split("\n")
         at = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
