@@ -174,7 +174,8 @@ def footing_html() -> str:
         )
     return (
         "".join(f'<p class="sources__summary">{p}</p>' for p in summary)
-        + '<div class="chart__scroll" tabindex="0" role="region" aria-label="Values by source quality">'
+        + '<div class="chart__scroll sources__footing" tabindex="0" role="region"'
+        ' aria-label="Values by source quality">'
         '<table class="footing"><caption>Where the values were read, by dataset (share of values; '
         "high, medium and low rate the page read)</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
@@ -233,12 +234,13 @@ def sources_html(page: Page, site: Site) -> str:
     ]
     for p in order:
         members = sorted(groups[p], key=lambda e: (KIND_ORDER[e["kind"]], RELIABILITY.index(e["reliability"])))
-        out.append(f'<h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
-        # Folded: the whole registry laid out at once cost a phone seconds of layout. Browsers
-        # unfold a group when a link points into it or find-in-page matches inside it.
+        # Each producer in a box the browser lays out only as it nears the screen (site.css); its
+        # entries folded: the whole registry laid out at once cost a phone seconds of layout.
+        # Browsers unfold a group when a link points into it or find-in-page matches inside it.
+        out.append(f'<div class="source-group__wrap"><h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
         out.append(f'<details class="source-group"><summary>Show {_count(len(members), "page")} read</summary>')
         out += [_entry_html(e, page, site, used, titles, chart_page, claim_page) for e in members]
-        out.append("</details>")
+        out.append("</details></div>")
     out.append(_by_chart(page, site))
     return "\n".join(out)
 
@@ -249,12 +251,12 @@ def _count(n: int, noun: str) -> str:
 
 def _by_chart(page: Page, site: Site) -> str:
     """Every page read for each chart, the target of the chart's "all pages read" link."""
-    parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
+    parts = ['<h2 id="by-chart">Pages read for each chart</h2>', '<div class="sources__by-chart">']
     for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
         links = ", ".join(source_links(m["sources"], site, lambda s: f"#{s}"))
         title = f'<a href="{page.root}{CHART_PAGES}/{cid}/">{esc(m["title"])}</a>'
         parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{title}:</b> {links}.</p>')
-    return "\n".join(parts)
+    return "\n".join([*parts, "</div>"])
 
 
 def _slug(text: str) -> str:
