@@ -234,13 +234,14 @@ def sources_html(page: Page, site: Site) -> str:
     ]
     for p in order:
         members = sorted(groups[p], key=lambda e: (KIND_ORDER[e["kind"]], RELIABILITY.index(e["reliability"])))
-        # Each producer in a box the browser lays out only as it nears the screen (site.css); its
-        # entries folded: the whole registry laid out at once cost a phone seconds of layout.
-        # Browsers unfold a group when a link points into it or find-in-page matches inside it.
-        out.append(f'<div class="source-group__wrap"><h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
+        out.append(f'<h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
+        # Folded: the whole registry laid out at once cost a phone seconds of layout. Browsers
+        # unfold a group when a link points into it or find-in-page matches inside it. (Not also
+        # in a content-visibility box as the blocks around it: without JavaScript, Chromium then
+        # sometimes fails to scroll to an entry a link points to.)
         out.append(f'<details class="source-group"><summary>Show {_count(len(members), "page")} read</summary>')
         out += [_entry_html(e, page, site, used, titles, chart_page, claim_page) for e in members]
-        out.append("</details></div>")
+        out.append("</details>")
     out.append(_by_chart(page, site))
     return "\n".join(out)
 
