@@ -252,12 +252,12 @@ def _count(n: int, noun: str) -> str:
 
 def _by_chart(page: Page, site: Site) -> str:
     """Every page read for each chart, the target of the chart's "all pages read" link."""
-    parts = ['<h2 id="by-chart">Pages read for each chart</h2>', '<div class="sources__by-chart">']
+    parts = ['<h2 id="by-chart">Pages read for each chart</h2>']
     for cid, m in sorted(site.metas.items(), key=lambda kv: kv[1]["title"]):
         links = ", ".join(source_links(m["sources"], site, lambda s: f"#{s}"))
         title = f'<a href="{page.root}{CHART_PAGES}/{cid}/">{esc(m["title"])}</a>'
         parts.append(f'<p id="{chart_sources_anchor(cid)}"><b>{title}:</b> {links}.</p>')
-    return "\n".join([*parts, "</div>"])
+    return "\n".join(parts)
 
 
 def _slug(text: str) -> str:
