@@ -178,7 +178,8 @@ def footing_html() -> str:
         )
     return (
         "".join(f'<p class="sources__summary">{p}</p>' for p in summary)
-        + '<div class="chart__scroll" tabindex="0" role="region" aria-label="Values by source quality">'
+        + '<div class="chart__scroll sources__footing" tabindex="0" role="region"'
+        ' aria-label="Values by source quality">'
         '<table class="footing"><caption>Where the values were read, by dataset (share of values; '
         "high, medium and low rate the page read)</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
@@ -239,7 +240,9 @@ def sources_html(page: Page, site: Site) -> str:
         members = sorted(groups[p], key=lambda e: (KIND_ORDER[e.kind], RELIABILITY.index(e.reliability)))
         out.append(f'<h3 id="{_slug(p)}" class="source-group__title">{esc(p)}</h3>')
         # Folded: the whole registry laid out at once cost a phone seconds of layout. Browsers
-        # unfold a group when a link points into it or find-in-page matches inside it.
+        # unfold a group when a link points into it or find-in-page matches inside it. (Not also
+        # in a content-visibility box as the blocks around it: without JavaScript, Chromium then
+        # sometimes fails to scroll to an entry a link points to.)
         out.append(f'<details class="source-group"><summary>Show {_count(len(members), "page")} read</summary>')
         out += [_entry_html(e, page, site, used, titles, chart_page, claim_page) for e in members]
         out.append("</details>")

@@ -7,7 +7,9 @@ Serves SITE_DIR on 127.0.0.1 (gzip for text types, `Cache-Control: max-age=600`,
 (tools/lighthouse, `make lighthouse`) with Debian's Chromium on every `index.html` page, using
 Lighthouse's DEFAULT config: a mobile device with simulated throttling. Prints the four category
 scores per page, the minimum of each, the pages that miss a budget and, for each miss, the
-audits that failed with the elements or URLs they flagged.
+audits that failed with the elements or URLs they flagged. For a page under the performance
+budget, the table also names the metric that held it back: of FCP, LCP, TBT, CLS and SI, the one
+whose weighted score lost the page most points, with its value ("TBT 260 ms, -5.2").
 
 Budgets: performance >= 95; accessibility, best practices and SEO = 100.
 Exit status: 0 all budgets met, 1 a budget missed, 2 Lighthouse could not run.
@@ -147,12 +149,40 @@ def perf_metrics(lhr: dict) -> str:
     return ", ".join(f"{short} {lhr['audits'][k].get('displayValue', '?')}" for k, short in keys if k in lhr["audits"])
 
 
-def table(rows: list[tuple[str, dict[str, int | None]]]) -> list[str]:
+def held_back(lhr: dict) -> tuple[str, str, float] | None:
+    """The performance metric that cost the page most points: the one with the lowest weighted
+    score, i.e. the largest weight x (1 - score). (acronym, value as Lighthouse shows it, points
+    lost out of 100); None when no metric lost any."""
+    refs = [r for r in lhr["categories"].get("performance", {}).get("auditRefs", []) if r.get("weight")]
+    total = sum(r["weight"] for r in refs)
+    worst = None
+    for r in refs:
+        a = lhr["audits"].get(r["id"], {})
+        if a.get("score") is None:
+            continue
+        lost = 100 * r["weight"] * (1 - a["score"]) / total
+        if worst is None or lost > worst[2]:
+            worst = (r.get("acronym") or r["id"], a.get("displayValue") or "?", lost)
+    return worst if worst and worst[2] > 0 else None
+
+
+def held_back_text(lhr: dict) -> str:
+    worst = held_back(lhr)
+    return f"{worst[0]} {worst[1]}, -{worst[2]:.1f}" if worst else ""
+
+
+def table(rows: list[tuple[str, dict[str, int | None]]], held: dict[str, str] | None = None) -> list[str]:
+    """The scores, one row per page; `held` (page: the metric that held its performance back)
+    adds a column for the pages under the performance budget."""
+    held = {p: h for p, h in (held or {}).items() if h}
     w = max([len("page")] + [len(p) for p, _ in rows])
     head = f"{'page':<{w}}  " + "  ".join(f"{SHORT[c]:>7}" for c in CATEGORIES)
+    if held:
+        head += "  held back by"
     out = [head, "-" * len(head)]
     for page, s in rows:
-        out.append(f"{page:<{w}}  " + "  ".join(f"{'-' if s[c] is None else s[c]:>7}" for c in CATEGORIES))
+        line = f"{page:<{w}}  " + "  ".join(f"{'-' if s[c] is None else s[c]:>7}" for c in CATEGORIES)
+        out.append(f"{line}  {held[page]}" if page in held else line)
     mins = {c: min((s[c] for _, s in rows if s[c] is not None), default=None) for c in CATEGORIES}
     out.append("-" * len(head))
     out.append(f"{'minimum':<{w}}  " + "  ".join(f"{'-' if mins[c] is None else mins[c]:>7}" for c in CATEGORIES))
@@ -185,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one script, r
     rows: list[tuple[str, dict]] = []
     details: dict[str, list[str]] = {}
     metrics: dict[str, str] = {}
+    held: dict[str, str] = {}  # pages under the performance budget: the metric that held them back
     broken = False
     print(
         f"audit: Lighthouse {_lh_version()} (default config: mobile, simulated throttling) on {len(pages)} pages "
@@ -214,12 +245,20 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one script, r
                 s = scores(lhr)
                 rows.append((name, s))
                 metrics[name] = perf_metrics(lhr)
+                if s["performance"] is not None and s["performance"] < BUDGETS["performance"]:
+                    held[name] = held_back_text(lhr)
+                worst = held_back_text(lhr)
                 spread = (
                     f" (performance of {len(runs)} runs: {', '.join(str(scores(x)['performance']) for x in runs)})"
                     if len(runs) > 1
                     else ""
                 )
-                print(" ".join(f"{SHORT[c]}={s[c]}" for c in CATEGORIES) + spread, flush=True)
+                print(
+                    " ".join(f"{SHORT[c]}={s[c]}" for c in CATEGORIES)
+                    + spread
+                    + (f"; held back by {worst}" if worst else ""),
+                    flush=True,
+                )
                 details[name] = [
                     ln for c in CATEGORIES if s[c] is not None and s[c] < BUDGETS[c] for ln in failures(lhr, c)
                 ]
@@ -231,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one script, r
         shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print("\n".join(table(rows)))
+    print("\n".join(table(rows, held)))
     print("budgets: " + ", ".join(f"{c} >= {b}" if b < 100 else f"{c} = 100" for c, b in BUDGETS.items()))
+    if any(held.values()):
+        print("held back by: of FCP, LCP, TBT, CLS and SI, the metric whose weighted score lost the page most points")
     misses = []
     for page, s in rows:
         missed = [f"{c} {s[c]} < {BUDGETS[c]}" for c in CATEGORIES if s[c] is not None and s[c] < BUDGETS[c]]
@@ -242,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one script, r
     if misses:
         print(f"{len(misses)} page(s) miss a budget:")
         for page, missed in misses:
-            print(f"{page}: {'; '.join(missed)}  [{metrics.get(page, '')}]")
+            because = f"; held back by {held[page]}" if held.get(page) else ""
+            print(f"{page}: {'; '.join(missed)}{because}  [{metrics.get(page, '')}]")
             for ln in details.get(page, []):
                 print(ln)
     else:

@@ -18,6 +18,20 @@ _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _MERMAID = re.compile(
     r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded".*?mermaid.*?</script>', re.S
 )
+# nbconvert's copy-to-clipboard button on every code cell: a custom element and its script, an icon, and a
+# second, hidden copy of the cell's code (whose id repeats a cell's). notebook.css hid them all; they
+# only cost the page elements to parse and style (the reader selects the code itself to copy it).
+_CLIPBOARD = (
+    re.compile(
+        r"<script>\s*\(function \(global, factory\).*?ClipboardCopyElement.*?</script>\s*"
+        r"<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>\s*",
+        re.S,
+    ),
+    re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-copy\b.*?</clipboard-copy>\s*</div>\s*', re.S),
+    re.compile(r'<div class="clipboard-copy-txt" id="[^"]*">[^<]*</div>\s*'),
+)
+# The empty side bars JupyterLab clicks to fold a cell (hidden here: nothing folds a static page).
+_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>\s*')
 
 
 def clean_notebook_html(page: str) -> str:
@@ -25,12 +39,15 @@ def clean_notebook_html(page: str) -> str:
 
     nbconvert adds a MathJax loader (a CDN, or an empty src) and a Mermaid loader that imports
     from a CDN; the Methods page has neither maths nor diagrams, so both go. Its JupyterLab theme
-    is a 570 KB inline stylesheet; it is replaced by assets/css/notebook.css (a few lines).
+    is a 570 KB inline stylesheet; it is replaced by assets/css/notebook.css (a few lines). The
+    clipboard buttons and fold bars, hidden by that stylesheet, go too: fewer elements to lay out.
     """
     if "jupyter-wrapper" not in page:
         return page
     page = _MATHJAX.sub("", page)
     page = _MERMAID.sub("", page)
+    for pattern in (*_CLIPBOARD, _COLLAPSER):
+        page = pattern.sub("", page)
 
     def keep(m: re.Match) -> str:
         css = m.group(1)
