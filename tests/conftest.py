@@ -115,8 +115,8 @@ def use_project(project: Path, **env: str):
     from explainer.core import project as projects
 
     before, saved = list(projects._chosen), _without_explainer_env()
-    os.environ.update(env)
-    projects.use(projects.Project.load(project))
+    os.environ.update(env, EXPLAINER_PROJECT=str(project))
+    projects.use(None)  # found from the environment: a test may point a folder elsewhere (EXPLAINER_BUILD_DIR)
     try:
         yield project
     finally:

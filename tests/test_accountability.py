@@ -332,9 +332,9 @@ def test_check_data_in_process_checks_the_project_it_is_given(tmp_path, monkeypa
     project = projects.Project.load(root)
     assert validate.check_all(project) == []
     ledger = root / "data" / "claims.yaml"
-    ledger.write_text(ledger.read_text(encoding="utf-8").replace("dataset: widgets", "dataset: gadgets", 1))
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("dataset: widgets", "dataset: sprockets", 1))
     problems = validate.check_all(project)
-    assert any(p.file == "data/claims.yaml" and p.rule == "evidence" and "gadgets" in p.message for p in problems), [
+    assert any(p.file == "data/claims.yaml" and p.rule == "evidence" and "sprockets" in p.message for p in problems), [
         str(p) for p in problems
     ]
     assert current_project().root != root, "the process's project is not the one checked"
