@@ -51,6 +51,18 @@ print("units in 2024:", int(w[w.year == 2024].units.iloc[0]))
 """
 
 
+PLAIN = """---
+title: Plain
+description: A page of prose that reads no data.
+---
+
+# Plain
+
+Prose only, no marker.
+"""
+REBUILT = re.compile(r"rebuilt in .*? (\d+) pages [\d.]+ s \(([^;)]*); (\d+) unchanged reused\)")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,18 +86,20 @@ class Serve:
         self.root = tmp / "mini"
         shutil.copytree(MINI, self.root, ignore=shutil.ignore_patterns("planted"))
         (self.root / "docs" / "notes.py").write_text(NOTEBOOK, encoding="utf-8")
+        (self.root / "docs" / "plain.md").write_text(PLAIN, encoding="utf-8")
         config = self.root / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
         jupyter = '  - mkdocs-jupyter:\n      include: ["notes.py"]\n      execute: true\n'
         text = text.replace("  - explainer\n", "  - explainer\n" + jupyter)
-        config.write_text(text + "  - Notes: notes.py\n", encoding="utf-8")
+        config.write_text(text + "  - Notes: notes.py\n  - Plain: plain.md\n", encoding="utf-8")
         self.port = _free_port()
         self.logfile = tmp / "serve.log"
         self._log = open(self.logfile, "w")
         environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
         environ.update(NO_MKDOCS_2_WARNING="1", EXPLAINER_BUILD_DIR=str(tmp / "build"))
+        # This interpreter's MkDocs (a venv's `mkdocs` script may name another copy's interpreter).
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("mkdocs")), "serve", "--livereload"]
+            [sys.executable, "-m", "mkdocs", "serve", "--livereload"]
             + ["--dev-addr", f"127.0.0.1:{self.port}", "--config-file", str(config)],
             cwd=self.root,
             env=environ,
@@ -244,3 +258,47 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
         assert render.run(["widgets"], log=lambda *_: None)[0].status == "built"
     finally:
         settings.use_project(None)
+
+
+def _rebuilt(log: str) -> tuple[set[str], int]:
+    """The pages the one rebuild in `log` rendered, and how many it reused as rendered."""
+    lines = REBUILT.findall(log)
+    assert len(lines) == 1, "expected one rebuild line naming the pages rendered:\n" + log
+    count, rendered, reused = lines[0]
+    assert int(count) == len(rendered.split(", ")), log
+    return set(rendered.split(", ")), int(reused)
+
+
+def test_a_save_re_renders_only_the_pages_that_read_it(served):
+    """A saved page renders that page alone; a saved table renders the pages that read it (its
+    chart's, a page whose figures or claims come from it), and the others are served as they were."""
+    plain, csv = served.root / "docs" / "plain.md", served.root / "data" / "widgets.csv"
+    good_plain, good_csv = plain.read_text(encoding="utf-8"), csv.read_text(encoding="utf-8")
+    home = served.get()
+    try:
+        start = len(served.log())
+        plain.write_text(good_plain.replace("no marker.", "no marker, and a word added."), encoding="utf-8")
+        served.wait(lambda: "a word added" in served.get("plain/"), "the saved page")
+        served.quiet()
+        rendered, reused = _rebuilt(served.log()[start:])
+        assert rendered - {"notes.py"} == {"plain.md"}, rendered  # a notebook page is always rendered
+        assert reused >= 2
+        assert served.get() == home, "a page the save did not touch changed"
+
+        start, before = len(served.log()), served.get("plain/")
+        csv.write_text(ROW.sub("2024,Atlantis,6543,", good_csv, count=1), encoding="utf-8")
+        served.wait(lambda: "6,543" in served.get(), "the new value on the page that shows it")
+        served.wait(lambda: "units in 2024: 6543" in served.get("notes/"), "notebook page on the new data")
+        served.quiet()
+        log = served.log()[start:]
+        rendered, reused = _rebuilt(re.sub(r"^.*served in place.*$", "", log, flags=re.M))
+        assert {"index.md", "charts/widgets.md"} <= rendered, rendered
+        assert "plain.md" not in rendered and reused >= 1, rendered
+        assert served.get("plain/") == before, "a page that reads no data changed on a data save"
+        assert any(v in served.get("charts/widgets/") for v in ("6,543", "6543")), "the chart page is not current"
+    finally:
+        plain.write_text(good_plain, encoding="utf-8")
+        csv.write_text(good_csv, encoding="utf-8")
+    served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+    served.wait(lambda: "no marker." in served.get("plain/"), "the page as it was")
+    served.quiet()

@@ -22,7 +22,7 @@ from explainer.content import fragments as pages
 from explainer.core import settings
 from explainer.core.files import write_atomic
 from explainer.core.problems import ProblemsError
-from explainer.mkdocs import notebook
+from explainer.mkdocs import notebook, reuse
 from explainer.steps import cards
 from explainer.steps import prepare as devloop
 
@@ -216,6 +216,9 @@ class ExplainerPlugin(BasePlugin):
         self.server = None  # serve: the live-reload server, to reload browsers after work done in place
         self.notebook_pages: dict[str, tuple] = {}  # serve: what a notebook page was made of, to swap its output
         self.holds_site = False
+        self.reuse: reuse.Session | None = None  # serve: pages reused as rendered when unchanged
+        self.last_output: dict[str, str] = {}  # serve: a page's final HTML, for reuse to keep
+        self.cards: dict[str, tuple[str, str]] = {}  # serve: a page's title card (image, place in the site)
 
     @property
     def log(self) -> logging.Logger:
@@ -338,11 +341,15 @@ class ExplainerPlugin(BasePlugin):
         took = devloop.TIMES
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
+        reused = int(reuse.STAGES.get("reused", 0))
         self.log.info(
             f"{'rebuilt' if self.serve else 'built'} in {time.perf_counter() - self.started:.2f} s"
             + (f" after a change to {what}" if what else "")
             + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
             f" ({took.get('charts_built', 0)} rendered), {self.pages} pages {pages_s:.2f} s"
+            + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 5 else "")
+            + (f" ({reused} unchanged reused)" if reused and self.pages > 5 else "")
+            + f" [{reuse.stage_words()}]"
         )
         if not self.serve:
             return
@@ -370,6 +377,7 @@ class ExplainerPlugin(BasePlugin):
             devloop._POOL.close()  # the warm chart workers end with the server, not after it
 
     def on_build_error(self, *, error):
+        reuse.forget()
         _KEEP["site"] = _KEEP["since"] = None  # the next build starts from an empty folder again
         self._release_site()
 
@@ -379,12 +387,16 @@ class ExplainerPlugin(BasePlugin):
             self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
+        self.rendered: list[str] = []  # the pages this build rendered (serve: the others were reused)
         self.changed = devloop.changes() if self.serve else []
         self.guard_problems = []
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
         self.site = pages.Site.load(chart_errors)
+        reuse.STAGES.clear()
+        reuse.install(self)
+        self.reuse = reuse.Session(self.site, self.banner) if self.serve else None
         self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
@@ -418,7 +430,23 @@ class ExplainerPlugin(BasePlugin):
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
+        t0 = time.perf_counter()
+        recording = self.reuse is not None and page.file.src_uri.endswith(".md")
+        if recording:
+            self.reuse.start()
+        try:
+            out = self._page_markdown(markdown, page=page)
+        finally:
+            reads = self.reuse.stop() if recording else None
+            reuse.STAGES["expand"] = reuse.STAGES.get("expand", 0) + time.perf_counter() - t0
+        if recording:
+            src = page.file.src_uri
+            self.reuse.pending[src] = (self.reuse.key(src, page.file.content_string, reads), reads)
+        return out
+
+    def _page_markdown(self, markdown, *, page):
         self.pages += 1
+        self.rendered.append(page.file.src_uri)
         lead = pages.CHART_RE.search(markdown)
         self.leads[page.file.src_uri] = lead.group(1) if lead else None
         where = pages.Page(page.file.src_uri, page.url)
@@ -458,6 +486,8 @@ class ExplainerPlugin(BasePlugin):
             target = Path(config.site_dir) / image
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(png, target)
+            if self.serve:
+                self.cards[page.file.src_uri] = (str(png), str(target))
         return output.replace("</head>", cards.meta_tags(title, description, page.url, image) + "</head>", 1)
 
     def on_page_content(self, html, *, page, config, files):
@@ -479,6 +509,14 @@ class ExplainerPlugin(BasePlugin):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
+        t0 = time.perf_counter()
+        output = self._post_page(output, page=page, config=config)
+        reuse.STAGES["post"] = reuse.STAGES.get("post", 0) + time.perf_counter() - t0
+        if self.reuse is not None:
+            self.last_output[page.file.src_uri] = output
+        return output
+
+    def _post_page(self, output, *, page, config):
         if self.serve and page.file.src_uri.endswith(".py"):
             # A notebook page: kept as the theme wrote it, to take a background re-run's output.
             self.notebook_pages[page.file.src_uri] = (page, config, output, page.content)
