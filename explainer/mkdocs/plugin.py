@@ -390,18 +390,32 @@ class ExplainerPlugin(BasePlugin):
         self.rendered: list[str] = []  # the pages this build rendered (serve: the others were reused)
         self.changed = devloop.changes() if self.serve else []
         self.guard_problems = []
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        ahead = notebook.start_cold_run(jupyter, self.log) if jupyter is not None and not self.serve else None
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
+        if ahead is not None:
+            ahead.join()  # its output is then what the notebook page shows (mkdocs-jupyter's cache)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
+        t0 = time.perf_counter()
         self.site = pages.Site.load(chart_errors)
         reuse.STAGES.clear()
+        reuse.STAGES["site"] = time.perf_counter() - t0
         reuse.install(self)
         self.reuse = reuse.Session(self.site, self.banner) if self.serve else None
         self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
+        t0 = time.perf_counter()
+        files = self._files(files, config=config)
+        reuse.STAGES["files"] = time.perf_counter() - t0
+        return files
+
+    def _files(self, files, *, config):
+        t0 = time.perf_counter()
         for src_uri, abs_path in devloop.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
+        reuse.STAGES["generated"] = time.perf_counter() - t0
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
         # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_keys),
         # its search entries with it.

@@ -32,7 +32,9 @@ from explainer.core import files, settings, source_quality
 ALL = "*"  # a page that went through every chart (a generated block) reads them all
 
 # The last build's time by stage: expand (markers), convert (Markdown to HTML and the guards),
-# template (the theme's page and search index), post (share card, CSP); and pages rendered/reused.
+# template (the theme's page and search index), post (share card, CSP), the generated files (data
+# package, citations, feed), the chart pages listed and the site's data loaded (claims evaluated);
+# and the pages reused.
 STAGES: dict[str, float] = {}
 
 
@@ -300,4 +302,8 @@ def stage_words() -> str:
     template = s.get("build", 0) - s.get("post", 0)
     parts = [f"expand {s.get('expand', 0):.2f} s", f"convert {convert:.2f} s", f"template {template:.2f} s"]
     parts.append(f"post {s.get('post', 0):.2f} s")
+    generated = s.get("generated", 0)
+    parts.append(f"data and generated files {generated:.2f} s")
+    parts.append(f"chart pages {s.get('files', 0) - generated:.2f} s")
+    parts.append(f"site data {s.get('site', 0):.2f} s")
     return ", ".join(parts)
