@@ -170,6 +170,10 @@ def _figure_changes(parent: str | None, commit: str, path: str) -> tuple[int, in
     return revised, len(set(after) - set(before)), len(set(before) - set(after)), resourced
 
 
+def cache_path() -> Path:
+    return settings.out_dir() / "changelog-v4.json"  # v4: a merge counted against its first parent
+
+
 def changes() -> list[Change]:
     """The latest commits that touched the data, newest first, each read once and cached."""
     data_rel = _data_rel()
@@ -177,7 +181,7 @@ def changes() -> list[Change]:
         return []
     # The first-parent line: a change merged from a branch is one entry (the merge), not two.
     log = _git("log", "--first-parent", f"-{MAX_ENTRIES}", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel)
-    cache_file = settings.out_dir() / "changelog-v4.json"  # v4: a merge counted against its first parent
+    cache_file = cache_path()
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False

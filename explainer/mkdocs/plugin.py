@@ -216,6 +216,7 @@ class ExplainerPlugin(BasePlugin):
         self.server = None  # serve: the live-reload server, to reload browsers after work done in place
         self.notebook_pages: dict[str, tuple] = {}  # serve: what a notebook page was made of, to swap its output
         self.holds_site = False
+        self.changelog = None  # the data's history worked out ahead (a fresh clone's build)
         self.reuse: reuse.Session | None = None  # serve: pages reused as rendered when unchanged
         self.last_output: dict[str, str] = {}  # serve: a page's final HTML, for reuse to keep
         self.cards: dict[str, tuple[str, str]] = {}  # serve: a page's title card (image, place in the site)
@@ -392,6 +393,7 @@ class ExplainerPlugin(BasePlugin):
         self.guard_problems = []
         jupyter = config.plugins.get("mkdocs-jupyter")
         ahead = notebook.start_cold_run(jupyter, self.log) if jupyter is not None and not self.serve else None
+        self.changelog = devloop.start_changelog()
         self.banner, chart_errors = devloop.prepare(serve=self.serve, log=self.log)
         if ahead is not None:
             ahead.join()  # its output is then what the notebook page shows (mkdocs-jupyter's cache)
@@ -413,6 +415,13 @@ class ExplainerPlugin(BasePlugin):
 
     def _files(self, files, *, config):
         t0 = time.perf_counter()
+        if self.changelog is not None:
+            try:
+                self.changelog.result()  # worked out beside the charts (a fresh clone's build)
+            except Exception:  # noqa: BLE001 - the generated files work it out again and say why
+                pass
+            self.changelog = None
+        reuse.STAGES["changelog wait"] = time.perf_counter() - t0
         for src_uri, abs_path in devloop.generated_files():
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
         reuse.STAGES["generated"] = time.perf_counter() - t0

@@ -303,7 +303,10 @@ def stage_words() -> str:
     parts = [f"expand {s.get('expand', 0):.2f} s", f"convert {convert:.2f} s", f"template {template:.2f} s"]
     parts.append(f"post {s.get('post', 0):.2f} s")
     generated = s.get("generated", 0)
-    parts.append(f"data and generated files {generated:.2f} s")
+    wait = s.get("changelog wait", 0)
+    parts.append(
+        f"data and generated files {generated:.2f} s" + (f" (history wait {wait:.2f} s)" if wait > 0.05 else "")
+    )
     parts.append(f"chart pages {s.get('files', 0) - generated:.2f} s")
     parts.append(f"site data {s.get('site', 0):.2f} s")
     return ", ".join(parts)

@@ -99,6 +99,29 @@ TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one li
 PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
 
 
+def start_changelog():
+    """A build with no changelog cache (a fresh clone): the data's git history, read commit by
+    commit (the claims evaluated on each state of the data), is worked out in a process of its own
+    while the data are checked and the charts render. Returns its future (wait on it before the
+    generated files are listed), or None when there is nothing to work out ahead."""
+    from explainer.content import changelog
+
+    if changelog.cache_path().exists() or not pages.block_pages().get("changes"):
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=settings.use_project,
+        initargs=(settings.project_root(),),
+    )
+    future = executor.submit(changelog.changes)
+    executor.shutdown(wait=False)  # the process ends when its one task is done
+    return future
+
+
 def finish_charts(swap, log) -> None:
     """Under serve, after the reload: the rest of the charts just rendered in part (narrow SVGs,
     the PNG, the share card) in the warm workers, then `swap(ids)` puts them into the served site
