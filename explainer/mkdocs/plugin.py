@@ -237,6 +237,11 @@ class ExplainerPlugin(BasePlugin):
     def on_env(self, env, *, config, files):
         if self.serve and _templates:
             env.bytecode_cache = _templates[0].bytecode
+        # The pages are read and rendered; MkDocs copies the site's files next: a build's PNGs and
+        # share cards, rendered beside the pages, must be done.
+        unfinished = devloop.wait_for_charts(self.log)
+        if unfinished:
+            raise PluginError(f"the PNG or share card of {', '.join(unfinished)} could not be rendered")
         return env
 
     def on_config(self, config):
@@ -347,7 +352,13 @@ class ExplainerPlugin(BasePlugin):
             f"{'rebuilt' if self.serve else 'built'} in {time.perf_counter() - self.started:.2f} s"
             + (f" after a change to {what}" if what else "")
             + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
-            f" ({took.get('charts_built', 0)} rendered), {self.pages} pages {pages_s:.2f} s"
+            f" ({took.get('charts_built', 0)} rendered"
+            + (
+                f"; PNGs and share cards beside the pages, waited {took['charts_later_wait']:.2f} s"
+                if devloop.LATER
+                else ""
+            )
+            + f"), {self.pages} pages {pages_s:.2f} s"
             + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 5 else "")
             + (f" ({reused} unchanged reused)" if reused and self.pages > 5 else "")
             + f" [{reuse.stage_words()}]"
@@ -501,7 +512,7 @@ class ExplainerPlugin(BasePlugin):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        if chart and (settings.out_dir() / "charts" / f"{chart}.card.png").exists():
+        if chart and ((settings.out_dir() / "charts" / f"{chart}.card.png").exists() or chart in devloop.LATER):
             image = f"{pages.ASSETS}/{chart}.card.png"  # published with the chart's other files
         else:
             png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)

@@ -80,15 +80,20 @@ def prepare(serve: bool, log) -> tuple[str, dict[str, str]]:
     elif serve:
         _snapshot(settings.data_dir(), _snapshot_dir())
 
-    pool = _POOL if serve else None
-    if pool is not None:
+    pool = _POOL if serve else _BUILD_POOL
+    if serve:
         pool.get()  # started (and warmed) now, so the first saved edit finds it ready
     t0 = time.perf_counter()
     # A line per chart for a build; under serve only failures and the count (the rest is noise).
-    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool, first=serve)
+    # A build renders what the pages show first and the PNGs and share cards beside the pages.
+    outcomes = render.run(log=log.debug if serve else log.info, error=log.error, pool=pool, first=serve, later=True)
     TIMES["charts"] = time.perf_counter() - t0
     TIMES["charts_built"] = sum(o.status == "built" for o in outcomes)
     PARTIAL[:] = [o.chart_id for o in outcomes if o.status == "built"] if serve else []
+    LATER[:] = [o.chart_id for o in outcomes if o.later]
+    _LATER_FUTURES.clear()
+    if LATER:
+        _LATER_FUTURES.update(render.start_finishing(LATER, _BUILD_POOL, pngs_only=True))
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
 
 
@@ -97,6 +102,24 @@ _POOL = render.Pool()
 _primed: list[bool] = []
 TIMES: dict[str, float] = {}  # the last preparation's steps, for serve's one line per rebuild
 PARTIAL: list[str] = []  # charts a serve rebuild rendered in part: finished after the page reloads
+# A build: charts whose PNG and share card render in _BUILD_POOL while the pages are rendered,
+# waited for (wait_for_charts) before the site's files are copied.
+_BUILD_POOL = render.Pool()
+LATER: list[str] = []
+_LATER_FUTURES: dict = {}
+
+
+def wait_for_charts(log) -> list[str]:
+    """A build: wait for the PNGs and share cards rendered beside the pages; returns the charts
+    whose files could not be finished (the build must then fail: every file is in a build)."""
+    if not _LATER_FUTURES:
+        return []
+    t0 = time.perf_counter()
+    finished = set(render.collect_finished(dict(_LATER_FUTURES), log=log.error))
+    _LATER_FUTURES.clear()
+    _BUILD_POOL.close()
+    TIMES["charts_later_wait"] = time.perf_counter() - t0
+    return [c for c in LATER if c not in finished]
 
 
 def start_changelog():
@@ -213,9 +236,12 @@ def _snapshot(src: Path, dst: Path) -> None:
 def generated_files() -> Iterator[tuple[str, Path]]:
     """(URI in the site, file) for every generated asset: chart artifacts, the Vega bundle, the datasets."""
     charts = settings.out_dir() / "charts"
-    for p in sorted(charts.glob("*")):
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"):
-            yield f"assets/charts/{p.name}", p
+    # A build's PNGs and share cards still being rendered (wait_for_charts) are listed too.
+    later = {render.artifact(c, kind).name for c in LATER for kind in ("png", "card.png")}
+    names = {p.name for p in charts.glob("*") if p.is_file()} | later
+    for name in sorted(names):
+        if not name.startswith(".") and not name.endswith(".meta.json"):
+            yield f"assets/charts/{name}", charts / name
     yield "assets/vendor/vega-bundle.js", settings.out_dir() / "vendor" / "vega-bundle.js"
     for name in D.dataset_names():
         yield f"assets/data/{name}.csv", D.dataset_path(name)
