@@ -208,7 +208,9 @@ class Served:
         self.logfile = tmp / "serve.log"
         self._log = open(self.logfile, "w")
         cmd = [
-            str(Path(sys.executable).with_name("mkdocs")),
+            sys.executable,  # this interpreter's MkDocs (a venv's `mkdocs` script may name another copy's)
+            "-m",
+            "mkdocs",
             "serve",
             "--config-file",
             str(tmp / "mkdocs.yml"),
