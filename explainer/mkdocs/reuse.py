@@ -161,7 +161,7 @@ class Session:
                 json.dumps(self.site.chart_errors, sort_keys=True),
                 json.dumps(sorted(source_quality.data_source_ids())),
                 json.dumps(blocks.page_titles(), sort_keys=True),
-                root=root,
+                root=None,  # the data may be outside the project (EXPLAINER_DATA_DIR)
             )
         return self.structure
 
