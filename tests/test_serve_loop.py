@@ -46,6 +46,18 @@ print("units in 2024:", int(w[w.year == 2024].units.iloc[0]))
 """
 
 
+PLAIN = """---
+title: Plain
+description: A page of prose that reads no data.
+---
+
+# Plain
+
+Prose only, no marker.
+"""
+REBUILT = re.compile(r"rebuilt in .*? (\d+) pages [\d.]+ s \(([^;)]*); (\d+) unchanged reused\)")
+
+
 def _get(url: str) -> str:
     return bench.fetch(url) or ""
 
@@ -57,11 +69,12 @@ class Serve:
     def __init__(self, tmp: Path):
         self.root = copy_mini(tmp / "mini")
         (self.root / "docs" / "notes.py").write_text(NOTEBOOK, encoding="utf-8")
+        (self.root / "docs" / "plain.md").write_text(PLAIN, encoding="utf-8")
         config = self.root / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
         jupyter = '  - mkdocs-jupyter:\n      include: ["notes.py"]\n      execute: true\n'
         text = text.replace("  - explainer\n", "  - explainer\n" + jupyter)
-        config.write_text(text + "  - Notes: notes.py\n", encoding="utf-8")
+        config.write_text(text + "  - Notes: notes.py\n  - Plain: plain.md\n", encoding="utf-8")
         self.logfile = tmp / "serve.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
         environ.update(EXPLAINER_BUILD_DIR=str(tmp / "build"))

@@ -172,6 +172,10 @@ def _figure_changes(project: Project, parent: str | None, commit: str, path: str
     return revised, len(set(after) - set(before)), len(set(before) - set(after)), resourced
 
 
+def cache_path(project: Project | None = None) -> Path:
+    return (project or current_project()).out / "changelog-v4.json"  # v4: a merge counted against its first parent
+
+
 def changes(project: Project | None = None) -> list[Change]:
     """The latest commits that touched the data, newest first, each read once and cached."""
     project = project or current_project()
@@ -191,7 +195,7 @@ def changes(project: Project | None = None) -> list[Change]:
         data_rel,
         dictionary,
     )
-    cache_file = project.out / "changelog-v4.json"  # v4: a merge counted against its first parent
+    cache_file = cache_path(project)
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
     out = []
     grew = False

@@ -167,6 +167,62 @@ def _run_once(project: Project, jupyter) -> dict[str, str]:
     return bodies
 
 
+def start_cold_run(jupyter, log, project: Project):
+    """`make build` with no cached output for a notebook page: run the notebook now, in a thread,
+    while the data are checked and the charts rendered (the kernel is a process of its own), and
+    store its output where mkdocs-jupyter's cache finds it, as mkdocs-jupyter would. Returns the
+    thread to join before the pages are rendered, or None when every notebook's output is cached."""
+    import json
+    import threading
+    import time
+
+    from mkdocs_jupyter import nbconvert2 as convert
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path, _get_nb_toc_tokens
+
+    cfg = jupyter.config
+    if not cfg["cache"] or cfg["execute_ignore"]:
+        return None
+    todo = []
+    for path in cfg["include"]:
+        nb = project.docs / path
+        if nb.is_file():
+            cache = _get_cache_path(cfg["cache_dir"], _compute_cache_key(str(nb), cfg, cfg["execute"]))
+            if not cache.exists():
+                todo.append((nb, cache))
+    if not todo:
+        return None
+
+    def run() -> None:
+        for nb, cache in todo:
+            t0 = time.perf_counter()
+            try:
+                body = convert.nb2html(
+                    str(nb),
+                    execute=cfg["execute"],
+                    kernel_name=cfg["kernel_name"],
+                    theme=cfg["theme"],
+                    allow_errors=cfg["allow_errors"],
+                    show_input=cfg["show_input"],
+                    no_input=cfg["no_input"],
+                    no_prompt=cfg["no_prompt"],
+                    remove_tag_config=cfg["remove_tag_config"],
+                    highlight_extra_classes=cfg["highlight_extra_classes"],
+                    include_requirejs=cfg["include_requirejs"],
+                    custom_mathjax_url=cfg["custom_mathjax_url"],
+                )
+                toc_tokens, title = _get_nb_toc_tokens(str(nb), cfg["toc_depth"])
+            except Exception:  # noqa: BLE001 - the page step runs it again and reports the error
+                continue
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            entry = {"content": body, "toc_tokens": toc_tokens, "title": title}
+            cache.write_text(json.dumps(entry), encoding="utf-8")
+            log.info(f"notebook {nb.name} run while the charts render ({time.perf_counter() - t0:.1f} s)")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 # --- the notebook kernel's one line of noise ---------------------------------------------------
 
 _NOISE = b"running over TCP without encryption"

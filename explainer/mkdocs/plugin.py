@@ -23,7 +23,7 @@ from explainer.core import settings
 from explainer.core.files import write_atomic
 from explainer.core.problems import ProblemsError
 from explainer.core.project import Project
-from explainer.mkdocs import notebook, serve_speedups
+from explainer.mkdocs import notebook, reuse, serve_speedups
 from explainer.mkdocs.config import ExplainerConfig
 from explainer.steps import cards, prepare, render
 
@@ -85,6 +85,11 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.server = None  # serve: the live-reload server, to reload browsers after work done in place
         self.notebook_pages: dict[str, tuple] = {}  # serve: what a notebook page was made of, to swap its output
         self.holds_site = False
+        self.changelog = None  # the data's history worked out ahead (a fresh clone's build)
+        self.reuse: reuse.Session | None = None  # serve: pages reused as rendered when unchanged
+        self.reuse_state = reuse.State()  # serve: the pages as last rendered, and the build's stages
+        self.last_output: dict[str, str] = {}  # serve: a page's final HTML, for reuse to keep
+        self.cards: dict[str, tuple[str, str]] = {}  # serve: a page's title card (image, place in the site)
 
     @property
     def log(self) -> logging.Logger:
@@ -98,6 +103,11 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def on_env(self, env, *, config, files):
         if self.speedups is not None:
             self.speedups.on_env(env)
+        # The pages are read and rendered; MkDocs copies the site's files next: a build's PNGs and
+        # share cards, rendered beside the pages, must be done.
+        unfinished = prepare.wait_for_charts(self.state, self.log)
+        if unfinished:
+            raise PluginError(f"the PNG or share card of {', '.join(unfinished)} could not be rendered")
         return env
 
     def _start(self, config) -> None:
@@ -217,11 +227,21 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         took = self.state.times
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
+        reused = int(self.reuse_state.stages.get("reused", 0))
         self.log.info(
             f"{'rebuilt' if self.serve else 'built'} in {time.perf_counter() - self.started:.2f} s"
             + (f" after a change to {what}" if what else "")
             + f": checks {took.get('checks', 0):.2f} s, charts {took.get('charts', 0):.2f} s"
-            f" ({took.get('charts_built', 0)} rendered), {self.pages} pages {pages_s:.2f} s"
+            f" ({took.get('charts_built', 0)} rendered"
+            + (
+                f"; PNGs and share cards beside the pages, waited {took['charts_later_wait']:.2f} s"
+                if self.state.later
+                else ""
+            )
+            + f"), {self.pages} pages {pages_s:.2f} s"
+            + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 5 else "")
+            + (f" ({reused} unchanged reused)" if reused and self.pages > 5 else "")
+            + f" [{reuse.stage_words(self.reuse_state.stages)}]"
         )
         if not self.serve:
             return
@@ -246,6 +266,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.state.close()  # the warm chart workers end with the server, not after it
 
     def on_build_error(self, *, error):
+        reuse.forget(self.reuse_state)
         if self.speedups is not None:
             self.speedups.forget()  # the next build starts from an empty folder again
         self._release_site()
@@ -256,17 +277,45 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             self.holds_site = True
         self.started = time.perf_counter()
         self.pages = 0
+        self.rendered: list[str] = []  # the pages this build rendered (serve: the others were reused)
         self.changed = prepare.changes(self.project, self.state) if self.serve else []
         self.guard_problems = []
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        ahead = (
+            notebook.start_cold_run(jupyter, self.log, self.project) if jupyter is not None and not self.serve else None
+        )
+        self.changelog = prepare.start_changelog(self.project)
         self.banner, chart_errors = prepare.prepare(self.project, self.state, log=self.log)
+        if ahead is not None:
+            ahead.join()  # its output is then what the notebook page shows (mkdocs-jupyter's cache)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
+        t0 = time.perf_counter()
         self.site = fragments.Site.load(chart_errors, self.project)
+        self.reuse_state.stages.clear()
+        self.reuse_state.stages["site"] = time.perf_counter() - t0
+        reuse.install(self)
+        self.reuse = reuse.Session(self.site, self.banner, self.reuse_state) if self.serve else None
         self.known: set[str] = set()  # the site's files, for the links pages make (serve)
 
     def on_files(self, files, *, config):
+        t0 = time.perf_counter()
+        files = self._files(files, config=config)
+        self.reuse_state.stages["files"] = time.perf_counter() - t0
+        return files
+
+    def _files(self, files, *, config):
+        t0 = time.perf_counter()
+        if self.changelog is not None:
+            try:
+                self.changelog.result()  # worked out beside the charts (a fresh clone's build)
+            except Exception:  # noqa: BLE001 - the generated files work it out again and say why
+                pass
+            self.changelog = None
+        self.reuse_state.stages["changelog wait"] = time.perf_counter() - t0
         for src_uri, abs_path in prepare.generated_files(self.project, self.state):
             files.append(File.generated(config, src_uri, abs_src_path=str(abs_path)))
+        self.reuse_state.stages["generated"] = time.perf_counter() - t0
         # A page per chart, and a page to embed it (kept out of the nav: `not_in_nav: charts/`).
         # Under serve an unchanged chart page is reused as it was rendered (chartpages.serve_keys),
         # its search entries with it.
@@ -295,7 +344,23 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         return files
 
     def on_page_markdown(self, markdown, *, page, config, files):
+        t0 = time.perf_counter()
+        recording = self.reuse is not None and page.file.src_uri.endswith(".md")
+        if recording:
+            self.reuse.start()
+        try:
+            out = self._page_markdown(markdown, page=page)
+        finally:
+            reads = self.reuse.stop() if recording else None
+            self.reuse_state.stages["expand"] = self.reuse_state.stages.get("expand", 0) + time.perf_counter() - t0
+        if recording:
+            src = page.file.src_uri
+            self.reuse.pending[src] = (self.reuse.key(src, page.file.content_string, reads), reads)
+        return out
+
+    def _page_markdown(self, markdown, *, page):
         self.pages += 1
+        self.rendered.append(page.file.src_uri)
         lead = fragments.CHART_RE.search(markdown)
         self.leads[page.file.src_uri] = lead.group(1) if lead else None
         where = fragments.Page(page.file.src_uri, page.url)
@@ -327,7 +392,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        if chart and (self.project.chart_files / f"{chart}.card.png").exists():
+        if chart and ((self.project.chart_files / f"{chart}.card.png").exists() or chart in self.state.later):
             image = f"{settings.SITE_CHARTS}/{chart}.card.png"  # published with the chart's other files
         else:
             png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)
@@ -335,6 +400,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             target = Path(config.site_dir) / image
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(png, target)
+            if self.serve:
+                self.cards[page.file.src_uri] = (str(png), str(target))
         return output.replace("</head>", cards.meta_tags(title, description, page.url, image) + "</head>", 1)
 
     def on_page_content(self, html, *, page, config, files):
@@ -356,6 +423,14 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         return markers.unstash(html, self.stashes.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, *, page, config):
+        t0 = time.perf_counter()
+        output = self._post_page(output, page=page, config=config)
+        self.reuse_state.stages["post"] = self.reuse_state.stages.get("post", 0) + time.perf_counter() - t0
+        if self.reuse is not None:
+            self.last_output[page.file.src_uri] = output
+        return output
+
+    def _post_page(self, output, *, page, config):
         if self.serve and page.file.src_uri.endswith(".py"):
             # A notebook page: kept as the theme wrote it, to take a background re-run's output.
             self.notebook_pages[page.file.src_uri] = (page, config, output, page.content)

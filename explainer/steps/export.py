@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         page = Page.for_file(f"{fragments.CHART_PAGES}/{chart_id}.md")
         files.write_atomic(args.out / page.src, front + expand(body, page, site, first_line=front.count("\n") + 1))
     chartpages.write_embeds(site, args.out / fragments.CHART_PAGES)
+    unfinished = prepare.wait_for_charts(state, _PrintLog())  # the PNGs and share cards rendered meanwhile
+    if unfinished:
+        print(f"expand: the PNG or share card of {', '.join(unfinished)} could not be rendered", file=sys.stderr)
+        return 1
     for src_uri, abs_path in prepare.generated_files(project, state):
         target = args.out / src_uri
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from explainer.content import cite, fragments
 from explainer.core import claims as C
 from explainer.core import data as D
 from explainer.core import files, settings
+from explainer.core import project as projects
 from explainer.core.problems import Problem
 from explainer.core.project import Project
 from explainer.steps import package, render, validate
@@ -41,6 +42,11 @@ class BuildState:
     seen: dict[str, float] = field(default_factory=dict)  # the author's files and their times (`changes`)
     packaged: dict[str, str] = field(default_factory=dict)  # the data package's inputs at its last write
     notebook_run: threading.Thread | None = None  # serve: the notebook re-running in the background
+    # A build: the charts whose PNG and share card render in `build_pool` while the pages are
+    # rendered, waited for (`wait_for_charts`) before the site's files are copied.
+    build_pool: render.Pool = field(default_factory=render.Pool)
+    later: list[str] = field(default_factory=list)
+    later_futures: dict = field(default_factory=dict)
     # Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
     # writing into the served site, so the two never write into it at once.
     site_lock: threading.RLock = field(default_factory=threading.RLock)
@@ -49,6 +55,7 @@ class BuildState:
         """The warm chart workers end with the server, not after it."""
         if self.pool is not None:
             self.pool.close()
+        self.build_pool.close()
 
 
 def serve_project(project: Project) -> Project:
@@ -117,18 +124,66 @@ def prepare(project: Project, state: BuildState, log) -> tuple[str, dict[str, st
         _snapshot(project.own_data, project.data)
         unchecked.unlink(missing_ok=True)
 
-    pool = state.pool if state.serve else None
-    if pool is not None:
+    pool = state.pool if state.serve else state.build_pool
+    if state.serve:
         pool.get(project)  # started (and warmed) now, so the first saved edit finds it ready
     t0 = time.perf_counter()
     # A line per chart for a build; under serve only failures and the count (the rest is noise).
+    # A build renders what the pages show first and the PNGs and share cards beside the pages.
     outcomes = render.run(
-        log=log.debug if state.serve else log.info, error=log.error, pool=pool, first=state.serve, project=project
+        log=log.debug if state.serve else log.info,
+        error=log.error,
+        pool=pool,
+        first=state.serve,
+        project=project,
+        later=True,
     )
     state.times["charts"] = time.perf_counter() - t0
     state.times["charts_built"] = sum(o.status == "built" for o in outcomes)
     state.partial[:] = [o.chart_id for o in outcomes if o.status == "built"] if state.serve else []
+    state.later[:] = [o.chart_id for o in outcomes if o.later]
+    state.later_futures.clear()
+    if state.later:
+        state.later_futures.update(
+            render.start_finishing(state.later, state.build_pool, pngs_only=True, project=project)
+        )
     return banner, {o.chart_id: "\n".join(str(p) for p in o.problems) for o in outcomes if o.status == "failed"}
+
+
+def wait_for_charts(state: BuildState, log) -> list[str]:
+    """A build: wait for the PNGs and share cards rendered beside the pages; returns the charts
+    whose files could not be finished (the build must then fail: every file is in a build)."""
+    if not state.later_futures:
+        return []
+    t0 = time.perf_counter()
+    finished = set(render.collect_finished(dict(state.later_futures), log=log.error))
+    state.later_futures.clear()
+    state.build_pool.close()
+    state.times["charts_later_wait"] = time.perf_counter() - t0
+    return [c for c in state.later if c not in finished]
+
+
+def start_changelog(project: Project):
+    """A build with no changelog cache (a fresh clone): the data's git history, read commit by
+    commit (the claims evaluated on each state of the data), is worked out in a process of its own
+    while the data are checked and the charts render. Returns its future (wait on it before the
+    generated files are listed), or None when there is nothing to work out ahead."""
+    from explainer.content import changelog
+
+    if changelog.cache_path(project).exists() or not fragments.block_pages().get("changes"):
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=projects.use,
+        initargs=(project,),
+    )
+    future = executor.submit(changelog.changes)
+    executor.shutdown(wait=False)  # the process ends when its one task is done
+    return future
 
 
 def finish_charts(project: Project, state: BuildState, swap, log) -> None:
@@ -238,9 +293,13 @@ def _snapshot(src: Path, dst: Path) -> None:
 
 def generated_files(project: Project, state: BuildState) -> Iterator[tuple[str, Path]]:
     """(URI in the site, file) for every generated asset: chart artifacts, the Vega bundle, the datasets."""
-    for p in sorted(project.chart_files.glob("*")):
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"):
-            yield f"{settings.SITE_CHARTS}/{p.name}", p
+    charts = project.chart_files
+    # A build's PNGs and share cards still being rendered (wait_for_charts) are listed too.
+    later = {render.artifact(c, kind, project).name for c in state.later for kind in ("png", "card.png")}
+    names = {p.name for p in charts.glob("*") if p.is_file()} | later
+    for name in sorted(names):
+        if not name.startswith(".") and not name.endswith(".meta.json"):
+            yield f"{settings.SITE_CHARTS}/{name}", charts / name
     yield "assets/vendor/vega-bundle.js", project.out / "vendor" / "vega-bundle.js"
     for name in D.dataset_names(project):
         yield f"{settings.SITE_DATA}/{name}.csv", D.dataset_path(name, project)

@@ -95,6 +95,7 @@ class Outcome:
     status: str  # built | unchanged | failed
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    later: bool = False  # a build's chart whose PNG and share card are rendered beside the pages
 
 
 def discover() -> list[str]:
@@ -496,18 +497,18 @@ def _spec(chart, frames: list[pd.DataFrame], title: str, subtitle: str, descript
 
 
 def _renders(
-    spec: dict[str, Any], first: bool = False, rest: bool = False
+    spec: dict[str, Any], first: bool = False, rest: bool = False, svgs_only: bool = False, pngs_only: bool = False
 ) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
     """The static images: SVG in light and dark, wide and narrow, a PNG to download and a share
     card. `first`: only what a desktop page shows at once (the wide SVGs); `rest`: the others,
-    the second pass."""
+    the second pass; `svgs_only`: what any page shows (a build's first pass), `pngs_only` the rest."""
     import vl_convert as vlc
 
     vl_version = vega_lite_version()
     out: dict[str, bytes] = {}
     dims = {}
     variants = (("", theme.WIDE), ("narrow.", theme.NARROW))
-    for variant, size in variants[:1] if first else variants[1:] if rest else variants:
+    for variant, size in variants[:1] if first else variants[1:] if rest else () if pngs_only else variants:
         t0 = time.perf_counter()
         for scheme in ("light", "dark"):
             try:
@@ -517,7 +518,7 @@ def _renders(
             out[f"{variant}{scheme}.svg"] = svg.encode()
             dims[f"{variant}{scheme}"] = _svg_size(svg)
         _step_times()[f"{variant or 'wide.'}svg"] = time.perf_counter() - t0
-    if first:
+    if first or svgs_only:
         return out, dims
     t0 = time.perf_counter()
     out["png"] = vlc.vegalite_to_png(
@@ -552,11 +553,13 @@ STEP_NAMES = {
 }
 
 
-def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
+def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[str, Any]:
     """Build one chart's artifacts; returns its cache entry. Raises ChartError.
 
     `first` (under serve): only what the page shows first, keeping the other images of the last
-    build; the entry then carries no key, so the next full run completes the chart."""
+    build; the entry then carries no key, so the next full run completes the chart. `later` (a
+    build): everything but the PNG and the share card, which `finish_one(pngs_only=True)` renders
+    while the pages are; the entry then carries no key until it has."""
     started = time.perf_counter()
     previous = artifact(chart_id, "meta.json")
     first = first and previous.exists()
@@ -596,7 +599,7 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
         raise ChartError(undrawn)
     _STEP_TIMES.set({})
     _step_times()["module"] = time.perf_counter() - started
-    out, dims = _renders(spec, first)
+    out, dims = _renders(spec, first, svgs_only=later)
     if first:
         dims["narrow.light"] = read_meta(chart_id).size.narrow
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
@@ -619,7 +622,8 @@ def build_one(chart_id: str, first: bool = False) -> dict[str, Any]:
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
-    return {"key": None if first else key, "partial": key if first else None, "reads": [Path(r).name for r in reads]}
+    part = first or later
+    return {"key": None if part else key, "partial": key if part else None, "reads": [Path(r).name for r in reads]}
 
 
 def read_meta(chart_id: str) -> ChartMeta:
@@ -678,11 +682,11 @@ def _undrawn_breaks(spec: dict[str, Any], reads: list[str], table: pd.DataFrame)
     )
 
 
-def finish_one(chart_id: str) -> dict[str, Any] | None:
+def finish_one(chart_id: str, pngs_only: bool = False) -> dict[str, Any] | None:
     """The second pass of a chart whose first pass (`build_one(first=True)`) is the latest: the
     narrow SVGs, the PNG and the share card, rendered from the spec it wrote (no module run).
     Returns its completed cache entry, or None when its inputs changed since (the next run then
-    renders it afresh) or there is nothing to finish."""
+    renders it afresh) or there is nothing to finish. `pngs_only`: after `build_one(later=True)`."""
     entry = _read_cache().get(chart_id)
     if not entry or not entry.get("partial"):
         return None
@@ -692,20 +696,21 @@ def finish_one(chart_id: str) -> dict[str, Any] | None:
     if input_key(chart_id, reads) != key or not spec_file.exists() or not meta_file.exists():
         return None
     spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    out, dims = _renders(spec, rest=True)
+    out, dims = _renders(spec, rest=not pngs_only, pngs_only=pngs_only)
     if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
         return None
-    meta = read_meta(chart_id)
-    meta = replace(meta, size=replace(meta.size, narrow=tuple(dims["narrow.light"])))
-    out["meta.json"] = _meta_json(meta)
+    if not pngs_only:
+        meta = read_meta(chart_id)
+        meta = replace(meta, size=replace(meta.size, narrow=tuple(dims["narrow.light"])))
+        out["meta.json"] = _meta_json(meta)
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     return {**entry, "key": key, "partial": None}
 
 
-def _finish_safely(chart_id: str) -> tuple[str, Any]:
+def _finish_safely(chart_id: str, pngs_only: bool = False) -> tuple[str, Any]:
     try:
-        return "finished", finish_one(chart_id)
+        return "finished", finish_one(chart_id, pngs_only)
     except Exception as e:  # noqa: BLE001 - the next full run renders the chart again and says why
         return "failed", f"{type(e).__name__}: {_first_line(e)}"
 
@@ -714,8 +719,18 @@ def finish(ids: list[str], pool: Pool, project: Project | None = None, log=print
     """Under serve, after the reload: the second pass of charts just rendered in part, in the warm
     workers (which read `project`). Returns the charts finished (their files in the build folder
     now complete)."""
+    return collect_finished(start_finishing(ids, pool, project=project), log)
+
+
+def start_finishing(ids: list[str], pool: Pool, pngs_only: bool = False, project: Project | None = None) -> dict:
+    """The second pass of `ids` submitted to the pool's workers (which read `project`): wait with
+    `collect_finished`."""
     executor = pool.get(project)
-    futures = {cid: executor.submit(_finish_safely, cid) for cid in ids}
+    return {cid: executor.submit(_finish_safely, cid, pngs_only) for cid in ids}
+
+
+def collect_finished(futures: dict, log=print) -> list[str]:
+    """Wait for a second pass; returns the charts finished (their cache entries completed)."""
     done = {}
     for cid, future in futures.items():
         status, value = future.result()
@@ -774,12 +789,12 @@ def write_shared() -> None:
         files.write_atomic(stamp, version)
 
 
-def _build_safely(chart_id: str, first: bool = False) -> tuple[str, Any, float]:
+def _build_safely(chart_id: str, first: bool = False, later: bool = False) -> tuple[str, Any, float]:
     """Build one chart in a worker: ("built", cache entry, s) or ("failed", (message, line), s).
     The worker reads its process's project (set once, when the worker started)."""
     t0 = time.perf_counter()
     try:
-        entry = build_one(chart_id, first)
+        entry = build_one(chart_id, first, later)
         return "built", {**entry, "steps": dict(_step_times())}, time.perf_counter() - t0
     except ChartError as e:
         return "failed", (str(e), e.line), time.perf_counter() - t0
@@ -852,8 +867,12 @@ def run(
     pool: Pool | None = None,
     first: bool = False,
     project: Project | None = None,
+    later: bool = False,
 ) -> list[Outcome]:
-    """Build the charts whose inputs changed (or `ids`) of `project` (else the process's)."""
+    """Build the charts whose inputs changed (or `ids`) of `project` (else the process's). `later`
+    (a build given a pool): when the charts are rendered in several workers, leave each one's PNG
+    and share card to `start_finishing(pngs_only)`, in the same pool, while the pages are rendered
+    (its outcome says `later`)."""
     project = project or current_project()
     known = discover()
     wanted = ids or known
@@ -877,14 +896,17 @@ def run(
         else:
             todo.append(chart_id)
 
-    results = _execute(todo, project, first, pool)
+    later = later and pool is not None and not first and _workers(len(todo)) > 1
+    if not later and not first:
+        pool = None  # a build: its own workers for this run (or none for a few charts)
+    results = _execute(todo, project, first, pool, later)
     steps: dict[str, float] = {}
     for chart_id, (status, value, seconds) in results.items():
         if status == "built":
             for step, t in value.pop("steps", {}).items():
                 steps[step] = steps.get(step, 0.0) + t
             cache[chart_id] = value
-            outcomes[chart_id] = Outcome(chart_id, "built", seconds)
+            outcomes[chart_id] = Outcome(chart_id, "built", seconds, later=later)
         else:
             cache.pop(chart_id, None)
             message, line = value
@@ -928,7 +950,9 @@ def run(
     return ordered
 
 
-def _execute(todo: list[str], project: Project, first: bool, pool: Pool | None) -> dict[str, tuple]:
+def _execute(
+    todo: list[str], project: Project, first: bool, pool: Pool | None, later: bool = False
+) -> dict[str, tuple]:
     """Build the charts in `todo`: in the warm pool (serve), in worker processes (several charts),
     or here (when `project` is this process's: chart modules read it). A progress bar counts them
     in a terminal (never in CI or in quiet mode)."""
@@ -947,7 +971,7 @@ def _execute(todo: list[str], project: Project, first: bool, pool: Pool | None) 
         executor = own = new_executor(workers, project)
     try:
         shared = executor.submit(write_shared)
-        futures = {executor.submit(_build_safely, cid, first): cid for cid in todo}
+        futures = {executor.submit(_build_safely, cid, first, later): cid for cid in todo}
         results = {}
         with _progress(len(todo)) as advance:
             for future in as_completed(futures):
