@@ -20,9 +20,10 @@ import pytest
 from conftest import ROOT, html_pages, nav
 
 from explainer.core import files
-from explainer.core.settings import CHROMIUM, CHROMIUM_ARGS
 from explainer.devtools import serving
 from explainer.zensical import build as zbuild
+
+pytest_plugins = ["browser_support"]  # the session's one browser
 
 pytestmark = [
     pytest.mark.slow,
@@ -179,17 +180,14 @@ def test_a_failed_zensical_build_leaves_the_site_as_it_was(tmp_path, data_copy):
 
 
 @pytest.mark.browser
-def test_zensical_search_finds_a_page_by_its_title_and_the_pages_raise_no_errors(zensical_site):
+def test_zensical_search_finds_a_page_by_its_title_and_the_pages_raise_no_errors(zensical_site, browser):
     """Zensical's own search box (the project's override of Material's is left out of its theme)
     finds a page, under the Content-Security-Policy, with no script error on the way."""
-    from playwright.sync_api import sync_playwright
-
     title = nav()[1][0]
     errors: list[str] = []
-    with serving.serve(zensical_site) as srv, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serving.serve(zensical_site) as srv:
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.goto(srv.url(""))
@@ -203,5 +201,5 @@ def test_zensical_search_finds_a_page_by_its_title_and_the_pages_raise_no_errors
                 timeout=15_000,
             )
         finally:
-            browser.close()
+            page.close()
     assert not errors, errors
