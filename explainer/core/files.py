@@ -7,6 +7,7 @@ import hashlib
 import html
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -61,6 +62,18 @@ def stat_key(path: Path) -> tuple[str, int | None, int | None]:
     except OSError:
         return (str(path), None, None)
     return (str(path), st.st_size, st.st_mtime_ns)
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """`new` (a finished folder beside `target`) takes `target`'s place in one rename: readers of
+    `target` see the old folder or the new one, never a half-written one."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+    os.chmod(target, 0o755)
 
 
 def site_stamp(site_dir: Path, out_dir: Path) -> Path:

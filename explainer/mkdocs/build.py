@@ -85,13 +85,7 @@ def build(site_dir: Path, quiet: bool = False, config: Path | None = None, force
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"build: failed; {current_project().rel(site_dir)}/ was left as it was", file=sys.stderr)
         return rc
-    old = site_dir.with_name(f".{site_dir.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        os.replace(site_dir, old)
-    os.replace(tmp, site_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    os.chmod(site_dir, 0o755)
+    files.replace_dir(tmp, site_dir)
     files.write_atomic(_stamp_file(site_dir), fingerprint)
     print(f"build: site written to {current_project().rel(site_dir)}/")
     return 0

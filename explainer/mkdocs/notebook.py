@@ -34,6 +34,29 @@ _CLIPBOARD = (
 _COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>\s*')
 
 
+# mkdocs-jupyter's own options, passed to its converter as its plugin does (its `nb2html`).
+_CONVERT_OPTIONS = (
+    "execute",
+    "kernel_name",
+    "theme",
+    "allow_errors",
+    "show_input",
+    "no_input",
+    "no_prompt",
+    "remove_tag_config",
+    "highlight_extra_classes",
+    "include_requirejs",
+    "custom_mathjax_url",
+)
+
+
+def nb_html(nb: Path, cfg) -> str:
+    """A notebook run and converted to HTML as mkdocs-jupyter's page step would, with its options."""
+    from mkdocs_jupyter import nbconvert2 as convert
+
+    return convert.nb2html(str(nb), **{k: cfg[k] for k in _CONVERT_OPTIONS})
+
+
 def clean_notebook_html(page: str) -> str:
     """Keep the notebook page light and self-contained.
 
@@ -139,27 +162,13 @@ def _run_once(project: Project, jupyter) -> dict[str, str]:
     """Execute each notebook page and store its HTML where mkdocs-jupyter's cache finds it."""
     import json
 
-    from mkdocs_jupyter import nbconvert2 as convert
     from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
 
     bodies = {}
     for path in jupyter.config["include"]:
         nb = project.docs / path
         cfg = jupyter.config
-        body = convert.nb2html(
-            str(nb),
-            execute=cfg["execute"],
-            kernel_name=cfg["kernel_name"],
-            theme=cfg["theme"],
-            allow_errors=cfg["allow_errors"],
-            show_input=cfg["show_input"],
-            no_input=cfg["no_input"],
-            no_prompt=cfg["no_prompt"],
-            remove_tag_config=cfg["remove_tag_config"],
-            highlight_extra_classes=cfg["highlight_extra_classes"],
-            include_requirejs=cfg["include_requirejs"],
-            custom_mathjax_url=cfg["custom_mathjax_url"],
-        )
+        body = nb_html(nb, cfg)
         cache = _get_cache_path(str(_serve_dir(project)), _compute_cache_key(str(nb), cfg, cfg["execute"]))
         old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
         cache.write_text(json.dumps({**old, "content": body}), encoding="utf-8")
@@ -176,7 +185,6 @@ def start_cold_run(jupyter, log, project: Project):
     import threading
     import time
 
-    from mkdocs_jupyter import nbconvert2 as convert
     from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path, _get_nb_toc_tokens
 
     cfg = jupyter.config
@@ -196,20 +204,7 @@ def start_cold_run(jupyter, log, project: Project):
         for nb, cache in todo:
             t0 = time.perf_counter()
             try:
-                body = convert.nb2html(
-                    str(nb),
-                    execute=cfg["execute"],
-                    kernel_name=cfg["kernel_name"],
-                    theme=cfg["theme"],
-                    allow_errors=cfg["allow_errors"],
-                    show_input=cfg["show_input"],
-                    no_input=cfg["no_input"],
-                    no_prompt=cfg["no_prompt"],
-                    remove_tag_config=cfg["remove_tag_config"],
-                    highlight_extra_classes=cfg["highlight_extra_classes"],
-                    include_requirejs=cfg["include_requirejs"],
-                    custom_mathjax_url=cfg["custom_mathjax_url"],
-                )
+                body = nb_html(nb, cfg)
                 toc_tokens, title = _get_nb_toc_tokens(str(nb), cfg["toc_depth"])
             except Exception:  # noqa: BLE001 - the page step runs it again and reports the error
                 continue

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.metadata
-import os
 import re
 import shutil
 import subprocess
@@ -283,13 +282,7 @@ def _swap_in(built: Path, site_dir: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     tmp.rmdir()
     shutil.move(str(built), str(tmp))  # a rename when the build folder and the site share a disk
-    old = site_dir.with_name(f".{site_dir.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        os.replace(site_dir, old)
-    os.replace(tmp, site_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    os.chmod(site_dir, 0o755)
+    files.replace_dir(tmp, site_dir)
     # Not MkDocs' site any more: a check of the site (check-links) must not take it for a current MkDocs build.
     files.site_stamp(site_dir, current_project().out).unlink(missing_ok=True)
 
