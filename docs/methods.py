@@ -13,7 +13,8 @@
 #
 # This page is a notebook, run afresh whenever the data or the code change. It reads the
 # datasets through the same loader as the charts (`explainer.core.data`), derives the ratios the essay
-# quotes, and shows how a claim's verdict is computed. Nothing here is typed in by hand: change a
+# quotes, and shows how a claim's verdict is computed. No figure of the data is typed in by hand
+# (only the essay's own words and the ledger's written reasons, quoted beside them): change a
 # value in `data/` and every number below, in the charts and in the prose changes with it.
 #
 # **Where the numbers come from.** Each row of each dataset names the registry entry of the page
@@ -130,8 +131,9 @@ show(ratios.round(2))
 # 2% of it; "over X" is a floor. Within 10% it is *close*; otherwise a *different figure*. When the
 # figure does not hold in the essay's year, the other years of the same series are searched: a
 # figure that holds in another year is a *different year*. A cap, with its written reason, holds a
-# right number described wrongly at *partly supported*. Below, every computed claim of the
-# ledger, each step taken from the data and the ledger (nothing typed here).
+# right number described wrongly at *partly supported*. Below are the computed claims that give
+# a figure, each step taken from the data and the ledger; claims worded without a number (such as
+# "more than the rest combined") are checked by what they say and appear in the table after it.
 
 # %%
 print("within:", settings.DEFAULT_TOLERANCE, " close within:", settings.CLOSE)
