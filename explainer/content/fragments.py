@@ -189,9 +189,9 @@ def byline(page: Page, title: str = "") -> str:
     else:
         parts = [f"By {esc(author)}"] if author else []
     if published:
-        parts.append(f'Published <time datetime="{published}">{published}</time>')
+        parts.append(f'Published <time datetime="{published}">{fixes.long_date(published)}</time>')
     if updated and updated != published:
-        parts.append(f'Updated <time datetime="{updated}">{updated}</time>')
+        parts.append(f'Updated <time datetime="{updated}">{fixes.long_date(updated)}</time>')
     corrected = page_fixes(page)
     if corrected:
         parts.append(f'<a href="#page-corrections">Corrected {esc(fixes.long_date(corrected[0].date))}</a>')
