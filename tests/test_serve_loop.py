@@ -54,6 +54,20 @@ description: A page of prose that reads no data.
 # Plain
 
 Prose only, no marker.
+
+## A section
+
+More prose.
+"""
+
+LINKER = """---
+title: Linker
+description: A page that links to a section of another.
+---
+
+# Linker
+
+See [the section](plain.md#a-section).
 """
 REBUILT = re.compile(r"rebuilt in .*? (\d+) pages [\d.]+ s \(([^;)]*); (\d+) unchanged reused\)")
 
@@ -70,11 +84,12 @@ class Serve:
         self.root = copy_mini(tmp / "mini")
         (self.root / "docs" / "notes.py").write_text(NOTEBOOK, encoding="utf-8")
         (self.root / "docs" / "plain.md").write_text(PLAIN, encoding="utf-8")
+        (self.root / "docs" / "linker.md").write_text(LINKER, encoding="utf-8")
         config = self.root / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
         jupyter = '  - mkdocs-jupyter:\n      include: ["notes.py"]\n      execute: true\n'
         text = text.replace("  - explainer\n", "  - explainer\n" + jupyter)
-        config.write_text(text + "  - Notes: notes.py\n  - Plain: plain.md\n", encoding="utf-8")
+        config.write_text(text + "  - Notes: notes.py\n  - Plain: plain.md\n  - Linker: linker.md\n", encoding="utf-8")
         self.logfile = tmp / "serve.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
         environ.update(EXPLAINER_BUILD_DIR=str(tmp / "build"))
@@ -150,6 +165,67 @@ def test_one_save_is_one_rebuild_and_the_background_work_is_served_in_place(serv
     served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
     served.quiet()
     assert len(re.findall(r"rebuilt in ", served.log()[start:])) == 2, served.log()[start:]
+
+
+def _steady(html: str) -> str:
+    """A served page less the dev server's reload script (its epochs move with every rebuild)."""
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", html)
+
+
+def _rebuilt(log: str) -> tuple[set[str], int]:
+    """The pages the one rebuild in `log` rendered, and how many it reused as rendered."""
+    lines = REBUILT.findall(log)
+    assert len(lines) == 1, "expected one rebuild line naming the pages rendered:\n" + log
+    count, rendered, reused = lines[0]
+    assert int(count) == len(rendered.split(", ")), log
+    return set(rendered.split(", ")), int(reused)
+
+
+def test_a_save_re_renders_only_the_pages_that_read_it(served):
+    """A saved page renders that page alone, a new heading included (and the pages that link to its
+    sections); a saved table renders the pages that read it (its chart's, a page whose figures or
+    claims come from it), and the others are served as they were."""
+    plain, csv = served.root / "docs" / "plain.md", served.root / "data" / "widgets.csv"
+    good_plain, good_csv = plain.read_text(encoding="utf-8"), csv.read_text(encoding="utf-8")
+    home = _steady(served.get())
+    try:
+        start = len(served.log())
+        plain.write_text(good_plain.replace("no marker.", "no marker, and a word added."), encoding="utf-8")
+        served.wait(lambda: "a word added" in served.get("plain/"), "the saved page")
+        served.quiet()
+        rendered, reused = _rebuilt(served.log()[start:])
+        assert rendered - {"notes.py"} == {"plain.md"}, rendered  # a notebook page is always rendered
+        assert reused >= 2
+        assert _steady(served.get()) == home, "a page the save did not touch changed"
+
+        # A heading renamed: the page itself, and the page whose link into it MkDocs checks.
+        start = len(served.log())
+        plain.write_text(good_plain.replace("## A section", "## A section renamed"), encoding="utf-8")
+        served.wait(lambda: "A section renamed" in served.get("plain/"), "the renamed heading")
+        served.quiet()
+        log = served.log()[start:]
+        rendered, reused = _rebuilt(log)
+        assert rendered - {"notes.py"} == {"plain.md", "linker.md"}, rendered
+        assert "#a-section" in log and "linker.md" in log, "the broken anchor was not reported:\n" + log
+        assert _steady(served.get()) == home, "a page the save did not touch changed"
+
+        start, before = len(served.log()), served.get("plain/")
+        csv.write_text(ROW.sub("2024,Atlantis,6543,", good_csv, count=1), encoding="utf-8")
+        served.wait(lambda: "6,543" in served.get(), "the new value on the page that shows it")
+        served.wait(lambda: "units in 2024: 6543" in served.get("notes/"), "notebook page on the new data")
+        served.quiet()
+        log = served.log()[start:]
+        rendered, reused = _rebuilt(re.sub(r"^.*served in place.*$", "", log, flags=re.M))
+        assert {"index.md", "charts/widgets.md"} <= rendered, rendered
+        assert "plain.md" not in rendered and reused >= 1, rendered
+        assert _steady(served.get("plain/")) == _steady(before), "a page that reads no data changed on a data save"
+        assert any(v in served.get("charts/widgets/") for v in ("6,543", "6543")), "the chart page is not current"
+    finally:
+        plain.write_text(good_plain, encoding="utf-8")
+        csv.write_text(good_csv, encoding="utf-8")
+    served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+    served.wait(lambda: "no marker." in served.get("plain/"), "the page as it was")
+    served.quiet()
 
 
 def test_a_save_while_the_notebook_reruns_is_not_lost(served):

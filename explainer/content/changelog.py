@@ -19,6 +19,9 @@ from html import escape
 from io import BytesIO
 from pathlib import Path
 
+import yaml
+
+from explainer.core import data as D
 from explainer.core import files, settings
 from explainer.core.corrections import corrections, long_date, sentence
 from explainer.core.project import Project, current_project
@@ -88,7 +91,6 @@ def evaluate_tree(old: Project) -> dict[str, str]:
     """Every claim's verdict on the data folder of `old` (an old commit's data, read as it was),
     by claim id. Reads only that folder: the current project's data are not touched."""
     from explainer.core import claims as C
-    from explainer.core import data as D
 
     try:
         out = {}
@@ -132,8 +134,6 @@ def _table_at(project: Project, commit: str | None, path: str) -> tuple[list[dic
     Table Schema beside it at that commit; without one, every column is part of the key)."""
     import csv
     import io
-
-    import yaml
 
     if not commit:
         return [], [], []
@@ -238,11 +238,8 @@ def _count(n: int, noun: str, what: str) -> str:
 
 def _table_title(project: Project, file_name: str) -> str:
     """A data file's title as its schema gives it today (else its file name)."""
-    import yaml
-
-    schema = project.data / f"{Path(file_name).stem}{settings.SCHEMA_SUFFIX}"
     try:
-        title = (yaml.safe_load(schema.read_text(encoding="utf-8")) or {}).get("title")
+        title = (D.schema(Path(file_name).stem, project) or {}).get("title")
     except (OSError, yaml.YAMLError, AttributeError):
         title = None
     return str(title) if title else file_name

@@ -264,7 +264,7 @@ def data_end(m: ChartMeta) -> str:
     rows = [dict(zip(cols, r)) for r in m.table.rows]
     projected = {t.name for t in settings.STATUSES if t.name == "projected"}
     data_rows = {
-        name: [r for r in D.load(name).to_dict("records") if r.get("status") not in projected]
+        name: [r for r in D.rows(name) if r.get("status") not in projected]
         for name in m.datasets
         if name in D.dataset_names()
     }

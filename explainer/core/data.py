@@ -55,7 +55,12 @@ def schema_path(name: str, project: Project | None = None) -> Path:
 
 def dataset_names(project: Project | None = None) -> list[str]:
     """Every dataset: a CSV beside its schema."""
-    return sorted(p.name[: -len(settings.SCHEMA_SUFFIX)] for p in folder(project).glob(f"*{settings.SCHEMA_SUFFIX}"))
+    where = folder(project)
+    return list(files.frozen_memo(("datasets", str(where)), lambda: _dataset_names(where)))
+
+
+def _dataset_names(where: Path) -> tuple[str, ...]:
+    return tuple(sorted(p.name[: -len(settings.SCHEMA_SUFFIX)] for p in where.glob(f"*{settings.SCHEMA_SUFFIX}")))
 
 
 def schema(name: str, project: Project | None = None) -> dict[str, Any]:
@@ -91,6 +96,16 @@ def _cached(name: str, project: Project | None = None) -> tuple[tuple, pd.DataFr
 def load(name: str, project: Project | None = None) -> pd.DataFrame:
     """A dataset as a typed DataFrame (a copy: callers may change it freely)."""
     return _cached(name, project)[1].copy()
+
+
+def rows(name: str, project: Project | None = None) -> tuple[dict[str, Any], ...]:
+    """A dataset's rows as dicts, kept per file version: shared, never to be changed by a caller."""
+    return _rows(_cached(name, project)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _rows(key: tuple) -> tuple[dict[str, Any], ...]:
+    return tuple(_read_csv(*key).to_dict("records"))
 
 
 def registry(project: Project | None = None) -> list[Source]:

@@ -9,8 +9,15 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+
+# While a build renders its pages (`freeze` .. `thaw`), in that thread only: each file's version
+# and each memo asked for is worked out once. A build reads the same data files thousands of times
+# (every source label, every chart's dates) and writes none of them meanwhile.
+_frozen = threading.local()
 
 
 def write_atomic(path: Path, content: bytes | str) -> None:
@@ -54,9 +61,33 @@ def fingerprint(files: Iterable[Path], *extra: bytes | str, root: Path | None = 
     return h.hexdigest()
 
 
+def freeze() -> None:
+    """From now on, in this thread, `stat_key` and `frozen_memo` answer each question once (until
+    `thaw`): for a stretch of work that reads files it never writes."""
+    _frozen.memo = {}
+
+
+def thaw() -> None:
+    _frozen.memo = None
+
+
+def frozen_memo(key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, worked out once per `freeze` in this thread (every time when not frozen)."""
+    memo = getattr(_frozen, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def stat_key(path: Path) -> tuple[str, int | None, int | None]:
     """A file's version, for caches kept in memory: its path, size and modification time (the size
-    and time None when it is missing)."""
+    and time None when it is missing). Read once per `freeze` in this thread."""
+    return frozen_memo(("stat", str(path)), lambda: _stat_key(path))
+
+
+def _stat_key(path: Path) -> tuple[str, int | None, int | None]:
     try:
         st = Path(path).stat()
     except OSError:

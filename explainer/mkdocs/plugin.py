@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from explainer.content import chartpages, csp, fragments, guards, markers
+from explainer.core import files as core_files
 from explainer.core import project as projects
 from explainer.core import settings
 from explainer.core.files import write_atomic
@@ -219,6 +220,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self._reload_browsers()
 
     def on_post_build(self, *, config):
+        core_files.thaw()
         if not self.serve:
             sources = [str(u or "") for e in self.site.registry.values() for u in (e.url_main, e.primary_url)]
             problems = self.guard_problems + guards.local_addresses(Path(config.site_dir), sources)
@@ -239,8 +241,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
                 else ""
             )
             + f"), {self.pages} pages {pages_s:.2f} s"
-            + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 5 else "")
-            + (f" ({reused} unchanged reused)" if reused and self.pages > 5 else "")
+            + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 12 else "")
+            + (f" ({reused} unchanged reused)" if reused and self.pages > 12 else "")
             + f" [{reuse.stage_words(self.reuse_state.stages)}]"
         )
         if not self.serve:
@@ -266,6 +268,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.state.close()  # the warm chart workers end with the server, not after it
 
     def on_build_error(self, *, error):
+        core_files.thaw()
         reuse.forget(self.reuse_state)
         if self.speedups is not None:
             self.speedups.forget()  # the next build starts from an empty folder again
@@ -291,6 +294,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
         t0 = time.perf_counter()
+        # The data are as they will be until the build ends: each file's version is read once.
+        core_files.freeze()
         self.site = fragments.Site.load(chart_errors, self.project)
         self.reuse_state.stages.clear()
         self.reuse_state.stages["site"] = time.perf_counter() - t0

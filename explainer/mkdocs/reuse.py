@@ -3,10 +3,11 @@
 MkDocs renders every page on every rebuild. Under `make serve` a page whose inputs are as they
 were when it was last rendered is written as it was instead (its search entries with it): the
 page's own file, the site's structure (the configuration and theme, every page's front matter,
-headings and markers, the files of the site, the data files other than the tables) and what its
+title and markers, the files of the site, the data files other than the tables), the headings of
+the pages it links to at an anchor (`page.md#section`: MkDocs checks the anchor) and what its
 markers read while it was expanded: the tables (`data.start_recording`), the claims' results and
-the charts' metadata (`Reads`). A saved page then re-renders that page alone, and a saved table
-the pages that read it.
+the charts' metadata (`Reads`). A saved page then re-renders that page alone (and the pages that
+link into it, when its headings changed), and a saved table the pages that read it.
 
 What it keeps for a serve session is a `State` the plugin owns (the pages as last rendered, by
 file: the key each was rendered under, its HTML, search entries and title card; and the last
@@ -19,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import posixpath
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -30,6 +33,8 @@ from explainer.core import data as D
 from explainer.core import files, settings, source_quality
 
 ALL = "*"  # a page that went through every chart (a generated block) reads them all
+# A link to a section of a page: inline, `[words](page.md#section)`, or a reference, `[x]: page.md#section`.
+ANCHORED_LINK_RE = re.compile(r"(?:\]\(|^[ \t]*\[[^\]\n]+\]:[ \t]*)([^)\s#]+\.md)#", re.M)
 
 
 class Reads(dict):
@@ -139,6 +144,7 @@ class Session:
         # read it render again next time.
         self.tables = {str(p): _stat(p) for p in site.project.data.glob("*.csv")}
         self.structure: str | None = None
+        self.headings: dict[str, list[str]] = {}  # every page's headings, by file (`_structure`)
         self.pending: dict[str, tuple[str, tuple]] = {}  # page file -> (key, reads), rendered this build
         self.reused: set[str] = set()
         self._claims: set = set()
@@ -161,7 +167,11 @@ class Session:
                 front, body = _front(text)
                 marks = fragments.ANY_MARKER_RE.findall(body) + fragments.BLOCK_RE.findall(body)
                 heads = [line for line in body.splitlines() if line.startswith("#")]
-                outline.append(json.dumps([md.name, front, heads, [str(m) for m in marks]]))
+                self.headings[md.relative_to(docs).as_posix()] = heads
+                # A page's title shows in every page's navigation; its other headings only in itself
+                # and in the pages that link to them (`key`).
+                title = [line for line in heads if line.startswith("# ")][:1]
+                outline.append(json.dumps([md.name, front, title, [str(m) for m in marks]]))
             self.structure = files.fingerprint(
                 shared,
                 "\n".join(outline),
@@ -175,12 +185,24 @@ class Session:
             )
         return self.structure
 
+    def _linked_headings(self, src: str, source: str) -> str:
+        """The headings of the pages `source` links to at an anchor (their anchors are checked)."""
+        base = posixpath.dirname(src)
+        targets = {
+            posixpath.normpath(posixpath.join(base, m.group(1)))
+            for m in ANCHORED_LINK_RE.finditer(source)
+            if "://" not in m.group(1)
+        }
+        return json.dumps([(t, self.headings.get(t)) for t in sorted(targets)])
+
     def key(self, src: str, source: str, reads: tuple) -> str:
         tables, claims, charts = reads
         results, metas = self.site.results, dict.items(self.site.metas)
+        structure = self._structure()
         return files.fingerprint(
             [],
-            self._structure(),
+            structure,
+            self._linked_headings(src, source),
             src,
             source,
             json.dumps([(t, self.tables.get(t)) for t in tables]),
