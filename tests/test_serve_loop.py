@@ -247,6 +247,31 @@ def test_a_save_while_the_notebook_reruns_is_not_lost(served):
     served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
 
 
+def test_background_work_waits_for_the_authors_pause(served):
+    """Saves in quick succession each get their rebuild at once: the other images and the notebook
+    re-run wait until the author pauses, then run once, on the last save."""
+    csv = served.root / "data" / "widgets.csv"
+    good = csv.read_text(encoding="utf-8")
+    start = len(served.log())
+    try:
+        for n in (7001, 7002, 7003):
+            csv.write_text(ROW.sub(f"2024,Atlantis,{n},", good, count=1), encoding="utf-8")
+            served.wait(lambda n=n: f"{n:,}" in served.get(), f"{n} on the page")
+            time.sleep(0.3)  # well within the quiet time the background work waits for
+        served.wait(lambda: "units in 2024: 7003" in served.get("notes/"), "notebook page on the last save")
+        served.quiet()
+        log = served.log()[start:]
+        rebuilds = [m.start() for m in re.finditer(r"rebuilt in ", log)]
+        assert len(rebuilds) == 3, log
+        background = [m.start() for m in re.finditer(r"served in place|notebook re-run", log)]
+        assert background and min(background) > rebuilds[-1], "background work ran between quick saves:\n" + log
+        assert log.count("notebook re-run with the latest data") == 1, log
+    finally:
+        csv.write_text(good, encoding="utf-8")
+    served.wait(lambda: "units in 2024: 120" in served.get("notes/"), "notebook page back on the old data")
+    served.quiet()
+
+
 def test_the_served_folder_is_updated_in_place_and_a_removed_page_goes(served):
     """From the second build on the served folder is not emptied and copied again; what a build
     no longer makes (a page deleted) is removed, as MkDocs' emptying would."""

@@ -270,6 +270,9 @@ TREND_NEGATIONS = r"\b(?:never|not|without|no)\b[^.;:]{0,40}$"
 PAGE_BYTES = 150 * 1024  # compressed bytes of a first view, before any interaction
 PAGE_REQUESTS = 20  # requests of a first view, before any interaction
 LIGHTHOUSE_BUDGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+# Under serve, what a save leaves to do in the background (a chart's other images, the notebook
+# re-run) waits until the author has not saved for this long, so quick saves never queue behind it.
+SERVE_QUIET_S = 1.0
 
 # --- the browser -----------------------------------------------------------------------------
 

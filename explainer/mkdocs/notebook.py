@@ -119,7 +119,8 @@ def _fingerprint(project: Project) -> str:
 
 def rerun_if_stale(project: Project, state, jupyter, config, log, done) -> None:
     """After a serve rebuild: when the data or chart code changed since the notebook's shown output
-    was made, run it again in a thread; the page meanwhile shows the last output, marked as such.
+    was made, run it again in a thread, once the author pauses (`BuildState.wait_until_quiet`); the
+    page meanwhile shows the last output, marked as such.
     When the run is done, `done({notebook path: its new HTML})` puts it into the served page in
     place (no rebuild); a run that finds its inputs changed again meanwhile runs once more. The
     thread running is kept in `state` (the session's `prepare.BuildState`)."""
@@ -143,6 +144,8 @@ def _rerun(project: Project, state, jupyter, fingerprint: str, log, done) -> Non
 
     try:
         while True:
+            state.wait_until_quiet()  # after the author's pause: quick saves never wait for it
+            fingerprint = _fingerprint(project)
             t0 = time.perf_counter()
             bodies = _run_once(project, jupyter)
             _ran_on(project).write_text(fingerprint)

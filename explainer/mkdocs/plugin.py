@@ -260,6 +260,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             self._release_site()
 
     def _release_site(self) -> None:
+        if self.serve:
+            self.state.built()
         if self.holds_site:
             self.holds_site = False
             self.state.site_lock.release()
@@ -275,6 +277,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self._release_site()
 
     def on_pre_build(self, *, config):
+        if self.serve:
+            self.state.building()  # background work waits for the author's pause
         if self.serve and not self.holds_site:
             self.state.site_lock.acquire()  # until on_post_build: background work waits to write
             self.holds_site = True

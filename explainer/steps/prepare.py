@@ -50,6 +50,32 @@ class BuildState:
     # Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
     # writing into the served site, so the two never write into it at once.
     site_lock: threading.RLock = field(default_factory=threading.RLock)
+    # Under serve: when the last rebuild began or ended, and whether one is under way (`building`,
+    # `built`), for background work to wait until the author is quiet (`wait_until_quiet`); the
+    # charts whose other images are still to be rendered, and whether a thread is rendering them.
+    last_activity: float = 0.0
+    rebuilding: bool = False
+    to_finish: set[str] = field(default_factory=set)
+    finishing: bool = False
+    finish_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def building(self) -> None:
+        """A rebuild begins (serve)."""
+        self.rebuilding, self.last_activity = True, time.monotonic()
+
+    def built(self) -> None:
+        """A rebuild ended, well or not (serve)."""
+        self.rebuilding, self.last_activity = False, time.monotonic()
+
+    def wait_until_quiet(self, quiet: float = settings.SERVE_QUIET_S) -> None:
+        """Block until no rebuild is under way and none began or ended for `quiet` seconds: what a
+        save leaves to do in the background waits for the author's pause, so a quick series of saves
+        never queues behind it (nor shares the machine with it)."""
+        while True:
+            idle = time.monotonic() - self.last_activity
+            if not self.rebuilding and idle >= quiet:
+                return
+            time.sleep(max(0.05, quiet - idle) if not self.rebuilding else 0.1)
 
     def close(self) -> None:
         """The warm chart workers end with the server, not after it."""
@@ -188,19 +214,39 @@ def start_changelog(project: Project):
 
 def finish_charts(project: Project, state: BuildState, swap, log) -> None:
     """Under serve, after the reload: the rest of the charts just rendered in part (narrow SVGs,
-    the PNG, the share card) in the warm workers, then `swap(ids)` puts them into the served site
-    in place (see swap_chart_files): finishing them never costs another rebuild."""
-    ids, state.partial[:] = list(state.partial), []
-    if not ids or state.pool is None:
+    the PNG, the share card) in the warm workers, once the author pauses (`wait_until_quiet`), then
+    `swap(ids)` puts them into the served site in place (see swap_chart_files): finishing them never
+    costs another rebuild, and quick saves never wait for it. Charts left from several saves are
+    finished together, each once."""
+    if state.pool is None:
         return
+    with state.finish_lock:
+        state.to_finish.update(state.partial)
+        state.partial[:] = []
+        if not state.to_finish or state.finishing:
+            return
+        state.finishing = True
     pool = state.pool
 
     def work() -> None:
-        # From the spec the first pass wrote: the chart modules are not run again, and a chart
-        # saved again meanwhile is left to the rebuild that save set off.
-        finished = render.finish(ids, pool, project, log=log.error)
-        if finished:
-            swap(finished)
+        try:
+            while True:
+                state.wait_until_quiet()
+                with state.finish_lock:
+                    ids = sorted(state.to_finish)
+                    state.to_finish.clear()
+                    if not ids:
+                        state.finishing = False
+                        return
+                # From the spec the first pass wrote: the chart modules are not run again, and a
+                # chart saved again meanwhile is left to the rebuild that save set off.
+                finished = render.finish(ids, pool, project, log=log.error)
+                if finished:
+                    swap(finished)
+        except BaseException:
+            with state.finish_lock:
+                state.finishing = False
+            raise
 
     threading.Thread(target=work, daemon=True).start()
 
