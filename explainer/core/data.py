@@ -142,12 +142,24 @@ def select(name: str, where: dict[str, Any], project: Project | None = None) -> 
 def _select(key: tuple, where: tuple[tuple[str, str], ...], name: str) -> pd.DataFrame:
     """The rows a selector picks, kept per file version (pages, cards and the package ask often)."""
     df = _read_csv(*key)
-    mask = pd.Series(True, index=df.index)
-    for col, value in where:
+    for col, _ in where:
         if col not in df.columns:
             raise KeyError(f"dataset '{name}' has no column '{col}'{did_you_mean(col, df.columns)}")
-        mask &= _text_column(key, col) == value
-    return df[mask]
+    rows = _row_index(key, tuple(c for c, _ in where)).get(tuple(v for _, v in where), [])
+    return df.iloc[rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _row_index(key: tuple, cols: tuple[str, ...]) -> dict[tuple, list[int]]:
+    """The rows of a file version by their values (as text) in `cols`: a selector is one look-up
+    (the history of the data evaluates every claim at each of 30 commits). An empty cell matches
+    no value."""
+    texts = [_text_column(key, c).tolist() for c in cols]
+    index: dict[tuple, list[int]] = {}
+    for i, values in enumerate(zip(*texts)) if cols else enumerate([()] * len(_read_csv(*key))):
+        if not any(v is pd.NA for v in values):
+            index.setdefault(values, []).append(i)
+    return index
 
 
 @functools.lru_cache(maxsize=256)
@@ -158,12 +170,17 @@ def _text_column(key: tuple, col: str) -> pd.Series:
 
 def value(name: str, where: dict[str, Any], column: str, project: Project | None = None) -> float:
     """The one value a selector picks out; an error unless exactly one row matches."""
-    rows = select(name, where, project)
-    if column not in rows.columns:
-        raise KeyError(f"dataset '{name}' has no column '{column}'{did_you_mean(column, rows.columns)}")
+    key, df = _cached(name, project)
+    wanted = tuple((str(c), str(v)) for c, v in where.items())
+    for col, _ in wanted:
+        if col not in df.columns:
+            raise KeyError(f"dataset '{name}' has no column '{col}'{did_you_mean(col, df.columns)}")
+    if column not in df.columns:
+        raise KeyError(f"dataset '{name}' has no column '{column}'{did_you_mean(column, df.columns)}")
+    rows = _row_index(key, tuple(c for c, _ in wanted)).get(tuple(v for _, v in wanted), [])
     if len(rows) != 1:
         raise LookupError(f"{name} {where}: {len(rows)} rows match, expected exactly 1")
-    v = rows.iloc[0][column]
+    v = df[column].iloc[rows[0]]  # read, never changed: the shared frame
     if pd.isna(v):
         raise LookupError(f"{name} {where}: column '{column}' is empty")
     return float(v)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import re
 import sys
 from collections.abc import Iterable
@@ -590,14 +591,22 @@ def check_charts(
         f = project.rel(py)
         text = py.read_text(encoding="utf-8")
         try:
-            tree = ast.parse(text)
+            declared, breaches = _read_chart(text, None if registry_ids is None else frozenset(registry_ids))
         except SyntaxError as e:
             problems.append(Problem(f, e.lineno, "", f"Python syntax error: {e.msg}", "python-syntax"))
             continue
-        used |= set(chart_contract.declared_sources(tree)[0])
-        for b in chart_contract.breaches_in_source(text, registry_ids):
+        used |= set(declared)
+        for b in breaches:
             problems.append(Problem(f, b.line, f"chart '{py.stem}'", b.message, b.rule))
     return problems, used
+
+
+@functools.lru_cache(maxsize=256)
+def _read_chart(text: str, registry_ids: frozenset[str] | None) -> tuple[tuple[str, ...], tuple]:
+    """A chart module's declared sources and its breaches of the contract, kept per source text
+    (under serve a data save checks every chart module again, unchanged). Raises SyntaxError."""
+    tree = ast.parse(text)
+    return tuple(chart_contract.declared_sources(tree)[0]), tuple(chart_contract.breaches_in_source(text, registry_ids))
 
 
 # --- the claims ledger --------------------------------------------------------------
