@@ -8,6 +8,7 @@ a second rebuild that would hold up the author's next save. Run on a copy of the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -133,6 +134,26 @@ def served(tmp_path_factory):
         yield s
     finally:
         s.stop()
+
+
+def test_a_first_serve_shows_each_chart_first_and_finishes_its_other_images_in_place(served):
+    """A fresh serve renders what a page shows first (the wide images) before it serves; the narrow
+    images, the PNG and the share card follow in the background, put in place without a rebuild,
+    and the pages' narrow image sizes are corrected to the rendered ones."""
+    served.wait(lambda: "served in place: the other images of" in served.log(), "the first serve's other images")
+    log = served.log()
+    first = log.index("built in ")
+    assert log.index("served in place: the other images of") > first, log
+    assert len(re.findall(r"rebuilt in \d", log[: log.index("served in place: the other images of")])) == 1, log
+    build = served.logfile.parent / "build" / "charts"
+    meta = json.loads((build / "widgets.meta.json").read_text(encoding="utf-8"))
+    w, h = meta["size"]["narrow"]
+    served.wait(
+        lambda: f'widgets.narrow.dark.svg" width="{w}" height="{h}"' in served.get(), "the corrected narrow size"
+    )
+    for kind in ("narrow.light.svg", "png", "card.png"):
+        body = urllib.request.urlopen(f"http://127.0.0.1:{served.port}/assets/charts/widgets.{kind}", timeout=10).read()
+        assert body == (build / f"widgets.{kind}").read_bytes(), kind
 
 
 def test_one_save_is_one_rebuild_and_the_background_work_is_served_in_place(served):

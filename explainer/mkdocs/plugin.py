@@ -288,13 +288,23 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.changed = prepare.changes(self.project, self.state) if self.serve else []
         self.guard_problems = []
         jupyter = config.plugins.get("mkdocs-jupyter")
-        ahead = (
-            notebook.start_cold_run(jupyter, self.log, self.project) if jupyter is not None and not self.serve else None
-        )
+        ahead = []
+
+        def run_ahead() -> None:
+            # A notebook with no output yet runs while the charts render (under serve, once the data
+            # it reads, the last good copy, are in place).
+            if jupyter is not None:
+                ahead.append(notebook.start_cold_run(jupyter, self.log, self.project))
+
+        if not self.serve:
+            run_ahead()
         self.changelog = prepare.start_changelog(self.project)
-        self.banner, chart_errors = prepare.prepare(self.project, self.state, log=self.log)
-        if ahead is not None:
-            ahead.join()  # its output is then what the notebook page shows (mkdocs-jupyter's cache)
+        self.banner, chart_errors = prepare.prepare(
+            self.project, self.state, log=self.log, data_ready=run_ahead if self.serve else None
+        )
+        for thread in ahead:
+            if thread is not None:
+                thread.join()  # its output is then what the notebook page shows (mkdocs-jupyter's cache)
         if not self.serve and (self.banner or chart_errors):
             raise PluginError("the build stopped; fix the problems above")
         t0 = time.perf_counter()
@@ -401,7 +411,10 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         title = str(page.meta.get("title") or page.title or config.site_name)
         description = str(page.meta.get("description") or config.site_description or "").strip()
         chart = self.leads.get(page.file.src_uri)
-        if chart and ((self.project.chart_files / f"{chart}.card.png").exists() or chart in self.state.later):
+        # A chart's card may still be rendering: beside the pages (a build, `later`), or after the
+        # reload (serve, `partial`: a first serve renders each chart's other images then).
+        rendering = chart in self.state.later or chart in self.state.partial
+        if chart and ((self.project.chart_files / f"{chart}.card.png").exists() or rendering):
             image = f"{settings.SITE_CHARTS}/{chart}.card.png"  # published with the chart's other files
         else:
             png = cards.title_card(cards.slug(page.url), title, description, refresh=not self.serve)

@@ -122,10 +122,11 @@ def _check_data(project: Project, state: BuildState) -> list:
     return problems
 
 
-def prepare(project: Project, state: BuildState, log) -> tuple[str, dict[str, str]]:
+def prepare(project: Project, state: BuildState, log, data_ready=None) -> tuple[str, dict[str, str]]:
     """Returns (data problems as text, {chart id: error}) -- both empty when all is well.
     `project` is the one the build reads: for serve, `serve_project(...)`, whose data folder is the
-    last good copy of its own, refreshed here when the own data validate."""
+    last good copy of its own, refreshed here when the own data validate. `data_ready()`, if given,
+    is called once the data the build reads are in place and before the charts render."""
     t0 = time.perf_counter()
     problems = _check_data(project.own(), state)
     state.times["checks"] = time.perf_counter() - t0
@@ -150,6 +151,8 @@ def prepare(project: Project, state: BuildState, log) -> tuple[str, dict[str, st
         _snapshot(project.own_data, project.data)
         unchecked.unlink(missing_ok=True)
 
+    if data_ready is not None:
+        data_ready()
     pool = state.pool if state.serve else state.build_pool
     if state.serve:
         pool.get(project)  # started (and warmed) now, so the first saved edit finds it ready

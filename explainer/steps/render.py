@@ -557,12 +557,13 @@ def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[s
     """Build one chart's artifacts; returns its cache entry. Raises ChartError.
 
     `first` (under serve): only what the page shows first, keeping the other images of the last
-    build; the entry then carries no key, so the next full run completes the chart. `later` (a
+    build (on a first serve with none, the narrow image's size is estimated until the second pass
+    corrects it in the served pages); the entry then carries no key, so the next full run
+    completes the chart. `later` (a
     build): everything but the PNG and the share card, which `finish_one(pngs_only=True)` renders
     while the pages are; the entry then carries no key until it has."""
     started = time.perf_counter()
     previous = artifact(chart_id, "meta.json")
-    first = first and previous.exists()
     registry = D.sources_by_id()
     module, declared = _checked_module(chart_id, registry)
     title, takeaway = chart_contract.doc_lines(inspect.getdoc(module))
@@ -601,7 +602,7 @@ def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[s
     _step_times()["module"] = time.perf_counter() - started
     out, dims = _renders(spec, first, svgs_only=later)
     if first:
-        dims["narrow.light"] = read_meta(chart_id).size.narrow
+        dims["narrow.light"] = read_meta(chart_id).size.narrow if previous.exists() else _narrow_estimate(dims["light"])
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     columns = table_columns(module, chart_id, table, reads, spec)
@@ -624,6 +625,15 @@ def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[s
     key = input_key(chart_id, reads)
     part = first or later
     return {"key": None if part else key, "partial": key if part else None, "reads": [Path(r).name for r in reads]}
+
+
+def _narrow_estimate(wide: tuple[int, int]) -> tuple[int, int]:
+    """The narrow image's size before it is rendered, from the wide one's (scaled as the two sizes
+    are): what a first serve writes until the second pass corrects it in place."""
+    w, h = wide
+    return round(w * theme.NARROW["width"] / theme.WIDE["width"]), round(
+        h * theme.NARROW["height"] / theme.WIDE["height"]
+    )
 
 
 def read_meta(chart_id: str) -> ChartMeta:
