@@ -147,6 +147,10 @@ def _values_shortfall_words(source_ids: list[str]) -> str:
 
 def data_source_ids() -> frozenset[str]:
     """The registry ids some dataset row was read in (their pages gave figures, not only words)."""
+    return files.frozen_memo(("data_source_ids", str(D.folder())), _current_data_source_ids)
+
+
+def _current_data_source_ids() -> frozenset[str]:
     names = D.dataset_names()
     stamps = tuple(files.stat_key(D.dataset_path(n)) for n in names)
     return _data_source_ids(tuple(names), stamps)
