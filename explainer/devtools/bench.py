@@ -349,7 +349,9 @@ def measure_serve(work: Path, edit: Edit) -> list[Timing]:  # noqa: PLR0915 - on
     if not m:
         raise BenchError(f"no row of {edit.file} matches {edit.row.pattern!r}")
     old = int(m.group(2))
-    new = old + 1789
+    # One unit, as in the author's loop (4c): a larger step can move a verdict the claims ledger
+    # pins, check-data then refuses the save and serve rightly keeps the last good data.
+    new = old + 1
     edited = edit.row.sub(lambda mm: f"{mm.group(1)}{new}{mm.group(3)}", original, count=1)
 
     port = free_port()
@@ -746,7 +748,7 @@ def compare_commits(work: Path, edit: Edit, other: str) -> list[str]:
                 raise BenchError(f"no row of {edit.file} matches {edit.row.pattern!r}")
             saves = []
             for i in range(1, LOOP_SAVES + 1):
-                v = int(m.group(2)) + 1789 * (i + 10 * series)
+                v = int(m.group(2)) + i + 10 * series  # one unit a save, as in measure_loop
                 saves.append((edit.row.sub(lambda mm, v=v: f"{mm.group(1)}{v}{mm.group(3)}", text, count=1), f"{v:,}"))
             results[(name, series)] = timed_saves(server, edit.page, csv, saves, gap)
 
