@@ -174,7 +174,7 @@ def test_one_save_is_one_rebuild_and_the_background_work_is_served_in_place(serv
         assert "served in place: notes/ with the notebook's new output" in log, log
         # What the background finished is what is served: the chart's other images.
         build = served.logfile.parent / "build" / "charts"
-        for kind in ("narrow.light.svg", "png", "card.png"):
+        for kind in ("light.svg", "dark.svg", "narrow.light.svg", "png", "card.png"):
             served_file = urllib.request.urlopen(
                 f"http://127.0.0.1:{served.port}/assets/charts/widgets.{kind}", timeout=10
             ).read()
@@ -311,9 +311,10 @@ def test_the_served_folder_is_updated_in_place_and_a_removed_page_goes(served):
 
 
 def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypatch, mini_build):
-    """Under serve a saved value renders the wide images first and the rest after the reload, from
-    the spec the first pass wrote: the result is byte for byte what a full render gives, and a
-    second pass whose data changed meanwhile is left to the next rebuild."""
+    """Under serve a saved value writes the chart's spec and table first, its wide images beside the
+    pages and the rest after the reload, each from the spec the first pass wrote: the result is
+    byte for byte what a full render gives, and a pass whose data changed meanwhile is left to the
+    next rebuild."""
     from explainer.steps import render
 
     project = copy_mini(tmp_path / "mini")
@@ -334,7 +335,11 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
         csv.write_text(good, encoding="utf-8")
         assert render.run(["widgets"], log=lambda *_: None)[0].status == "unchanged"
         csv.write_text(ROW.sub("2024,Atlantis,777,", good, count=1), encoding="utf-8")
-        assert render.run(["widgets"], log=lambda *_: None, first=True)[0].status == "built"
+        outcome = render.run(["widgets"], log=lambda *_: None, first=True)[0]
+        assert outcome.status == "built" and outcome.wide_later
+        # The first pass writes the spec and the table; the wide images follow beside the pages.
+        assert render.artifact("widgets", "light.svg").read_bytes() != full["light.svg"]
+        assert render.finish_wide("widgets") is not None
         assert render.artifact("widgets", "light.svg").read_bytes() == full["light.svg"]
         assert render.artifact("widgets", "narrow.light.svg").read_bytes() != full["narrow.light.svg"]
         entry = render.finish_one("widgets")
@@ -347,4 +352,28 @@ def test_the_second_pass_from_the_spec_matches_a_full_render(tmp_path, monkeypat
         render.run(["widgets"], log=lambda *_: None, first=True)
         csv.write_text(ROW.sub("2024,Atlantis,778,", good, count=1), encoding="utf-8")
         assert render.finish_one("widgets") is None
+        assert render.finish_wide("widgets") is None
         assert render.run(["widgets"], log=lambda *_: None)[0].status == "built"
+
+
+def test_a_charts_corrected_size_reaches_every_picture_of_it(tmp_path):
+    """When a chart's wide image comes out a new size after a save, every page showing it gets the
+    new size, its light and dark images alike; its narrow images and other charts are left alone."""
+    from explainer.steps import prepare
+
+    page = tmp_path / "a" / "index.html"
+    page.parent.mkdir()
+    page.write_text(
+        '<source media="(max-width: 600px)" srcset="../assets/charts/w.narrow.dark.svg" width="300" height="400">'
+        '<source media="(prefers-color-scheme: dark)" srcset="../assets/charts/w.dark.svg" width="600" height="420">'
+        '<img src="../assets/charts/w.light.svg" alt="A chart &quot;quoted&quot;" width="600" height="420"'
+        ' loading="lazy">'
+        '<img src="../assets/charts/other.light.svg" alt="x" width="600" height="420">',
+        encoding="utf-8",
+    )
+    assert prepare._correct_sizes(tmp_path, prepare._WIDE, {"w": (600, 431)}) == 1
+    html = page.read_text(encoding="utf-8")
+    assert 'w.dark.svg" width="600" height="431"' in html
+    assert 'alt="A chart &quot;quoted&quot;" width="600" height="431" loading' in html
+    assert 'w.narrow.dark.svg" width="300" height="400"' in html
+    assert 'other.light.svg" alt="x" width="600" height="420"' in html

@@ -227,8 +227,16 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             if problems:
                 raise PluginError(str(ProblemsError(problems, "problem(s) in the pages")))
         took = self.state.times
+        took["wide_wait"] = 0.0
+        if self.serve and self.state.wide_futures:
+            shown = {c: m.size.wide for c, m in dict.items(self.site.metas)}
+            try:
+                prepare.finish_wide(self.project, self.state, Path(config.site_dir), shown, self.log)
+            except Exception as e:  # noqa: BLE001 - the pages show the last images; the next save renders again
+                self.state.wide_futures.clear()
+                self.log.error(f"the charts' images could not be finished: {type(e).__name__}: {e}")
         what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
-        pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0)
+        pages_s = time.perf_counter() - self.started - took.get("checks", 0) - took.get("charts", 0) - took["wide_wait"]
         reused = int(self.reuse_state.stages.get("reused", 0))
         self.log.info(
             f"{'rebuilt' if self.serve else 'built'} in {time.perf_counter() - self.started:.2f} s"
@@ -240,6 +248,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
                 if self.state.later
                 else ""
             )
+            + (f"; wide images beside the pages, waited {took['wide_wait']:.2f} s" if took["wide_wait"] else "")
             + f"), {self.pages} pages {pages_s:.2f} s"
             + (f" ({', '.join(self.rendered)}; {reused} unchanged reused)" if reused and self.pages <= 12 else "")
             + (f" ({reused} unchanged reused)" if reused and self.pages > 12 else "")

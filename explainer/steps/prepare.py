@@ -47,6 +47,8 @@ class BuildState:
     build_pool: render.Pool = field(default_factory=render.Pool)
     later: list[str] = field(default_factory=list)
     later_futures: dict = field(default_factory=dict)
+    # A serve rebuild: the charts whose wide images render beside the pages (`finish_wide`).
+    wide_futures: dict = field(default_factory=dict)
     # Under serve: held by a rebuild (from on_pre_build to on_post_build) and by background work
     # writing into the served site, so the two never write into it at once.
     site_lock: threading.RLock = field(default_factory=threading.RLock)
@@ -171,6 +173,10 @@ def prepare(project: Project, state: BuildState, log, data_ready=None) -> tuple[
     state.times["charts_built"] = sum(o.status == "built" for o in outcomes)
     state.partial[:] = [o.chart_id for o in outcomes if o.status == "built"] if state.serve else []
     state.later[:] = [o.chart_id for o in outcomes if o.later]
+    state.wide_futures.clear()
+    wide = [o.chart_id for o in outcomes if o.wide_later]
+    if wide:
+        state.wide_futures.update(render.start_wide(wide, pool, project=project))
     state.later_futures.clear()
     if state.later:
         state.later_futures.update(
@@ -254,6 +260,32 @@ def finish_charts(project: Project, state: BuildState, swap, log) -> None:
     threading.Thread(target=work, daemon=True).start()
 
 
+def finish_wide(project: Project, state: BuildState, site_dir: Path, shown: dict[str, tuple[int, int]], log) -> None:
+    """A serve rebuild, before it ends: wait for the wide images rendered beside the pages, put
+    them into the served site (each file replaced atomically) and correct their sizes in the pages
+    where they differ from `shown` (the sizes the pages were written with, by chart)."""
+    if not state.wide_futures:
+        return
+    t0 = time.perf_counter()
+    sizes = render.collect_wide(dict(state.wide_futures), log=log.error)
+    state.wide_futures.clear()
+    target = site_dir / settings.SITE_CHARTS
+    for chart_id in sizes:
+        for kind in ("light.svg", "dark.svg"):
+            src = render.artifact(chart_id, kind, project)
+            if src.exists():
+                files.write_atomic(target / src.name, src.read_bytes())
+    changed = {c: s for c, s in sizes.items() if tuple(shown.get(c, ())) != tuple(s)}
+    if changed:
+        _correct_sizes(site_dir, _WIDE, changed)
+    state.times["wide_wait"] = time.perf_counter() - t0
+
+
+# A chart's wide image in a page: `<img src=".../id.light.svg" alt="..." width= height=>`, or a
+# `<source srcset=".../id.dark.svg" width= height=>` (the narrow ones: `_NARROW`).
+_WIDE = re.compile(
+    r'((?:src|srcset)="[^"]*?/([\w.-]+)\.(?:light|dark)\.svg"(?: alt="[^"]*")? )width="\d+" height="\d+"'
+)
 _NARROW = re.compile(r'(srcset="[^"]*?/([\w.-]+)\.narrow\.(?:light|dark)\.svg") width="\d+" height="\d+"')
 
 
@@ -273,20 +305,27 @@ def swap_chart_files(project: Project, ids: list[str], site_dir: Path) -> int:
             sizes[chart_id] = render.read_meta(chart_id).size.narrow
     if not sizes:
         return 0
+    return _correct_sizes(site_dir, _NARROW, sizes)
+
+
+def _correct_sizes(site_dir: Path, pattern: re.Pattern, sizes: dict[str, tuple[int, int]]) -> int:
+    """Put each chart's image size (`sizes`, by chart id) into the site's pages where `pattern`
+    finds its image (group 1: what precedes the size, group 2: the chart id); returns the pages
+    corrected."""
 
     def size(m: re.Match) -> str:
         if m.group(2) not in sizes:
             return m.group(0)
         w, h = sizes[m.group(2)]
-        return f'{m.group(1)} width="{w}" height="{h}"'
+        return f'{m.group(1).rstrip()} width="{w}" height="{h}"'
 
     corrected = 0
-    needles = tuple(f"{i}.narrow." for i in sizes)
+    needles = tuple(f"/{i}." for i in sizes)
     for html in site_dir.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         if not any(n in text for n in needles):
             continue
-        new = _NARROW.sub(size, text)
+        new = pattern.sub(size, text)
         if new != text:
             files.write_atomic(html, new)
             corrected += 1

@@ -96,6 +96,7 @@ class Outcome:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     later: bool = False  # a build's chart whose PNG and share card are rendered beside the pages
+    wide_later: bool = False  # a serve rebuild's chart whose wide images are rendered beside the pages
 
 
 def discover() -> list[str]:
@@ -600,9 +601,16 @@ def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[s
         raise ChartError(undrawn)
     _STEP_TIMES.set({})
     _step_times()["module"] = time.perf_counter() - started
-    out, dims = _renders(spec, first, svgs_only=later)
-    if first:
-        dims["narrow.light"] = read_meta(chart_id).size.narrow if previous.exists() else _narrow_estimate(dims["light"])
+    before = read_meta(chart_id) if first and previous.exists() else None
+    if before is not None:
+        # A serve rebuild: the pages need the chart's table and words now, its wide images only
+        # once they are written (`start_wide`, beside the pages); its sizes are the last render's
+        # until then.
+        out, dims = {}, {"light": before.size.wide, "narrow.light": before.size.narrow}
+    else:
+        out, dims = _renders(spec, first, svgs_only=later)
+        if first:
+            dims["narrow.light"] = _narrow_estimate(dims["light"])
     out["vl.json"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     out["csv"] = _with_source_urls(table, registry).to_csv(index=False, lineterminator="\n").encode()
     columns = table_columns(module, chart_id, table, reads, spec)
@@ -624,7 +632,8 @@ def build_one(chart_id: str, first: bool = False, later: bool = False) -> dict[s
         files.write_atomic(artifact(chart_id, kind), content)
     key = input_key(chart_id, reads)
     part = first or later
-    return {"key": None if part else key, "partial": key if part else None, "reads": [Path(r).name for r in reads]}
+    entry = {"key": None if part else key, "partial": key if part else None, "reads": [Path(r).name for r in reads]}
+    return {**entry, "wide_later": True} if before is not None else entry
 
 
 def _narrow_estimate(wide: tuple[int, int]) -> tuple[int, int]:
@@ -716,6 +725,56 @@ def finish_one(chart_id: str, pngs_only: bool = False) -> dict[str, Any] | None:
     for kind, content in out.items():
         files.write_atomic(artifact(chart_id, kind), content)
     return {**entry, "key": key, "partial": None}
+
+
+def finish_wide(chart_id: str) -> tuple[int, int] | None:
+    """A serve rebuild's wide images of a chart whose first pass (`build_one(first=True)`, with an
+    earlier render) wrote its spec and table only: rendered from that spec, the meta's wide size
+    updated. Returns the size, or None when the chart's inputs changed since (the rebuild that
+    change set off renders it)."""
+    entry = _read_cache().get(chart_id)
+    if not entry or not entry.get("partial"):
+        return None
+    reads = [str(current_project().data / name) for name in entry["reads"]]
+    key = entry["partial"]
+    if input_key(chart_id, reads) != key:
+        return None
+    spec = json.loads(artifact(chart_id, "vl.json").read_text(encoding="utf-8"))
+    out, dims = _renders(spec, first=True)
+    if input_key(chart_id, reads) != key:
+        return None
+    meta = read_meta(chart_id)
+    size = tuple(dims["light"])
+    if tuple(meta.size.wide) != size:
+        out["meta.json"] = _meta_json(replace(meta, size=replace(meta.size, wide=size)))
+    for kind, content in out.items():
+        files.write_atomic(artifact(chart_id, kind), content)
+    return size
+
+
+def _wide_safely(chart_id: str) -> tuple[str, Any]:
+    try:
+        return "finished", finish_wide(chart_id)
+    except Exception as e:  # noqa: BLE001 - the page keeps the last images; the next save renders again
+        return "failed", f"{type(e).__name__}: {_first_line(e)}"
+
+
+def start_wide(ids: list[str], pool: Pool, project: Project | None = None) -> dict:
+    """The wide images of `ids` submitted to the pool's workers: wait with `collect_wide`."""
+    executor = pool.get(project)
+    return {cid: executor.submit(_wide_safely, cid) for cid in ids}
+
+
+def collect_wide(futures: dict, log=print) -> dict[str, tuple[int, int]]:
+    """Wait for the wide images; returns each finished chart's wide size."""
+    done = {}
+    for cid, future in futures.items():
+        status, value = future.result()
+        if status == "failed":
+            log(f"  {cid}: its images failed to render ({value}); the page shows the last ones")
+        elif value is not None:
+            done[cid] = value
+    return done
 
 
 def _finish_safely(chart_id: str, pngs_only: bool = False) -> tuple[str, Any]:
@@ -915,8 +974,9 @@ def run(
         if status == "built":
             for step, t in value.pop("steps", {}).items():
                 steps[step] = steps.get(step, 0.0) + t
+            wide_later = bool(value.pop("wide_later", False))
             cache[chart_id] = value
-            outcomes[chart_id] = Outcome(chart_id, "built", seconds, later=later)
+            outcomes[chart_id] = Outcome(chart_id, "built", seconds, later=later, wide_later=wide_later)
         else:
             cache.pop(chart_id, None)
             message, line = value
