@@ -271,8 +271,9 @@ PAGE_BYTES = 150 * 1024  # compressed bytes of a first view, before any interact
 PAGE_REQUESTS = 20  # requests of a first view, before any interaction
 LIGHTHOUSE_BUDGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 # Under serve, what a save leaves to do in the background (a chart's other images, the notebook
-# re-run) waits until the author has not saved for this long, so quick saves never queue behind it.
-SERVE_QUIET_S = 1.0
+# re-run) waits until the author has not saved for this long, so quick saves never queue behind it
+# (saves up to two seconds apart leave less than this between one rebuild's end and the next save).
+SERVE_QUIET_S = 1.5
 
 # --- the browser -----------------------------------------------------------------------------
 
