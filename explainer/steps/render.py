@@ -701,30 +701,48 @@ def _undrawn_breaks(spec: dict[str, Any], reads: list[str], table: pd.DataFrame)
     )
 
 
+def _from_first_pass(chart_id: str, **renders: bool) -> tuple[dict[str, Any], dict, dict] | None:
+    """Render images of a chart whose first pass (`build_one(first=True)` or `later=True`) is the
+    latest, from the spec it wrote (no module run): `renders` as `_renders` takes them. Returns
+    (its cache entry, the files rendered, their sizes), or None when its inputs changed since, before
+    or while this ran (the run that change set off renders it), or there is nothing to render from."""
+    entry = _read_cache().get(chart_id)
+    if not entry or not entry.get("partial"):
+        return None
+    reads = [str(current_project().data / name) for name in entry["reads"]]
+    spec_file, meta_file = artifact(chart_id, "vl.json"), artifact(chart_id, "meta.json")
+    if input_key(chart_id, reads) != entry["partial"] or not spec_file.exists() or not meta_file.exists():
+        return None
+    out, dims = _renders(json.loads(spec_file.read_text(encoding="utf-8")), **renders)
+    if input_key(chart_id, reads) != entry["partial"]:  # saved again while this ran: not current
+        return None
+    return entry, out, dims
+
+
+def _write_with_size(chart_id: str, out: dict[str, bytes], which: str, size: tuple[int, int]) -> None:
+    """Write a chart's images, its metadata taking their size (`which`: "wide" or "narrow")."""
+    meta = read_meta(chart_id)
+    if tuple(getattr(meta.size, which)) != tuple(size):
+        out["meta.json"] = _meta_json(replace(meta, size=replace(meta.size, **{which: tuple(size)})))
+    for kind, content in out.items():
+        files.write_atomic(artifact(chart_id, kind), content)
+
+
 def finish_one(chart_id: str, pngs_only: bool = False) -> dict[str, Any] | None:
     """The second pass of a chart whose first pass (`build_one(first=True)`) is the latest: the
     narrow SVGs, the PNG and the share card, rendered from the spec it wrote (no module run).
     Returns its completed cache entry, or None when its inputs changed since (the next run then
     renders it afresh) or there is nothing to finish. `pngs_only`: after `build_one(later=True)`."""
-    entry = _read_cache().get(chart_id)
-    if not entry or not entry.get("partial"):
+    done = _from_first_pass(chart_id, rest=not pngs_only, pngs_only=pngs_only)
+    if done is None:
         return None
-    reads = [str(current_project().data / name) for name in entry["reads"]]
-    key = entry["partial"]
-    spec_file, meta_file = artifact(chart_id, "vl.json"), artifact(chart_id, "meta.json")
-    if input_key(chart_id, reads) != key or not spec_file.exists() or not meta_file.exists():
-        return None
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    out, dims = _renders(spec, rest=not pngs_only, pngs_only=pngs_only)
-    if input_key(chart_id, reads) != key:  # saved again while this ran: these images are not current
-        return None
-    if not pngs_only:
-        meta = read_meta(chart_id)
-        meta = replace(meta, size=replace(meta.size, narrow=tuple(dims["narrow.light"])))
-        out["meta.json"] = _meta_json(meta)
-    for kind, content in out.items():
-        files.write_atomic(artifact(chart_id, kind), content)
-    return {**entry, "key": key, "partial": None}
+    entry, out, dims = done
+    if pngs_only:
+        for kind, content in out.items():
+            files.write_atomic(artifact(chart_id, kind), content)
+    else:
+        _write_with_size(chart_id, out, "narrow", dims["narrow.light"])
+    return {**entry, "key": entry["partial"], "partial": None}
 
 
 def finish_wide(chart_id: str) -> tuple[int, int] | None:
@@ -732,24 +750,12 @@ def finish_wide(chart_id: str) -> tuple[int, int] | None:
     earlier render) wrote its spec and table only: rendered from that spec, the meta's wide size
     updated. Returns the size, or None when the chart's inputs changed since (the rebuild that
     change set off renders it)."""
-    entry = _read_cache().get(chart_id)
-    if not entry or not entry.get("partial"):
+    done = _from_first_pass(chart_id, first=True)
+    if done is None:
         return None
-    reads = [str(current_project().data / name) for name in entry["reads"]]
-    key = entry["partial"]
-    if input_key(chart_id, reads) != key:
-        return None
-    spec = json.loads(artifact(chart_id, "vl.json").read_text(encoding="utf-8"))
-    out, dims = _renders(spec, first=True)
-    if input_key(chart_id, reads) != key:
-        return None
-    meta = read_meta(chart_id)
-    size = tuple(dims["light"])
-    if tuple(meta.size.wide) != size:
-        out["meta.json"] = _meta_json(replace(meta, size=replace(meta.size, wide=size)))
-    for kind, content in out.items():
-        files.write_atomic(artifact(chart_id, kind), content)
-    return size
+    _, out, dims = done
+    _write_with_size(chart_id, out, "wide", dims["light"])
+    return tuple(dims["light"])
 
 
 def _wide_safely(chart_id: str) -> tuple[str, Any]:
@@ -767,11 +773,17 @@ def start_wide(ids: list[str], pool: Pool, project: Project | None = None) -> di
 
 def collect_wide(futures: dict, log=print) -> dict[str, tuple[int, int]]:
     """Wait for the wide images; returns each finished chart's wide size."""
+    return _collect(futures, lambda cid, why: log(f"  {cid}: its images failed ({why}); the page shows the last ones"))
+
+
+def _collect(futures: dict, failed) -> dict[str, Any]:
+    """Wait for work submitted to the chart workers: each chart's result, `failed(chart, why)` told
+    of the ones that failed (a None result, nothing to do, is left out)."""
     done = {}
     for cid, future in futures.items():
         status, value = future.result()
         if status == "failed":
-            log(f"  {cid}: its images failed to render ({value}); the page shows the last ones")
+            failed(cid, value)
         elif value is not None:
             done[cid] = value
     return done
@@ -800,13 +812,9 @@ def start_finishing(ids: list[str], pool: Pool, pngs_only: bool = False, project
 
 def collect_finished(futures: dict, log=print) -> list[str]:
     """Wait for a second pass; returns the charts finished (their cache entries completed)."""
-    done = {}
-    for cid, future in futures.items():
-        status, value = future.result()
-        if status == "failed":
-            log(f"  {cid}: its other images failed ({value}); the next rebuild renders it again")
-        elif value is not None:
-            done[cid] = value
+    done = _collect(
+        futures, lambda cid, why: log(f"  {cid}: its other images failed ({why}); the next rebuild renders it again")
+    )
     if done:
         latest = _read_cache()
         for cid, entry in done.items():
