@@ -266,6 +266,19 @@ def test_data_changes_list_revised_figures_and_moved_verdicts_and_leave_out_the_
     assert "<p>The data as first published: " in page
     assert "a note reworded" not in page and "/commit/" not in page, "no repository: no commit links"
     assert "the 2024 figure revised" not in page, "what changed in words, not the commit's subject"
+    assert "are listed; the repository's history holds the earlier ones" not in page, "the whole history is shown"
+    # Only the latest changes readers can see are listed, and a note reworded takes no place among them.
+    sources.write_text(sources.read_text(encoding="utf-8").replace("Made up for", "Invented for"), encoding="utf-8")
+    commit("a note reworded back")
+    monkeypatch.setattr(changelog, "MAX_ENTRIES", 2)
+    assert [c.subject for c in changelog.reader_changes(mini)] == [
+        "a status changed and a row added",
+        "the 2024 figure revised",
+    ]
+    page = changelog.html("feed.xml", lambda cid: f"#claim-{cid}", mini)
+    assert "<p>The latest 2 are listed; the repository's history holds the earlier ones.</p>" in page
+    assert "<p>The data as first published: " not in page
+    monkeypatch.setattr(changelog, "MAX_ENTRIES", 30)
     # A change made on a branch and merged is one entry, not one for the commit and one for the merge.
     git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     main = subprocess.run([*git, "branch", "--show-current"], capture_output=True, text=True).stdout.strip()

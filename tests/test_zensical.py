@@ -103,15 +103,20 @@ def zensical_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("zensical") / "site"
     # As if a MkDocs build had been there: the Zensical build must drop its fingerprint.
     files.write_atomic(files.site_stamp(out, ROOT / "build"), "a MkDocs build's inputs")
-    proc = subprocess.run(
-        [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(out)],
+    proc = _build_zensical(out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def _build_zensical(site: Path) -> subprocess.CompletedProcess:
+    """`build-zensical` into `site`, as the command line runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 def _pages(site: Path) -> set[str]:
@@ -167,13 +172,7 @@ def test_a_failed_zensical_build_leaves_the_site_as_it_was(tmp_path, data_copy):
     (site / "index.html").write_text("the last good site")
     claims = data_copy / "claims.yaml"
     claims.write_text(claims.read_text(encoding="utf-8") + "\n- id: [unclosed\n", encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "explainer", "build-zensical", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = _build_zensical(site)
     assert proc.returncode != 0
     assert "was left as it was" in proc.stderr
     assert (site / "index.html").read_text() == "the last good site"

@@ -26,7 +26,7 @@ from explainer.core import files, settings
 from explainer.core.corrections import corrections, long_date, sentence
 from explainer.core.project import Project, current_project
 
-MAX_ENTRIES = 30
+MAX_ENTRIES = 30  # the changes readers can see (a figure or a verdict moved) listed, the latest
 DATA_SUFFIXES = (".csv",)  # files whose rows are figures: a change to one changes a value
 
 
@@ -177,29 +177,29 @@ def cache_path(project: Project | None = None) -> Path:
 
 
 def changes(project: Project | None = None) -> list[Change]:
-    """The latest commits that touched the data, newest first, each read once and cached."""
+    """The commits that touched the data, newest first, back to the MAX_ENTRIES-th change readers
+    can see (a commit that only rewords a note takes no place among them), each read once and cached."""
+    return _history(project)[0]
+
+
+def _history(project: Project | None = None) -> tuple[list[Change], bool]:
+    """(changes, whether older commits of the data were left out)."""
     project = project or current_project()
     data_rel = _data_rel(project)
     if data_rel is None:
-        return []
+        return [], False
     # The first-parent line: a change merged from a branch is one entry (the merge), not two. The
     # data dictionary is generated from the schemas: a commit that only regenerates it is no data change.
     dictionary = f":(exclude){data_rel}/{settings.DATA_DICTIONARY}"
-    log = _git(
-        project,
-        "log",
-        "--first-parent",
-        f"-{MAX_ENTRIES}",
-        "--format=%H%x09%cs%x09%P%x09%s",
-        "--",
-        data_rel,
-        dictionary,
-    )
+    log = _git(project, "log", "--first-parent", "--format=%H%x09%cs%x09%P%x09%s", "--", data_rel, dictionary)
+    lines = log.splitlines()
     cache_file = cache_path(project)
     cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
-    out = []
-    grew = False
-    for line in log.splitlines():
+    out: list[Change] = []
+    grew, seen = False, 0
+    for line in lines:
+        if seen >= MAX_ENTRIES:
+            break
         commit, date, parents, subject = (line.split("\t", 3) + ["", "", "", ""])[:4]
         if commit not in cache:
             change = _change(project, commit, date, subject, parents.split()[0] if parents else None, data_rel)
@@ -215,9 +215,10 @@ def changes(project: Project | None = None) -> list[Change]:
                 }
             )
         )
+        seen += _readers_see(out[-1])
     if grew:
         files.write_atomic(cache_file, json.dumps(cache, sort_keys=True).encode())
-    return out
+    return out, len(out) < len(lines)
 
 
 def _commit_link(project: Project, commit: str) -> str:
@@ -227,9 +228,14 @@ def _commit_link(project: Project, commit: str) -> str:
     return f'<a href="{escape(repo)}/commit/{escape(commit)}">{short}</a>' if repo else short
 
 
+def _readers_see(c: Change) -> bool:
+    """A change that revised, added or removed a figure, or moved a verdict."""
+    return bool(c.verdicts or any(sum(f[1:4]) for f in c.figures))
+
+
 def reader_changes(project: Project | None = None) -> list[Change]:
     """The changes readers can see: those that revised, added or removed a figure, or moved a verdict."""
-    return [c for c in changes(project) if c.verdicts or any(sum(f[1:4]) for f in c.figures)]
+    return [c for c in changes(project) if _readers_see(c)]
 
 
 def _count(n: int, noun: str, what: str) -> str:
@@ -282,8 +288,9 @@ def _moved_words(before: str | None, after: str | None) -> str:
 def html(feed_href: str, card_href=lambda cid: "", project: Project | None = None) -> str:
     """The data changes, newest first, in words; `card_href(claim id)` links a verdict to its card."""
     project = project or current_project()
+    history, cut = _history(project)
     items = []
-    for c in reader_changes(project):
+    for c in filter(_readers_see, history):
         moved = "".join(
             f"<li>{_claim_link(cid, card_href)}: {_moved_words(before, after)}</li>"
             for cid, before, after in c.verdicts
@@ -308,6 +315,8 @@ def html(feed_href: str, card_href=lambda cid: "", project: Project | None = Non
             + "</section>"
         )
     head = f'<p>Also as a feed: <a href="{escape(feed_href)}">Atom</a>.</p>'
+    if cut:
+        head += f"<p>The latest {len(items)} are listed; the repository's history holds the earlier ones.</p>"
     return head + ("".join(items) if items else "<p>No change to the figures or the verdicts is recorded.</p>")
 
 

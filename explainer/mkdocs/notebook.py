@@ -134,12 +134,12 @@ def rerun_if_stale(project: Project, state, jupyter, config, log, done) -> None:
         return
     import threading
 
-    thread = threading.Thread(target=_rerun, args=(project, state, jupyter, current, log, done), daemon=True)
+    thread = threading.Thread(target=_rerun, args=(project, state, jupyter, log, done), daemon=True)
     state.notebook_run = thread
     thread.start()
 
 
-def _rerun(project: Project, state, jupyter, fingerprint: str, log, done) -> None:
+def _rerun(project: Project, state, jupyter, log, done) -> None:
     import time
 
     try:
@@ -150,10 +150,8 @@ def _rerun(project: Project, state, jupyter, fingerprint: str, log, done) -> Non
             bodies = _run_once(project, jupyter)
             _ran_on(project).write_text(fingerprint)
             log.info(f"notebook re-run with the latest data in {time.perf_counter() - t0:.1f} s")
-            latest = _fingerprint(project)
-            if latest == fingerprint:
-                break
-            fingerprint = latest  # saved again while it ran: once more, on what is there now
+            if _fingerprint(project) == fingerprint:
+                break  # else saved again while it ran: once more, on what is there now
         done(bodies)
     except Exception as e:  # noqa: BLE001 - the page keeps its last output and says why
         log.error(f"the notebook failed to re-run: {type(e).__name__}: {e}")
