@@ -48,8 +48,9 @@ print(f"{len(D.dataset_names())} datasets, {len(D.registry())} registry entries,
 # %% [markdown]
 # ## The datasets
 #
-# One tidy table per topic. A value is one row of a dataset, as on the Sources page: each row
-# holds one figure for one place and period, with its source and status.
+# One tidy table per topic. A value is one row of a dataset, as on the Sources page: one
+# observation (a country's figures for a year, or one AI model), with its source and status. Some
+# rows give more than one figure, and some leave a column empty (a model whose compute is unknown).
 
 # %%
 rows = []

@@ -187,5 +187,5 @@ CLAIM_FIELD_MEANINGS = {
     "finding": "what the sources show, in a sentence, for a written verdict",
     "sources": "registry ids the claim rests on (a computed claim's come from its evidence rows; these are added)",
     "note": "a sentence the card adds to what the data say",
-    "year_slip": "another claim's id whose slip of year this one repeats: the slip is counted once, on that card",
+    "year_slip": "another claim's id whose slip of year this one repeats: its card names that claim",
 }
